@@ -1,0 +1,257 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Central span lists, one per size class (Go's mcentral).
+ *
+ * A small-object span is at any time either owned by one CPU's cache or
+ * unowned and kept here:
+ *
+ *   partial  unowned spans with at least one free object; a cache that runs
+ *            dry takes one (gh_central_take) and becomes its owner.
+ *   full     unowned spans with every object handed out. Frees move them
+ *            back to partial.
+ *
+ * An unowned span whose last object is freed goes back to the page heap at
+ * once. Spans owned by a cache are on no list: the cache hands a span back
+ * (gh_central_put) when it is exhausted, when its CPU dies and when caches
+ * are drained.
+ *
+ * Frees reach a span in one of three ways (see cache.c): by its owner with
+ * plain bit operations, by another CPU while it is owned with an atomic
+ * remote bit, or, while it is unowned, under this class's lock
+ * (gh_central_free). The lock makes the last case exact: the double-free
+ * check and the list move happen together.
+ *
+ * Ownership changes only under the class lock. A remote free that raced
+ * with a span's return to central (it saw an owner, set its remote bit,
+ * and then the owner let go) is caught by the store-then-check ordering on
+ * both sides: gh_central_put() clears owner, issues a full barrier, then
+ * collects; the remote free sets its bit (a full barrier) and then reads
+ * owner, and collects itself under the lock if the span is unowned by now.
+ * One of the two always sees the other's write.
+ *
+ * Lock order: cache (local lock, interrupts off) -> central lock -> heap
+ * lock. Each class has its own lock; no lock is shared between classes.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <kunit/visibility.h>
+
+#include "internal.h"
+
+struct gh_central gh_centrals[GH_NUM_CLASSES];
+EXPORT_SYMBOL_IF_KUNIT(gh_centrals);
+
+void gh_central_init(void)
+{
+	unsigned int cls;
+
+	for (cls = 0; cls < GH_NUM_CLASSES; cls++) {
+		struct gh_central *c = &gh_centrals[cls];
+
+		spin_lock_init(&c->lock);
+		INIT_LIST_HEAD(&c->partial);
+		INIT_LIST_HEAD(&c->full);
+		c->cls = cls;
+	}
+}
+
+static void gh_central_unlist(struct gh_central *c, struct gh_span *span)
+{
+	if (span->on_list == GH_LIST_NONE)
+		return;
+	list_del(&span->node);
+	if (span->on_list == GH_LIST_PARTIAL)
+		c->nr_partial--;
+	else
+		c->nr_full--;
+	span->on_list = GH_LIST_NONE;
+}
+
+/*
+ * Put an unowned span on the list its occupancy calls for (lock held).
+ * Return: true if the span is empty and off every list: free it to the
+ * heap after dropping the lock.
+ */
+static bool gh_central_relist(struct gh_central *c, struct gh_span *span)
+{
+	unsigned int live = gh_span_live_objects(span);
+
+	gh_central_unlist(c, span);
+	if (!live) {
+		WRITE_ONCE(span->state, GH_SPAN_DEAD);
+		return true;
+	}
+	if (live < span->nelems) {
+		list_add(&span->node, &c->partial);
+		span->on_list = GH_LIST_PARTIAL;
+		c->nr_partial++;
+	} else {
+		list_add(&span->node, &c->full);
+		span->on_list = GH_LIST_FULL;
+		c->nr_full++;
+	}
+	return false;
+}
+
+/**
+ * gh_central_take() - give a partial span to @cpu's cache
+ * @c: central of the class
+ * @cpu: the new owner
+ *
+ * Return: a span now owned by @cpu with free objects, or NULL if @c has no
+ * partial span.
+ */
+struct gh_span *gh_central_take(struct gh_central *c, int cpu)
+{
+	struct gh_span *span;
+	unsigned long flags;
+
+	spin_lock_irqsave(&c->lock, flags);
+	span = list_first_entry_or_null(&c->partial, struct gh_span, node);
+	if (span) {
+		gh_central_unlist(c, span);
+		gh_span_collect_remote(span);
+		WRITE_ONCE(span->owner, cpu);
+	}
+	spin_unlock_irqrestore(&c->lock, flags);
+	return span;
+}
+
+/**
+ * gh_central_grow() - a new, empty span of @c's class from the page heap
+ * @c: central of the class
+ * @gfp: allocation flags; may sleep if they allow it
+ *
+ * Return: an unowned span on no list, or NULL when memory is short. The
+ * caller becomes its owner or gives it back with gh_central_put().
+ */
+struct gh_span *gh_central_grow(struct gh_central *c, gfp_t gfp)
+{
+	return gh_span_new_small(c->cls, gfp);
+}
+
+/**
+ * gh_central_put() - a cache gives up ownership of @span
+ * @c: central of the span's class
+ * @span: span owned by the calling CPU (or by a dead CPU)
+ */
+void gh_central_put(struct gh_central *c, struct gh_span *span)
+{
+	unsigned long flags;
+	bool empty;
+
+	spin_lock_irqsave(&c->lock, flags);
+	WRITE_ONCE(span->owner, GH_NO_OWNER);
+	smp_mb();	/* owner store before reading remote bits */
+	gh_span_collect_remote(span);
+	empty = gh_central_relist(c, span);
+	spin_unlock_irqrestore(&c->lock, flags);
+	if (empty)
+		gh_heap_free_span(span);
+}
+
+/**
+ * gh_central_collect() - fold late remote frees into an unowned span
+ * @c: central of the span's class
+ * @span: span that a remote free found unowned after setting its bit
+ */
+void gh_central_collect(struct gh_central *c, struct gh_span *span)
+{
+	unsigned long flags;
+	bool empty = false;
+
+	spin_lock_irqsave(&c->lock, flags);
+	if (span->state == GH_SPAN_SMALL && span->owner == GH_NO_OWNER &&
+	    gh_span_collect_remote(span))
+		empty = gh_central_relist(c, span);
+	spin_unlock_irqrestore(&c->lock, flags);
+	if (empty)
+		gh_heap_free_span(span);
+}
+
+/**
+ * gh_central_free() - free object @idx of an unowned span
+ * @c: central of the span's class
+ * @span: span found unowned by the caller
+ * @idx: object index
+ *
+ * Return: 0 on success, -EAGAIN if a cache took the span meanwhile (the
+ * caller frees again as a remote free), -EINVAL if the object was not
+ * allocated (a double or invalid free; nothing was changed).
+ */
+int gh_central_free(struct gh_central *c, struct gh_span *span,
+		    unsigned int idx)
+{
+	unsigned long flags;
+	bool empty = false;
+	int ret = 0;
+
+	spin_lock_irqsave(&c->lock, flags);
+	if (span->state != GH_SPAN_SMALL) {
+		ret = -EINVAL;
+	} else if (span->owner != GH_NO_OWNER) {
+		ret = -EAGAIN;
+	} else if (!test_bit(idx, gh_span_alloc_bits(span)) ||
+		   test_bit(idx, gh_span_remote_bits(span))) {
+		ret = -EINVAL;
+	} else {
+		__clear_bit(idx, gh_span_alloc_bits(span));
+		empty = gh_central_relist(c, span);
+	}
+	spin_unlock_irqrestore(&c->lock, flags);
+	if (empty)
+		gh_heap_free_span(span);
+	return ret;
+}
+
+/**
+ * gh_central_reclaim() - collect pending remote frees of every listed span
+ * @c: central of a class
+ *
+ * Spans that turn out empty go back to the page heap.
+ */
+void gh_central_reclaim(struct gh_central *c)
+{
+	struct gh_span *span, *tmp;
+	unsigned long flags;
+	LIST_HEAD(empty);
+
+	spin_lock_irqsave(&c->lock, flags);
+	list_splice_init(&c->full, &c->partial);
+	list_for_each_entry(span, &c->partial, node)
+		span->on_list = GH_LIST_PARTIAL;
+	c->nr_partial += c->nr_full;
+	c->nr_full = 0;
+	list_for_each_entry_safe(span, tmp, &c->partial, node) {
+		gh_span_collect_remote(span);
+		if (gh_central_relist(c, span))
+			list_add(&span->node, &empty);
+	}
+	spin_unlock_irqrestore(&c->lock, flags);
+	list_for_each_entry_safe(span, tmp, &empty, node)
+		gh_heap_free_span(span);
+}
+
+/**
+ * gh_central_free_objects() - free object slots in listed spans of @c
+ * @c: central of a class
+ * @spans_partial: set to the partial span count
+ * @spans_full: set to the full span count
+ *
+ * Return: free slots, remote frees not yet collected excluded.
+ */
+unsigned long gh_central_free_objects(struct gh_central *c,
+				      unsigned long *spans_partial,
+				      unsigned long *spans_full)
+{
+	struct gh_span *span;
+	unsigned long flags, free = 0;
+
+	spin_lock_irqsave(&c->lock, flags);
+	list_for_each_entry(span, &c->partial, node)
+		free += span->nelems - gh_span_live_objects(span);
+	*spans_partial = c->nr_partial;
+	*spans_full = c->nr_full;
+	spin_unlock_irqrestore(&c->lock, flags);
+	return free;
+}

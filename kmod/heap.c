@@ -1,0 +1,615 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The page heap (Go's mheap).
+ *
+ * goheap gets memory from the buddy allocator in arenas: one alloc_pages()
+ * block each, GH_ARENA_ORDER by default (2 MiB), smaller orders when memory
+ * is fragmented, or the one order a large object needs. Each arena is split
+ * into independent order-0 pages with split_page(), so any part of it can be
+ * handed back to the buddy allocator on its own.
+ *
+ * Spans are runs of pages inside one arena, placed first-fit by address. An
+ * arena keeps a bitmap of used pages, one word per 64-page chunk, and per
+ * chunk a summary of its free runs (free pages at the start, at the end, and
+ * the longest run), as Go's page allocator does with pallocSum. A search
+ * skips an arena whose longest run is too short, then walks chunk summaries
+ * and only looks at bits inside the one chunk that holds a fitting run.
+ * Freeing a span clears its bits, which coalesces it with free neighbours
+ * for free: a free run is nothing but clear bits.
+ *
+ * The page map turns any address into its span in O(1): a radix tree over
+ * page frame numbers whose leaves hold one span pointer per page. Every
+ * page of an in-use span points at the span; free pages hold NULL. The map
+ * is also the ownership test: an address whose page does not map to a live
+ * span is not goheap's (kmalloc, stack, vmalloc, foreign or free pages).
+ * Map nodes are allocated as arenas need them and live until module exit,
+ * so lookups never race with their freeing; span structures are freed
+ * after an RCU grace period, and callers look up with interrupts off.
+ *
+ * Memory goes back to the buddy allocator in two ways, mirroring Go's
+ * scavenger. An arena with no span in it for gh_release_delay_ms is freed
+ * whole by a delayed work item. Under memory pressure (the shrinker) or on
+ * goheap_drain(), empty arenas go at once, and every fully free 64-page
+ * chunk of a partly used arena is given back as well, leaving a "released"
+ * hole. Holes are never reused (the buddy allocator may have handed those
+ * pages to someone else); they count in HeapSys and HeapReleased until the
+ * rest of their arena is empty and the arena goes away, as released pages
+ * do in Go's HeapSys.
+ *
+ * Locking: gh_heap_lock (irq-safe spinlock) protects the arena list, the
+ * bitmaps and summaries, the accounting and the map's span pointers. It is
+ * the innermost goheap lock. alloc_pages() runs outside it.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/gfp.h>
+#include <linux/kmemleak.h>
+#include <linux/slab.h>
+#include <linux/workqueue.h>
+#include <kunit/visibility.h>
+
+#include "internal.h"
+
+#define GH_MAP_BITS		9
+#define GH_MAP_FANOUT		(1UL << GH_MAP_BITS)
+#define GH_MAP_PFN_BITS		(GH_MAP_PHYS_BITS - PAGE_SHIFT)
+#define GH_MAP_TOP_SHIFT	(3 * GH_MAP_BITS)
+
+struct gh_map_node {
+	void *slot[GH_MAP_FANOUT];
+};
+
+static struct gh_map_node *gh_map_top[1UL << (GH_MAP_PFN_BITS - GH_MAP_TOP_SHIFT)];
+static DEFINE_SPINLOCK(gh_map_lock);
+static unsigned long gh_map_nodes;
+
+static DEFINE_SPINLOCK(gh_heap_lock);
+static LIST_HEAD(gh_arenas);
+static struct gh_heap_stats gh_heap_acct;
+
+static void gh_release_fn(struct work_struct *work);
+static DECLARE_DELAYED_WORK(gh_release_work, gh_release_fn);
+
+/* ---- page map ------------------------------------------------------------ */
+
+static unsigned int gh_map_index(unsigned long pfn, unsigned int level)
+{
+	return (pfn >> (level * GH_MAP_BITS)) & (GH_MAP_FANOUT - 1);
+}
+
+/* Slot of @pfn's span pointer, or NULL if the map has no leaf there. */
+static struct gh_span **gh_map_slot(unsigned long pfn)
+{
+	struct gh_map_node *node;
+	unsigned int level;
+
+	if (pfn >> GH_MAP_TOP_SHIFT >= ARRAY_SIZE(gh_map_top))
+		return NULL;
+	node = READ_ONCE(gh_map_top[pfn >> GH_MAP_TOP_SHIFT]);
+	for (level = 2; node && level > 0; level--)
+		node = READ_ONCE(node->slot[gh_map_index(pfn, level)]);
+	if (!node)
+		return NULL;
+	return (struct gh_span **)&node->slot[gh_map_index(pfn, 0)];
+}
+
+/* Make sure @pfn's leaf exists; may allocate with @gfp. */
+static int gh_map_populate(unsigned long pfn, gfp_t gfp)
+{
+	void **parent;
+	unsigned int level;
+	unsigned long flags;
+
+	if (pfn >> GH_MAP_TOP_SHIFT >= ARRAY_SIZE(gh_map_top))
+		return -ERANGE;
+	parent = (void **)&gh_map_top[pfn >> GH_MAP_TOP_SHIFT];
+	for (level = 3; level > 0; level--) {
+		struct gh_map_node *node = READ_ONCE(*parent);
+
+		if (!node) {
+			struct gh_map_node *fresh = kzalloc(sizeof(*fresh), gfp);
+
+			if (!fresh)
+				return -ENOMEM;
+			spin_lock_irqsave(&gh_map_lock, flags);
+			node = *parent;
+			if (!node) {
+				smp_store_release(parent, fresh);
+				node = fresh;
+				fresh = NULL;
+				gh_map_nodes++;
+			}
+			spin_unlock_irqrestore(&gh_map_lock, flags);
+			kfree(fresh);
+		}
+		parent = &node->slot[gh_map_index(pfn, level - 1)];
+	}
+	return 0;
+}
+
+static void gh_map_free_level(struct gh_map_node *node, unsigned int level)
+{
+	unsigned int i;
+
+	if (!node)
+		return;
+	for (i = 0; level > 1 && i < GH_MAP_FANOUT; i++)
+		gh_map_free_level(node->slot[i], level - 1);
+	kfree(node);
+}
+
+/**
+ * gh_span_of() - the live span that holds @p
+ * @p: any pointer
+ *
+ * Callers hold off RCU (interrupts or preemption disabled) for as long as
+ * they use the span.
+ *
+ * Return: the span whose pages contain @p, or NULL when @p is not in a
+ * live goheap span (not a direct-map address, not goheap's, or free).
+ */
+struct gh_span *gh_span_of(const void *p)
+{
+	struct gh_span **slot;
+
+	if (!virt_addr_valid(p))
+		return NULL;
+	slot = gh_map_slot(PHYS_PFN(__pa(p)));
+	return slot ? READ_ONCE(*slot) : NULL;
+}
+EXPORT_SYMBOL_IF_KUNIT(gh_span_of);
+
+/**
+ * gh_heap_owns() - whether @p lies in a live goheap span
+ * @p: any pointer
+ *
+ * Return: true if @p is inside a span goheap has handed out.
+ */
+bool gh_heap_owns(const void *p)
+{
+	bool owned;
+
+	rcu_read_lock();
+	owned = gh_span_of(p) != NULL;
+	rcu_read_unlock();
+	return owned;
+}
+EXPORT_SYMBOL_IF_KUNIT(gh_heap_owns);
+
+static void gh_map_set(struct gh_span *span, struct gh_span *value)
+{
+	unsigned long pfn = PHYS_PFN(__pa(span->base));
+	unsigned int i;
+
+	for (i = 0; i < span->npages; i++)
+		WRITE_ONCE(*gh_map_slot(pfn + i), value);
+}
+
+/* ---- chunk summaries ------------------------------------------------------ */
+
+static struct gh_runsum gh_word_sum(unsigned long used)
+{
+	struct gh_runsum s;
+	unsigned long free = ~used;
+	unsigned int max = 0;
+
+	if (!used) {
+		s.start = s.max = s.end = BITS_PER_LONG;
+		return s;
+	}
+	s.start = __ffs(used);
+	s.end = BITS_PER_LONG - 1 - __fls(used);
+	/* each step shortens every run of free bits by one */
+	while (free) {
+		free &= free << 1;
+		max++;
+	}
+	s.max = max;
+	return s;
+}
+
+static unsigned int gh_arena_chunks(const struct gh_arena *a)
+{
+	return DIV_ROUND_UP(a->npages, GH_CHUNK_PAGES);
+}
+
+static void gh_arena_resum(struct gh_arena *a, unsigned int first,
+			   unsigned int npages)
+{
+	unsigned int c, last = (first + npages - 1) / GH_CHUNK_PAGES;
+
+	for (c = first / GH_CHUNK_PAGES; c <= last; c++)
+		a->sum[c] = gh_word_sum(a->used[c]);
+}
+
+/* First-fit search for @n free pages (alignment 1) using the summaries. */
+static long gh_arena_find_run(struct gh_arena *a, unsigned int n)
+{
+	unsigned int c, run = 0, run_start = 0;
+
+	for (c = 0; c < gh_arena_chunks(a); c++) {
+		const struct gh_runsum *s = &a->sum[c];
+		unsigned int base = c * GH_CHUNK_PAGES;
+
+		if (!run)
+			run_start = base;
+		if (run + s->start >= n)
+			return run_start;
+		if (s->start == GH_CHUNK_PAGES) {
+			run += GH_CHUNK_PAGES;
+			continue;
+		}
+		if (s->max >= n)
+			return bitmap_find_next_zero_area(a->used,
+							  base + GH_CHUNK_PAGES,
+							  base, n, 0);
+		run = s->end;
+		run_start = base + GH_CHUNK_PAGES - s->end;
+	}
+	return -1;
+}
+
+static long gh_arena_find(struct gh_arena *a, unsigned int n,
+			  unsigned int align)
+{
+	unsigned long idx;
+
+	if (align <= 1)
+		return gh_arena_find_run(a, n);
+	idx = bitmap_find_next_zero_area(a->used, a->npages, 0, n, align - 1);
+	return idx < a->npages ? (long)idx : -1;
+}
+
+/* ---- arenas ----------------------------------------------------------------- */
+
+static void gh_arena_kmemleak(struct gh_arena *a, bool add, gfp_t gfp)
+{
+	unsigned int c, bytes = min_t(unsigned int, a->npages, GH_CHUNK_PAGES) * PAGE_SIZE;
+
+	for (c = 0; c < gh_arena_chunks(a); c++) {
+		void *chunk = a->base + c * GH_CHUNK_PAGES * PAGE_SIZE;
+
+		if (test_bit(c * GH_CHUNK_PAGES, a->released))
+			continue;
+		if (add)
+			kmemleak_alloc(chunk, bytes, 0, gfp);
+		else
+			kmemleak_free(chunk);
+	}
+}
+
+static struct page *gh_arena_pages(unsigned int min_order, unsigned int order,
+				   gfp_t gfp, unsigned int *got)
+{
+	gfp_t base = (gfp & ~(__GFP_ZERO | __GFP_COMP)) | __GFP_NOWARN;
+	struct page *page;
+
+	/* high orders are a wish, not a need: do not retry hard for them */
+	for (; order > min_order; order--) {
+		page = alloc_pages(base | __GFP_NORETRY, order);
+		if (page) {
+			*got = order;
+			return page;
+		}
+	}
+	*got = min_order;
+	return alloc_pages(base, min_order);
+}
+
+static struct gh_arena *gh_arena_new(unsigned int npages, gfp_t gfp)
+{
+	unsigned int min_order = order_base_2(npages), order;
+	struct gh_arena *a;
+	struct page *page;
+	unsigned long pfn, g;
+
+	a = kzalloc(sizeof(*a), gfp & ~__GFP_ZERO);
+	if (!a)
+		return NULL;
+	page = gh_arena_pages(min_order, max(min_order, gh_arena_order), gfp, &order);
+	if (!page)
+		goto free_arena;
+	pfn = page_to_pfn(page);
+	for (g = pfn; g < pfn + (1UL << order); g += GH_GRANULE_PAGES)
+		if (gh_map_populate(g, gfp))
+			goto free_pages;
+	split_page(page, order);
+	a->base = page_address(page);
+	a->order = order;
+	a->npages = 1U << order;
+	/* pages past the end of a small arena are permanently "used" */
+	bitmap_set(a->used, a->npages, GH_MAX_ARENA_PAGES - a->npages);
+	gh_arena_resum(a, 0, GH_MAX_ARENA_PAGES);
+	a->idle_since = jiffies;
+	gh_arena_kmemleak(a, true, gfp);
+	return a;
+
+free_pages:
+	__free_pages(page, order);
+free_arena:
+	kfree(a);
+	return NULL;
+}
+
+/* Give the arena's remaining (non-released) pages back; a is off the list. */
+static void gh_arena_free(struct gh_arena *a)
+{
+	unsigned int i;
+
+	gh_arena_kmemleak(a, false, 0);
+	for (i = 0; i < a->npages; i++)
+		if (!test_bit(i, a->released))
+			__free_page(virt_to_page(a->base + i * PAGE_SIZE));
+	kfree(a);
+}
+
+static void gh_arena_insert(struct gh_arena *a)
+{
+	struct gh_arena *pos;
+
+	list_for_each_entry(pos, &gh_arenas, node)
+		if (pos->base > a->base)
+			break;
+	list_add_tail(&a->node, &pos->node);
+	gh_heap_acct.arenas++;
+	gh_heap_acct.sys_bytes += (u64)a->npages * PAGE_SIZE;
+	gh_heap_acct.meta_bytes += sizeof(*a);
+}
+
+static void gh_arena_remove(struct gh_arena *a)
+{
+	list_del(&a->node);
+	gh_heap_acct.arenas--;
+	gh_heap_acct.sys_bytes -= (u64)a->npages * PAGE_SIZE;
+	gh_heap_acct.released_bytes -= (u64)a->released_pages * PAGE_SIZE;
+	gh_heap_acct.meta_bytes -= sizeof(*a);
+}
+
+/* ---- spans -------------------------------------------------------------------- */
+
+static bool gh_heap_place(struct gh_span *span, unsigned int npages,
+			  unsigned int align)
+{
+	struct gh_arena *a;
+
+	list_for_each_entry(a, &gh_arenas, node) {
+		long first;
+
+		if (a->npages - a->inuse_pages - a->released_pages < npages)
+			continue;
+		first = gh_arena_find(a, npages, align);
+		if (first < 0)
+			continue;
+		bitmap_set(a->used, first, npages);
+		gh_arena_resum(a, first, npages);
+		a->inuse_pages += npages;
+		span->arena = a;
+		span->first_page = first;
+		span->npages = npages;
+		span->base = a->base + (unsigned long)first * PAGE_SIZE;
+		gh_map_set(span, span);
+		gh_heap_acct.inuse_bytes += (u64)npages * PAGE_SIZE;
+		gh_heap_acct.spans++;
+		return true;
+	}
+	return false;
+}
+
+/**
+ * gh_heap_alloc_span() - take a run of pages from the page heap
+ * @npages: run length in pages
+ * @align: alignment of the run in pages (a power of two; 0 or 1 for none)
+ * @bitmap_bytes: room to reserve after struct gh_span for its bitmaps
+ * @gfp: allocation flags; they decide whether a new arena may sleep
+ *
+ * The span comes back zeroed but for its placement (base, arena, pages) and
+ * already visible in the page map with state GH_SPAN_DEAD; the caller sets
+ * it up before handing out memory from it.
+ *
+ * Return: the span, or NULL if no memory could be had under @gfp.
+ */
+struct gh_span *gh_heap_alloc_span(unsigned int npages, unsigned int align,
+				   size_t bitmap_bytes, gfp_t gfp)
+{
+	gfp_t meta_gfp = gfp & ~(__GFP_ZERO | __GFP_COMP | __GFP_HIGHMEM);
+	struct gh_span *span;
+	struct gh_arena *a;
+	unsigned long flags;
+	bool placed;
+
+	if (!npages || npages > GH_MAX_ARENA_PAGES)
+		return NULL;
+	span = kzalloc(struct_size(span, bits, 0) + bitmap_bytes, meta_gfp);
+	if (!span)
+		return NULL;
+	span->owner = GH_NO_OWNER;
+
+	spin_lock_irqsave(&gh_heap_lock, flags);
+	placed = gh_heap_place(span, npages, align);
+	spin_unlock_irqrestore(&gh_heap_lock, flags);
+	while (!placed) {
+		a = gh_arena_new(max(npages, align), meta_gfp);
+		if (!a) {
+			kfree(span);
+			return NULL;
+		}
+		spin_lock_irqsave(&gh_heap_lock, flags);
+		gh_arena_insert(a);
+		placed = gh_heap_place(span, npages, align);
+		spin_unlock_irqrestore(&gh_heap_lock, flags);
+	}
+	spin_lock_irqsave(&gh_heap_lock, flags);
+	gh_heap_acct.meta_bytes += struct_size(span, bits, 0) + bitmap_bytes;
+	spin_unlock_irqrestore(&gh_heap_lock, flags);
+	return span;
+}
+EXPORT_SYMBOL_IF_KUNIT(gh_heap_alloc_span);
+
+/**
+ * gh_heap_free_span() - give a span's pages back to the page heap
+ * @span: a span from gh_heap_alloc_span(); freed after an RCU grace period
+ */
+void gh_heap_free_span(struct gh_span *span)
+{
+	struct gh_arena *a = span->arena;
+	unsigned long flags;
+	bool idle;
+
+	spin_lock_irqsave(&gh_heap_lock, flags);
+	WRITE_ONCE(span->state, GH_SPAN_DEAD);
+	gh_map_set(span, NULL);
+	bitmap_clear(a->used, span->first_page, span->npages);
+	gh_arena_resum(a, span->first_page, span->npages);
+	a->inuse_pages -= span->npages;
+	idle = !a->inuse_pages;
+	if (idle)
+		a->idle_since = jiffies;
+	gh_heap_acct.inuse_bytes -= (u64)span->npages * PAGE_SIZE;
+	gh_heap_acct.spans--;
+	gh_heap_acct.meta_bytes -= struct_size(span, bits, 0) +
+				   2 * span->nwords * sizeof(unsigned long);
+	spin_unlock_irqrestore(&gh_heap_lock, flags);
+	kfree_rcu(span, rcu);
+	if (idle)
+		schedule_delayed_work(&gh_release_work,
+				      msecs_to_jiffies(gh_release_delay_ms));
+}
+EXPORT_SYMBOL_IF_KUNIT(gh_heap_free_span);
+
+/* ---- returning memory ----------------------------------------------------------- */
+
+/* Release every fully free chunk of a partly used arena (heap lock held). */
+static void gh_arena_punch_holes(struct gh_arena *a, struct list_head *pages)
+{
+	unsigned int c, i;
+
+	if (a->npages < GH_CHUNK_PAGES)
+		return;
+	for (c = 0; c < gh_arena_chunks(a); c++) {
+		unsigned int first = c * GH_CHUNK_PAGES;
+
+		if (a->used[c])
+			continue;
+		a->used[c] = ~0UL;
+		a->released[c] = ~0UL;
+		a->sum[c] = gh_word_sum(~0UL);
+		a->released_pages += GH_CHUNK_PAGES;
+		gh_heap_acct.released_bytes += GH_CHUNK_PAGES * PAGE_SIZE;
+		kmemleak_free(a->base + first * PAGE_SIZE);
+		for (i = first; i < first + GH_CHUNK_PAGES; i++)
+			list_add(&virt_to_page(a->base + i * PAGE_SIZE)->lru, pages);
+	}
+}
+
+/**
+ * gh_heap_release_idle() - give idle memory back to the buddy allocator
+ * @now: release every empty arena and punch holes in partly used ones,
+ *	 instead of only freeing arenas idle for gh_release_delay_ms
+ */
+void gh_heap_release_idle(bool now)
+{
+	unsigned long delay = msecs_to_jiffies(gh_release_delay_ms);
+	struct gh_arena *a, *tmp;
+	LIST_HEAD(dead);
+	LIST_HEAD(pages);
+	struct page *page, *next;
+	unsigned long flags;
+	bool pending = false;
+
+	spin_lock_irqsave(&gh_heap_lock, flags);
+	list_for_each_entry_safe(a, tmp, &gh_arenas, node) {
+		if (a->inuse_pages) {
+			if (now)
+				gh_arena_punch_holes(a, &pages);
+		} else if (now || time_after_eq(jiffies, a->idle_since + delay)) {
+			gh_arena_remove(a);
+			list_add(&a->node, &dead);
+		} else {
+			pending = true;
+		}
+	}
+	spin_unlock_irqrestore(&gh_heap_lock, flags);
+
+	list_for_each_entry_safe(page, next, &pages, lru) {
+		list_del(&page->lru);
+		__free_page(page);
+	}
+	list_for_each_entry_safe(a, tmp, &dead, node)
+		gh_arena_free(a);
+	if (pending)
+		schedule_delayed_work(&gh_release_work, delay);
+}
+EXPORT_SYMBOL_IF_KUNIT(gh_heap_release_idle);
+
+static void gh_release_fn(struct work_struct *work)
+{
+	gh_heap_release_idle(false);
+}
+
+/* ---- inspection ------------------------------------------------------------------ */
+
+/**
+ * gh_heap_read_stats() - a consistent snapshot of the page heap's accounting
+ * @st: filled in
+ */
+void gh_heap_read_stats(struct gh_heap_stats *st)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&gh_heap_lock, flags);
+	*st = gh_heap_acct;
+	st->meta_bytes += gh_map_nodes * sizeof(struct gh_map_node);
+	spin_unlock_irqrestore(&gh_heap_lock, flags);
+	st->idle_bytes = st->sys_bytes - st->inuse_bytes;
+}
+EXPORT_SYMBOL_IF_KUNIT(gh_heap_read_stats);
+
+/**
+ * gh_heap_for_each_span() - call @fn on every live span, heap lock held
+ * @fn: visitor; must not sleep or call back into the heap
+ * @arg: passed to @fn
+ */
+void gh_heap_for_each_span(gh_span_visitor fn, void *arg)
+{
+	struct gh_arena *a;
+	unsigned long flags;
+	unsigned int i;
+
+	spin_lock_irqsave(&gh_heap_lock, flags);
+	list_for_each_entry(a, &gh_arenas, node) {
+		for (i = 0; i < a->npages; i++) {
+			struct gh_span *s = *gh_map_slot(PHYS_PFN(__pa(a->base)) + i);
+
+			if (s && s->first_page == i)
+				fn(s, arg);
+		}
+	}
+	spin_unlock_irqrestore(&gh_heap_lock, flags);
+}
+EXPORT_SYMBOL_IF_KUNIT(gh_heap_for_each_span);
+
+/**
+ * gh_heap_max_size() - the largest object the page heap can serve
+ *
+ * Return: bytes in the largest arena the buddy allocator hands out.
+ */
+size_t gh_heap_max_size(void)
+{
+	return (size_t)GH_MAX_ARENA_PAGES * PAGE_SIZE;
+}
+
+/* Module exit: every span is already gone; free arenas and the page map. */
+void gh_heap_exit(void)
+{
+	unsigned int i;
+
+	cancel_delayed_work_sync(&gh_release_work);
+	rcu_barrier();	/* pending kfree_rcu() of spans */
+	gh_heap_release_idle(true);
+	WARN_ON(!list_empty(&gh_arenas));
+	for (i = 0; i < ARRAY_SIZE(gh_map_top); i++) {
+		gh_map_free_level(gh_map_top[i], 3);
+		gh_map_top[i] = NULL;
+	}
+	gh_map_nodes = 0;
+}

@@ -1,0 +1,256 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * goheap internal interfaces, shared by the module's files and its KUnit
+ * tests. Nothing here is part of the public API (include/goheap.h).
+ *
+ * Layers, top to bottom; each calls only the ones below it:
+ *
+ *   malloc.c     public API: size -> class, large objects, bad input
+ *   cache.c      per-CPU cache (Go's mcache): one owned span per class
+ *   central.c    per-class central lists (Go's mcentral)
+ *   span.c       a span's object bitmaps: allocation, remote frees
+ *   heap.c       page heap (Go's mheap): arenas, page runs, page map
+ *   sizeclass.c  the class table and size -> class lookup
+ *
+ * stats.c and main.c sit beside the layers: statistics and debugfs, module
+ * parameters, init and exit.
+ */
+#ifndef _GOHEAP_INTERNAL_H
+#define _GOHEAP_INTERNAL_H
+
+#include <linux/types.h>
+#include <linux/list.h>
+#include <linux/mm.h>
+#include <linux/percpu.h>
+#include <linux/rcupdate.h>
+#include <linux/spinlock.h>
+
+/* ---- size classes (sizeclass.c) ---------------------------------------- */
+
+struct gh_class_info {
+	u32 size;	/* object size in bytes */
+	u16 npages;	/* pages per span */
+	u16 nelems;	/* objects per span */
+	u16 tail;	/* bytes left over at the end of the span */
+	u32 divmagic;	/* index = (offset * divmagic) >> 32 */
+};
+
+#include "sizeclasses.h"
+
+extern const struct gh_class_info *const gh_classes;
+
+unsigned int gh_size_to_class(size_t size);
+
+/* Object index of @offset bytes into a span of class @info. */
+static inline unsigned int gh_object_index(const struct gh_class_info *info,
+					   unsigned long offset)
+{
+	return (unsigned int)(((u64)offset * info->divmagic) >> 32);
+}
+
+/* ---- page heap (heap.c) ------------------------------------------------- */
+
+/*
+ * The page map resolves any direct-map address to its span in three loads.
+ * It is indexed by page frame number: a root of leaves, a leaf of granules,
+ * a granule of one span pointer per page. Granules cover 2 MiB; physical
+ * addresses above GH_MAP_PHYS_BITS are not used for arenas.
+ */
+#define GH_GRANULE_ORDER	9
+#define GH_GRANULE_PAGES	(1UL << GH_GRANULE_ORDER)
+#define GH_MAP_LEAF_BITS	12
+#define GH_MAP_PHYS_BITS	46
+#define GH_MAP_ROOT_BITS	(GH_MAP_PHYS_BITS - PAGE_SHIFT - \
+				 GH_GRANULE_ORDER - GH_MAP_LEAF_BITS)
+
+/* Largest arena: one buddy block of the largest order the kernel serves. */
+#define GH_MAX_ARENA_ORDER	(MAX_ORDER - 1)
+#define GH_MAX_ARENA_PAGES	(1U << GH_MAX_ARENA_ORDER)
+#define GH_CHUNK_PAGES		BITS_PER_LONG
+#define GH_MAX_CHUNKS		(GH_MAX_ARENA_PAGES / GH_CHUNK_PAGES)
+
+/* Free-run summary of a bitmap region, as in Go's pallocSum. */
+struct gh_runsum {
+	u16 start;	/* free pages at the start of the region */
+	u16 max;	/* longest free run in the region */
+	u16 end;	/* free pages at the end of the region */
+};
+
+struct gh_arena {
+	struct list_head node;		/* heap's arena list, by address */
+	void *base;
+	unsigned int order;
+	unsigned int npages;
+	unsigned int inuse_pages;	/* pages in spans */
+	unsigned int released_pages;	/* pages given back (holes) */
+	unsigned long idle_since;	/* jiffies when inuse_pages became 0 */
+	/* a set bit is a page in a span or a released hole */
+	unsigned long used[GH_MAX_CHUNKS];
+	unsigned long released[GH_MAX_CHUNKS];
+	struct gh_runsum sum[GH_MAX_CHUNKS];
+};
+
+enum gh_span_state {
+	GH_SPAN_DEAD = 0,	/* not (or no longer) a live span */
+	GH_SPAN_SMALL,		/* objects of one size class */
+	GH_SPAN_LARGE,		/* one large object */
+};
+
+#define GH_NO_OWNER		(-1)
+
+/*
+ * A span: a run of pages holding objects of one class, or one large object.
+ *
+ * Bitmaps live at the end: alloc[nwords] then remote[nwords]. alloc has a
+ * bit set for each object handed out; it is written only by the span's
+ * owner (a CPU, with interrupts off) or, when the span has no owner, under
+ * its central lock. remote collects frees from other CPUs with atomic bit
+ * operations until the owner folds them into alloc. A GC domain (later)
+ * adds mark bits and a sweep generation here.
+ */
+struct gh_span {
+	void *base;
+	struct gh_arena *arena;
+	struct list_head node;		/* central partial/full list */
+	struct rcu_head rcu;
+	unsigned int first_page;	/* index of base in the arena */
+	unsigned int npages;
+	u8 state;			/* enum gh_span_state */
+	u8 cls;
+	u8 on_list;			/* enum gh_central_list */
+	u16 nelems;
+	u16 nwords;
+	int owner;			/* owning CPU or GH_NO_OWNER */
+	u32 size;			/* object size; requested size if large */
+	u32 divmagic;
+	unsigned long bits[];
+};
+
+static inline unsigned long *gh_span_alloc_bits(struct gh_span *s)
+{
+	return s->bits;
+}
+
+static inline unsigned long *gh_span_remote_bits(struct gh_span *s)
+{
+	return s->bits + s->nwords;
+}
+
+struct gh_heap_stats {
+	u64 sys_bytes;		/* arena bytes, holes included (HeapSys) */
+	u64 inuse_bytes;	/* bytes in spans (HeapInuse) */
+	u64 idle_bytes;		/* HeapSys - HeapInuse (HeapIdle) */
+	u64 released_bytes;	/* idle bytes given back (HeapReleased) */
+	u64 meta_bytes;		/* arena, span and page-map metadata */
+	unsigned long arenas;
+	unsigned long spans;
+};
+
+void gh_heap_exit(void);
+struct gh_span *gh_heap_alloc_span(unsigned int npages, unsigned int align,
+				   size_t bitmap_bytes, gfp_t gfp);
+void gh_heap_free_span(struct gh_span *span);
+struct gh_span *gh_span_of(const void *p);
+bool gh_heap_owns(const void *p);
+void gh_heap_release_idle(bool now);
+void gh_heap_read_stats(struct gh_heap_stats *st);
+typedef void (*gh_span_visitor)(struct gh_span *span, void *arg);
+void gh_heap_for_each_span(gh_span_visitor fn, void *arg);
+size_t gh_heap_max_size(void);
+
+/* Tunables (main.c) */
+extern unsigned int gh_arena_order;
+extern unsigned int gh_release_delay_ms;
+
+/* ---- spans (span.c) ----------------------------------------------------- */
+
+struct gh_span *gh_span_new_small(unsigned int cls, gfp_t gfp);
+unsigned int gh_span_collect_remote(struct gh_span *span);
+unsigned int gh_span_live_objects(struct gh_span *span);
+unsigned long gh_span_window(struct gh_span *span, unsigned int word);
+bool gh_span_remote_free(struct gh_span *span, unsigned int idx);
+
+/* ---- central lists (central.c) ------------------------------------------ */
+
+enum gh_central_list { GH_LIST_NONE, GH_LIST_PARTIAL, GH_LIST_FULL };
+
+struct gh_central {
+	spinlock_t lock;
+	struct list_head partial;
+	struct list_head full;
+	unsigned long nr_partial;
+	unsigned long nr_full;
+	unsigned int cls;
+} ____cacheline_aligned_in_smp;
+
+extern struct gh_central gh_centrals[GH_NUM_CLASSES];
+
+void gh_central_init(void);
+struct gh_span *gh_central_take(struct gh_central *c, int cpu);
+struct gh_span *gh_central_grow(struct gh_central *c, gfp_t gfp);
+void gh_central_put(struct gh_central *c, struct gh_span *span);
+void gh_central_collect(struct gh_central *c, struct gh_span *span);
+int gh_central_free(struct gh_central *c, struct gh_span *span,
+		    unsigned int idx);
+void gh_central_reclaim(struct gh_central *c);
+unsigned long gh_central_free_objects(struct gh_central *c,
+				      unsigned long *spans_partial,
+				      unsigned long *spans_full);
+
+/* ---- per-CPU cache (cache.c) --------------------------------------------- */
+
+int gh_cache_init(void);
+void gh_cache_exit(void);
+void *gh_cache_alloc(unsigned int cls, gfp_t gfp);
+int gh_cache_free(struct gh_span *span, unsigned int idx);
+void gh_cache_drain_all(void);
+unsigned long gh_cache_free_slots(unsigned int cpu, unsigned int cls);
+
+/* ---- statistics (stats.c) ------------------------------------------------ */
+
+enum gh_counter {
+	GH_CNT_MALLOCS,		/* small objects handed out */
+	GH_CNT_FREES,		/* small objects taken back */
+	GH_CNT_LARGE_MALLOCS,
+	GH_CNT_LARGE_FREES,
+	GH_CNT_LARGE_BYTES_ALLOC,	/* pages of large objects, in bytes */
+	GH_CNT_LARGE_BYTES_FREED,
+	GH_CNT_INVALID_FREE,
+	GH_CNT_DOUBLE_FREE,
+	GH_CNT_OVERSIZE,
+	GH_CNT_REFILLS,		/* cache took a span from central */
+	GH_CNT_FLUSHES,		/* cache gave a span back to central */
+	GH_NR_COUNTERS
+};
+
+/* Per-CPU statistics; the fast path touches only its own CPU's copy. */
+struct gh_pcpu_stats {
+	long cnt[GH_NR_COUNTERS];
+	long class_mallocs[GH_NUM_CLASSES];
+	long class_frees[GH_NUM_CLASSES];
+};
+
+DECLARE_PER_CPU(struct gh_pcpu_stats, gh_stats);
+
+static inline void gh_count(enum gh_counter c)
+{
+	this_cpu_inc(gh_stats.cnt[c]);
+}
+
+static inline void gh_count_add(enum gh_counter c, long n)
+{
+	this_cpu_add(gh_stats.cnt[c], n);
+}
+
+long gh_counter_sum(enum gh_counter c);
+int gh_stats_init(void);
+void gh_stats_exit(void);
+
+/*
+ * Reports of bad input: one line per bad call, rate-limited, with the
+ * caller's symbol; the pointer itself is hashed by %p.
+ */
+void gh_report_bad_free(enum gh_counter kind, const void *p,
+			const char *why, unsigned long caller);
+
+#endif /* _GOHEAP_INTERNAL_H */

@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * goheap module: parameters, memory-pressure hooks, init and exit.
+ *
+ * goheap_drain() is Go's debug.FreeOSMemory: every per-CPU cache gives its
+ * spans back, empty spans go back to the page heap, and the page heap gives
+ * back every empty arena and every free 64-page chunk. The shrinker does
+ * the same when the kernel is short of memory.
+ *
+ * At unload every page goes back to the buddy allocator; objects that users
+ * never freed are reported first, counted per class.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/shrinker.h>
+#include <goheap.h>
+
+#include "internal.h"
+
+unsigned int gh_arena_order = 9;
+unsigned int gh_release_delay_ms = 1000;
+
+static int gh_param_set_range(const char *val, const struct kernel_param *kp,
+			      unsigned int min, unsigned int max)
+{
+	unsigned int n;
+	int ret = kstrtouint(val, 0, &n);
+
+	if (ret || n < min || n > max) {
+		pr_err("%s must be an integer from %u to %u\n", kp->name, min, max);
+		return -EINVAL;
+	}
+	*(unsigned int *)kp->arg = n;
+	return 0;
+}
+
+static int gh_param_set_arena_order(const char *val, const struct kernel_param *kp)
+{
+	return gh_param_set_range(val, kp, 0, GH_MAX_ARENA_ORDER);
+}
+
+static int gh_param_set_delay(const char *val, const struct kernel_param *kp)
+{
+	return gh_param_set_range(val, kp, 0, 3600 * 1000);
+}
+
+static const struct kernel_param_ops gh_arena_order_ops = {
+	.set = gh_param_set_arena_order,
+	.get = param_get_uint,
+};
+
+static const struct kernel_param_ops gh_delay_ops = {
+	.set = gh_param_set_delay,
+	.get = param_get_uint,
+};
+
+module_param_cb(arena_order, &gh_arena_order_ops, &gh_arena_order, 0644);
+MODULE_PARM_DESC(arena_order,
+		 "buddy order of a new arena, 0..MAX_ORDER-1 (default 9: 2 MiB)");
+module_param_cb(release_delay_ms, &gh_delay_ops, &gh_release_delay_ms, 0644);
+MODULE_PARM_DESC(release_delay_ms,
+		 "ms an empty arena stays before it is freed (default 1000)");
+
+/**
+ * goheap_drain() - give every idle byte back to the buddy allocator
+ *
+ * Empties the per-CPU caches, returns empty spans to the page heap, and
+ * frees empty arenas and fully free 64-page chunks of the others at once.
+ *
+ * Context: process context, interrupts enabled; may sleep.
+ */
+void goheap_drain(void)
+{
+	might_sleep();
+	gh_cache_drain_all();
+	gh_heap_release_idle(true);
+}
+EXPORT_SYMBOL_GPL(goheap_drain);
+
+static unsigned long gh_shrink_count(struct shrinker *s,
+				     struct shrink_control *sc)
+{
+	struct gh_heap_stats hs;
+
+	gh_heap_read_stats(&hs);
+	return (hs.idle_bytes - hs.released_bytes) >> PAGE_SHIFT;
+}
+
+static unsigned long gh_shrink_scan(struct shrinker *s,
+				    struct shrink_control *sc)
+{
+	struct gh_heap_stats before, after;
+
+	gh_heap_read_stats(&before);
+	goheap_drain();
+	gh_heap_read_stats(&after);
+	if (after.sys_bytes - after.released_bytes >=
+	    before.sys_bytes - before.released_bytes)
+		return SHRINK_STOP;
+	return ((before.sys_bytes - before.released_bytes) -
+		(after.sys_bytes - after.released_bytes)) >> PAGE_SHIFT;
+}
+
+static struct shrinker gh_shrinker = {
+	.count_objects = gh_shrink_count,
+	.scan_objects = gh_shrink_scan,
+	.seeks = DEFAULT_SEEKS,
+};
+
+struct gh_leaks {
+	unsigned long objects[GH_NUM_CLASSES];
+	unsigned long large;
+	struct list_head spans;
+};
+
+static void gh_collect_leak(struct gh_span *span, void *arg)
+{
+	struct gh_leaks *l = arg;
+
+	if (span->state == GH_SPAN_SMALL) {
+		l->objects[span->cls] += gh_span_live_objects(span);
+		/* central lists are dead from here on: reuse the link */
+		if (span->on_list != GH_LIST_NONE)
+			list_del(&span->node);
+	} else {
+		l->large++;
+	}
+	list_add(&span->node, &l->spans);
+}
+
+/* After the caches are drained: report what users leaked, then free it. */
+static void gh_free_leaks(void)
+{
+	static struct gh_leaks leaks;
+	struct gh_span *span, *tmp;
+	unsigned int cls;
+
+	INIT_LIST_HEAD(&leaks.spans);
+	gh_heap_for_each_span(gh_collect_leak, &leaks);
+	for (cls = 1; cls < GH_NUM_CLASSES; cls++)
+		if (leaks.objects[cls])
+			pr_err("unload: %lu objects of class %u (%u bytes) never freed\n",
+			       leaks.objects[cls], cls, gh_classes[cls].size);
+	if (leaks.large)
+		pr_err("unload: %lu large objects never freed\n", leaks.large);
+	list_for_each_entry_safe(span, tmp, &leaks.spans, node)
+		gh_heap_free_span(span);
+}
+
+static int __init goheap_init(void)
+{
+	int ret;
+
+	gh_central_init();
+	ret = gh_cache_init();
+	if (ret)
+		return ret;
+	ret = register_shrinker(&gh_shrinker, "goheap");
+	if (ret)
+		goto cache_exit;
+	gh_stats_init();
+	pr_info("loaded: %u size classes up to %u bytes, large objects up to %zu bytes\n",
+		GH_NUM_CLASSES - 1, GH_MAX_SMALL_SIZE, gh_heap_max_size());
+	return 0;
+
+cache_exit:
+	gh_cache_exit();
+	return ret;
+}
+
+static void __exit goheap_exit(void)
+{
+	gh_stats_exit();
+	unregister_shrinker(&gh_shrinker);
+	gh_cache_exit();
+	gh_free_leaks();
+	gh_heap_exit();
+	pr_info("unloaded: every page returned\n");
+}
+
+module_init(goheap_init);
+module_exit(goheap_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("goheap: Go's size classes, caches, page heap and GC for the kernel");

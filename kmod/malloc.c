@@ -1,0 +1,268 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The manual heap: goheap's kmalloc-like API.
+ *
+ * goheap_alloc() rounds a request up to its size class and takes an object
+ * from this CPU's cache (cache.c). Requests above 32 KiB are "large": each
+ * is a run of whole pages from the page heap (heap.c), aligned to its size
+ * when that size is a power of two, as kmalloc aligns its own.
+ *
+ * goheap_free() trusts nothing it is given. The page map says whether the
+ * pointer lies in a live goheap span at all; the span says whether it is
+ * the start of an object; the span's bitmaps say whether that object is
+ * handed out. Whatever fails a check is reported once (rate-limited, with
+ * the caller's symbol), counted in the statistics, and ignored: the heap is
+ * left as it was. The same goes for sizes that overflow or that no arena
+ * could hold.
+ *
+ * Zero-byte requests get ZERO_SIZE_PTR, as kmalloc does (Go's zerobase):
+ * one shared address that faults when touched and whose free does nothing.
+ *
+ * init_on_alloc and init_on_free are honoured as SLUB honours them: the
+ * whole object (the class size, or the page run) is zeroed on allocation
+ * when either the boot option or __GFP_ZERO asks, and on free when the boot
+ * option asks.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/overflow.h>
+#include <linux/string.h>
+#include <goheap.h>
+
+#include "internal.h"
+
+static void *gh_alloc_large(size_t size, gfp_t gfp)
+{
+	unsigned int npages = DIV_ROUND_UP(size, PAGE_SIZE);
+	struct gh_span *span;
+
+	span = gh_heap_alloc_span(npages, is_power_of_2(size) ? npages : 1, 0, gfp);
+	if (!span)
+		return NULL;
+	span->size = size;
+	smp_store_release(&span->state, GH_SPAN_LARGE);
+	gh_count(GH_CNT_LARGE_MALLOCS);
+	gh_count_add(GH_CNT_LARGE_BYTES_ALLOC, (long)npages * PAGE_SIZE);
+	if (want_init_on_alloc(gfp))
+		memset(span->base, 0, (size_t)npages * PAGE_SIZE);
+	return span->base;
+}
+
+static void gh_free_large(struct gh_span *span, const void *p)
+{
+	if (p != span->base) {
+		gh_report_bad_free(GH_CNT_INVALID_FREE, p, "interior pointer",
+				   _RET_IP_);
+		return;
+	}
+	/* of two racing frees of one large object, only one gets here */
+	if (cmpxchg(&span->state, GH_SPAN_LARGE, GH_SPAN_DEAD) != GH_SPAN_LARGE) {
+		gh_report_bad_free(GH_CNT_DOUBLE_FREE, p, "double free", _RET_IP_);
+		return;
+	}
+	if (want_init_on_free())
+		memset(span->base, 0, (size_t)span->npages * PAGE_SIZE);
+	gh_count(GH_CNT_LARGE_FREES);
+	gh_count_add(GH_CNT_LARGE_BYTES_FREED, (long)span->npages * PAGE_SIZE);
+	gh_heap_free_span(span);
+}
+
+static void gh_free_small(struct gh_span *span, const void *p)
+{
+	unsigned long offset = p - span->base;
+	unsigned int idx = gh_object_index(&gh_classes[span->cls], offset);
+
+	if (offset != (unsigned long)idx * span->size) {
+		gh_report_bad_free(GH_CNT_INVALID_FREE, p, "interior pointer",
+				   _RET_IP_);
+		return;
+	}
+	/*
+	 * A double free may wipe an object that is free already; it never
+	 * reaches one that is handed out, whose alloc bit is set.
+	 */
+	if (want_init_on_free() && test_bit(idx, gh_span_alloc_bits(span)))
+		memset((void *)p, 0, span->size);
+	if (gh_cache_free(span, idx))
+		gh_report_bad_free(GH_CNT_DOUBLE_FREE, p,
+				   "double free or never allocated", _RET_IP_);
+}
+
+/**
+ * goheap_alloc() - allocate memory from goheap
+ * @size: bytes wanted
+ * @gfp: allocation flags, as for kmalloc(); %GFP_ATOMIC and %GFP_NOWAIT
+ *	 never sleep, %__GFP_ZERO zeroes the memory
+ *
+ * Sizes up to %GOHEAP_MAX_SMALL_SIZE come from size classes, at least
+ * 8-byte aligned and naturally aligned for powers of two. Larger sizes, up
+ * to goheap_max_size(), are runs of whole pages.
+ *
+ * Context: any context; may sleep if @gfp allows it.
+ * Return: the memory, %GOHEAP_ZERO_PTR for @size 0, or NULL if memory is
+ * short or @size is larger than goheap_max_size() (reported once).
+ */
+void *goheap_alloc(size_t size, gfp_t gfp)
+{
+	unsigned int cls;
+	void *p;
+
+	if (unlikely(!size))
+		return GOHEAP_ZERO_PTR;
+	if (unlikely(size > GH_MAX_SMALL_SIZE)) {
+		if (unlikely(size > gh_heap_max_size())) {
+			gh_count(GH_CNT_OVERSIZE);
+			pr_warn_once("request of %zu bytes is over the %zu-byte limit\n",
+				     size, gh_heap_max_size());
+			return NULL;
+		}
+		return gh_alloc_large(size, gfp);
+	}
+	cls = gh_size_to_class(size);
+	p = gh_cache_alloc(cls, gfp);
+	if (p && unlikely(want_init_on_alloc(gfp)))
+		memset(p, 0, gh_classes[cls].size);
+	return p;
+}
+EXPORT_SYMBOL_GPL(goheap_alloc);
+
+/**
+ * goheap_alloc_array() - allocate an array of @n elements of @size bytes
+ * @n: element count
+ * @size: element size
+ * @gfp: allocation flags, as for goheap_alloc()
+ *
+ * Context: as goheap_alloc().
+ * Return: as goheap_alloc() for @n * @size bytes, or NULL (counted as
+ * oversize) if the product overflows.
+ */
+void *goheap_alloc_array(size_t n, size_t size, gfp_t gfp)
+{
+	size_t bytes;
+
+	if (unlikely(check_mul_overflow(n, size, &bytes))) {
+		gh_count(GH_CNT_OVERSIZE);
+		pr_warn_once("array of %zu x %zu bytes overflows\n", n, size);
+		return NULL;
+	}
+	return goheap_alloc(bytes, gfp);
+}
+EXPORT_SYMBOL_GPL(goheap_alloc_array);
+
+/**
+ * goheap_free() - free memory from goheap_alloc()
+ * @p: the memory; NULL and %GOHEAP_ZERO_PTR are ignored
+ *
+ * A pointer goheap did not hand out (another allocator's, the stack's,
+ * vmalloc's, an interior pointer, a free object) is reported, counted and
+ * otherwise ignored.
+ *
+ * Context: any context.
+ */
+void goheap_free(const void *p)
+{
+	struct gh_span *span;
+
+	if (unlikely(ZERO_OR_NULL_PTR(p)))
+		return;
+	rcu_read_lock();
+	span = gh_span_of(p);
+	if (unlikely(!span))
+		gh_report_bad_free(GH_CNT_INVALID_FREE, p, "not a goheap object",
+				   _RET_IP_);
+	else if (likely(smp_load_acquire(&span->state) == GH_SPAN_SMALL))
+		gh_free_small(span, p);
+	else if (span->state == GH_SPAN_LARGE)
+		gh_free_large(span, p);
+	else
+		gh_report_bad_free(GH_CNT_DOUBLE_FREE, p, "object already freed",
+				   _RET_IP_);
+	rcu_read_unlock();
+}
+EXPORT_SYMBOL_GPL(goheap_free);
+
+/**
+ * goheap_size() - usable size of a goheap object, like ksize()
+ * @p: an object from goheap_alloc()
+ *
+ * Context: any context.
+ * Return: the bytes the caller may use at @p (its class size, or its page
+ * run for a large object); 0 for NULL, %GOHEAP_ZERO_PTR and pointers that
+ * are not the start of a goheap object.
+ */
+size_t goheap_size(const void *p)
+{
+	struct gh_span *span;
+	size_t size = 0;
+
+	if (ZERO_OR_NULL_PTR(p))
+		return 0;
+	rcu_read_lock();
+	span = gh_span_of(p);
+	if (span && smp_load_acquire(&span->state) == GH_SPAN_SMALL) {
+		unsigned long offset = p - span->base;
+
+		if (offset % span->size == 0)
+			size = span->size;
+	} else if (span && span->state == GH_SPAN_LARGE && p == span->base) {
+		size = (size_t)span->npages * PAGE_SIZE;
+	}
+	rcu_read_unlock();
+	return size;
+}
+EXPORT_SYMBOL_GPL(goheap_size);
+
+/**
+ * goheap_realloc() - resize a goheap object, like krealloc()
+ * @p: an object from goheap_alloc(), or NULL or %GOHEAP_ZERO_PTR
+ * @new_size: bytes wanted; 0 frees @p
+ * @gfp: allocation flags, as for goheap_alloc()
+ *
+ * The object stays where it is when @new_size fits its usable size;
+ * otherwise its contents move to a new object and @p is freed. A @p that
+ * is not a goheap object is reported and left alone.
+ *
+ * Context: as goheap_alloc().
+ * Return: the object, %GOHEAP_ZERO_PTR for @new_size 0, or NULL on failure
+ * (@p is then still valid, unless it was not goheap's to begin with).
+ */
+void *goheap_realloc(const void *p, size_t new_size, gfp_t gfp)
+{
+	size_t old_size;
+	void *q;
+
+	if (ZERO_OR_NULL_PTR(p))
+		return goheap_alloc(new_size, gfp);
+	old_size = goheap_size(p);
+	if (!old_size) {
+		gh_report_bad_free(GH_CNT_INVALID_FREE, p,
+				   "realloc of a pointer goheap did not hand out",
+				   _RET_IP_);
+		return NULL;
+	}
+	if (!new_size) {
+		goheap_free(p);
+		return GOHEAP_ZERO_PTR;
+	}
+	if (new_size <= old_size)
+		return (void *)p;
+	q = goheap_alloc(new_size, gfp);
+	if (!q)
+		return NULL;
+	memcpy(q, p, old_size);
+	goheap_free(p);
+	return q;
+}
+EXPORT_SYMBOL_GPL(goheap_realloc);
+
+/**
+ * goheap_max_size() - the largest request goheap serves
+ *
+ * Return: bytes in the largest page run an arena can hold (4 MiB with
+ * 4 KiB pages and the kernel's default MAX_ORDER).
+ */
+size_t goheap_max_size(void)
+{
+	return gh_heap_max_size();
+}
+EXPORT_SYMBOL_GPL(goheap_max_size);

@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Spans of small objects: their allocation and remote-free bitmaps.
+ *
+ * A small-object span is a run of pages cut into nelems objects of one
+ * class. Its state is two bitmaps, one bit per object:
+ *
+ *   alloc   set while the object is handed out. Only the span's owner
+ *           writes it: the CPU whose cache holds the span (interrupts off),
+ *           or, for a span with no owner, whoever holds its central lock.
+ *           Plain, non-atomic bit operations.
+ *   remote  set by a free from any CPU that does not own the span, with one
+ *           atomic test-and-set. The owner folds these bits into alloc
+ *           ("collects") when it runs out of free objects, or central does
+ *           so when it takes the span back.
+ *
+ * This is Go's allocBits with mimalloc's idea of a separate list for frees
+ * from other threads, kept as a bitmap so that a double free is seen at
+ * once: a remote free of an object whose remote bit is already set, or
+ * whose alloc bit is clear, is reported and dropped, never queued twice.
+ *
+ * The allocating CPU reads free objects 64 at a time through a "window":
+ * the inverted alloc word, in which each set bit is a free object, so the
+ * next object is one count-trailing-zeros away (Go's allocCache).
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/bitops.h>
+#include <kunit/visibility.h>
+
+#include "internal.h"
+
+/**
+ * gh_span_new_small() - a fresh, empty, unowned span for class @cls
+ * @cls: size class
+ * @gfp: allocation flags for the page heap
+ *
+ * Return: the span, or NULL when memory is short.
+ */
+struct gh_span *gh_span_new_small(unsigned int cls, gfp_t gfp)
+{
+	const struct gh_class_info *info = &gh_classes[cls];
+	unsigned int nwords = BITS_TO_LONGS(info->nelems);
+	unsigned int align = 1;
+	struct gh_span *span;
+
+	/* power-of-two sizes are naturally aligned, as kmalloc's are */
+	if (is_power_of_2(info->size) && info->size > PAGE_SIZE)
+		align = info->size / PAGE_SIZE;
+	span = gh_heap_alloc_span(info->npages, align,
+				  2 * nwords * sizeof(unsigned long), gfp);
+	if (!span)
+		return NULL;
+	span->cls = cls;
+	span->nelems = info->nelems;
+	span->nwords = nwords;
+	span->size = info->size;
+	span->divmagic = info->divmagic;
+	/* publish the set-up span before its state says it is live */
+	smp_store_release(&span->state, GH_SPAN_SMALL);
+	return span;
+}
+EXPORT_SYMBOL_IF_KUNIT(gh_span_new_small);
+
+/* Bits of alloc word @word that stand for real objects. */
+static unsigned long gh_span_word_mask(struct gh_span *span, unsigned int word)
+{
+	unsigned int tail = span->nelems % BITS_PER_LONG;
+
+	if (word == span->nwords - 1 && tail)
+		return BIT(tail) - 1;
+	return ~0UL;
+}
+
+/**
+ * gh_span_window() - free objects of alloc word @word, as set bits
+ * @span: span, accessed by its owner
+ * @word: word index
+ *
+ * Return: the inverted alloc word, limited to real objects.
+ */
+unsigned long gh_span_window(struct gh_span *span, unsigned int word)
+{
+	return ~gh_span_alloc_bits(span)[word] & gh_span_word_mask(span, word);
+}
+
+/**
+ * gh_span_collect_remote() - fold frees from other CPUs into alloc
+ * @span: span, accessed by its owner
+ *
+ * A remote bit whose alloc bit is already clear is a double free that
+ * raced past the check at free time; it is reported and dropped.
+ *
+ * Return: the number of objects freed.
+ */
+unsigned int gh_span_collect_remote(struct gh_span *span)
+{
+	unsigned long *alloc = gh_span_alloc_bits(span);
+	unsigned long *remote = gh_span_remote_bits(span);
+	unsigned int w, freed = 0;
+
+	for (w = 0; w < span->nwords; w++) {
+		unsigned long bits, doubles;
+
+		if (!READ_ONCE(remote[w]))
+			continue;
+		bits = xchg(&remote[w], 0);
+		doubles = bits & ~alloc[w];
+		if (unlikely(doubles)) {
+			void *p = span->base + (w * BITS_PER_LONG + __ffs(doubles)) *
+				  span->size;
+
+			gh_report_bad_free(GH_CNT_DOUBLE_FREE, p, "double free (remote)", 0);
+			this_cpu_sub(gh_stats.class_frees[span->cls], hweight_long(doubles));
+			bits &= alloc[w];
+		}
+		alloc[w] &= ~bits;
+		freed += hweight_long(bits);
+	}
+	return freed;
+}
+
+/**
+ * gh_span_live_objects() - objects handed out and not yet freed locally
+ * @span: span, accessed by its owner
+ *
+ * Return: the alloc population (remote frees not yet collected included).
+ */
+unsigned int gh_span_live_objects(struct gh_span *span)
+{
+	return bitmap_weight(gh_span_alloc_bits(span), span->nelems);
+}
+
+/**
+ * gh_span_remote_free() - free object @idx from a CPU that does not own @span
+ * @span: span
+ * @idx: object index
+ *
+ * Return: false if the object was not allocated or is already being freed.
+ */
+bool gh_span_remote_free(struct gh_span *span, unsigned int idx)
+{
+	if (!test_bit(idx, gh_span_alloc_bits(span)))
+		return false;
+	return !test_and_set_bit(idx, gh_span_remote_bits(span));
+}
