@@ -16,11 +16,14 @@
 #include <linux/moduleparam.h>
 #include <linux/shrinker.h>
 #include <goheap.h>
+#include <kunit/visibility.h>
 
 #include "internal.h"
 
 unsigned int gh_arena_order = 9;
+EXPORT_SYMBOL_IF_KUNIT(gh_arena_order);
 unsigned int gh_release_delay_ms = 1000;
+EXPORT_SYMBOL_IF_KUNIT(gh_release_delay_ms);
 
 static int gh_param_set_range(const char *val, const struct kernel_param *kp,
 			      unsigned int min, unsigned int max)

@@ -168,7 +168,8 @@ void goheap_free(const void *p)
 	rcu_read_lock();
 	span = gh_span_of(p);
 	if (unlikely(!span))
-		gh_report_bad_free(GH_CNT_INVALID_FREE, p, "not a goheap object",
+		gh_report_bad_free(GH_CNT_INVALID_FREE, p,
+				   "not a live goheap object",
 				   _RET_IP_);
 	else if (likely(smp_load_acquire(&span->state) == GH_SPAN_SMALL))
 		gh_free_small(span, p);

@@ -1,0 +1,220 @@
+// SPDX-License-Identifier: GPL-2.0
+/* KUnit: the page heap (arenas, page runs, page map, release). */
+#include <linux/delay.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+
+#include "tests.h"
+
+static struct gh_span *gh_test_span(struct kunit *test, unsigned int npages)
+{
+	struct gh_span *s = gh_heap_alloc_span(npages, 1, 0, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	KUNIT_EXPECT_EQ(test, s->npages, npages);
+	KUNIT_EXPECT_TRUE(test, PAGE_ALIGNED(s->base));
+	return s;
+}
+
+static void gh_test_runs_and_coalescing(struct kunit *test)
+{
+	unsigned int n, adjacent = 0;
+
+	for (n = 1; n <= 48; n++) {
+		struct gh_span *a = gh_test_span(test, n);
+		struct gh_span *b = gh_test_span(test, n + 1);
+		struct gh_span *d;
+
+		if (b->base != a->base + n * PAGE_SIZE) {
+			gh_heap_free_span(a);
+			gh_heap_free_span(b);
+			continue;
+		}
+		adjacent++;
+		gh_heap_free_span(a);
+		gh_heap_free_span(b);
+		/* first fit: the coalesced run of a and b is a candidate */
+		d = gh_test_span(test, 2 * n + 1);
+		KUNIT_EXPECT_TRUE(test, d->base <= a->base);
+		gh_heap_free_span(d);
+		gh_test_expect_heap_identities(test);
+	}
+	KUNIT_EXPECT_GT(test, adjacent, 0U);
+	rcu_barrier();
+}
+
+static void gh_test_aligned_runs(struct kunit *test)
+{
+	unsigned int align;
+
+	for (align = 2; align <= 256; align *= 2) {
+		struct gh_span *s = gh_heap_alloc_span(align, align, 0, GFP_KERNEL);
+
+		KUNIT_ASSERT_NOT_NULL(test, s);
+		KUNIT_EXPECT_TRUE(test, IS_ALIGNED(__pa(s->base), align * PAGE_SIZE));
+		gh_heap_free_span(s);
+	}
+	rcu_barrier();
+}
+
+static void gh_test_span_lookup(struct kunit *test)
+{
+	struct gh_span *s = gh_test_span(test, 5);
+	void *last = s->base + 5 * PAGE_SIZE - 1;
+
+	rcu_read_lock();
+	KUNIT_EXPECT_PTR_EQ(test, gh_span_of(s->base), s);
+	KUNIT_EXPECT_PTR_EQ(test, gh_span_of(last), s);
+	KUNIT_EXPECT_PTR_EQ(test, gh_span_of(s->base + 2 * PAGE_SIZE + 123), s);
+	KUNIT_EXPECT_PTR_NE(test, gh_span_of(s->base - 1), s);
+	KUNIT_EXPECT_PTR_NE(test, gh_span_of(last + 1), s);
+	rcu_read_unlock();
+	gh_heap_free_span(s);
+	KUNIT_EXPECT_FALSE(test, gh_heap_owns(s->base));
+	rcu_barrier();
+}
+
+static void gh_test_ownership_rejects_foreign(struct kunit *test)
+{
+	struct gh_span *s = gh_test_span(test, 1);
+	struct gh_arena *a = s->arena;
+	void *km = kmalloc(64, GFP_KERNEL);
+	void *vm = vmalloc(PAGE_SIZE);
+	int on_stack = 1;
+
+	KUNIT_ASSERT_NOT_NULL(test, km);
+	KUNIT_ASSERT_NOT_NULL(test, vm);
+	KUNIT_EXPECT_TRUE(test, gh_heap_owns(s->base));
+	KUNIT_EXPECT_FALSE(test, gh_heap_owns(km));
+	KUNIT_EXPECT_FALSE(test, gh_heap_owns(vm));
+	KUNIT_EXPECT_FALSE(test, gh_heap_owns(&on_stack));
+	KUNIT_EXPECT_FALSE(test, gh_heap_owns(NULL));
+	KUNIT_EXPECT_FALSE(test, gh_heap_owns((void *)-1L));
+	/* just outside the arena: someone else's memory, or another arena's */
+	rcu_read_lock();
+	{
+		struct gh_span *before = gh_span_of(a->base - 1);
+		struct gh_span *after = gh_span_of(a->base + a->npages * PAGE_SIZE);
+
+		KUNIT_EXPECT_TRUE(test, !before || before->arena != a);
+		KUNIT_EXPECT_TRUE(test, !after || after->arena != a);
+	}
+	rcu_read_unlock();
+	kfree(km);
+	vfree(vm);
+	gh_heap_free_span(s);
+	rcu_barrier();
+}
+
+static void gh_test_release_and_identities(struct kunit *test)
+{
+	struct gh_heap_stats before, mid, after;
+	struct gh_span *s;
+
+	gh_test_settle();
+	gh_heap_read_stats(&before);
+	gh_test_expect_heap_identities(test);
+
+	/* a whole fresh arena's worth cannot fit in any partly used arena */
+	s = gh_test_span(test, 1U << gh_arena_order);
+	gh_heap_read_stats(&mid);
+	KUNIT_EXPECT_GE(test, mid.sys_bytes, before.sys_bytes +
+			((u64)PAGE_SIZE << gh_arena_order));
+	KUNIT_EXPECT_EQ(test, mid.inuse_bytes, before.inuse_bytes +
+			((u64)PAGE_SIZE << gh_arena_order));
+	gh_test_expect_heap_identities(test);
+
+	gh_heap_free_span(s);
+	gh_test_expect_heap_identities(test);
+	gh_heap_release_idle(true);
+	gh_heap_read_stats(&after);
+	KUNIT_EXPECT_EQ(test, after.inuse_bytes, before.inuse_bytes);
+	KUNIT_EXPECT_LE(test, after.sys_bytes, before.sys_bytes);
+	gh_test_expect_heap_identities(test);
+	rcu_barrier();
+}
+
+static void gh_test_release_punches_holes(struct kunit *test)
+{
+	struct gh_heap_stats before, after;
+	struct gh_span *keep, *big;
+
+	gh_test_settle();
+	/* one page kept, the rest of the arena free: chunks can go back */
+	big = gh_test_span(test, 1U << gh_arena_order);
+	gh_heap_free_span(big);
+	keep = gh_test_span(test, 1);
+	gh_heap_read_stats(&before);
+	gh_heap_release_idle(true);
+	gh_heap_read_stats(&after);
+	if (gh_arena_order >= 7)
+		KUNIT_EXPECT_GT(test, after.released_bytes, before.released_bytes);
+	gh_test_expect_heap_identities(test);
+	rcu_read_lock();
+	KUNIT_EXPECT_PTR_EQ(test, gh_span_of(keep->base), keep);
+	rcu_read_unlock();
+	gh_heap_free_span(keep);
+	gh_test_settle();
+	gh_heap_read_stats(&after);
+	KUNIT_EXPECT_EQ(test, after.released_bytes, 0ULL);
+}
+
+static void gh_test_delayed_release(struct kunit *test)
+{
+	struct gh_heap_stats st;
+	struct gh_span *s;
+	unsigned int old_delay = gh_release_delay_ms;
+	int waited;
+
+	gh_test_settle();
+	gh_release_delay_ms = 50;
+	s = gh_test_span(test, 1U << gh_arena_order);
+	gh_heap_free_span(s);
+	/* the delayed work frees the arena without anyone asking */
+	for (waited = 0; waited < 100; waited++) {
+		gh_heap_read_stats(&st);
+		if (!st.arenas)
+			break;
+		msleep(20);
+	}
+	KUNIT_EXPECT_EQ(test, st.arenas, 0UL);
+	KUNIT_EXPECT_EQ(test, st.sys_bytes, 0ULL);
+	gh_release_delay_ms = old_delay;
+	rcu_barrier();
+}
+
+static void gh_test_page_alloc_failure(struct kunit *test)
+{
+	struct gh_heap_stats before, after;
+	struct gh_span *s;
+
+	gh_test_settle();
+	gh_heap_read_stats(&before);
+	KUNIT_ASSERT_EQ(test, gh_test_fail_pages(true), 0);
+	s = gh_heap_alloc_span(GH_MAX_ARENA_PAGES, 1, 0, GFP_KERNEL);
+	KUNIT_EXPECT_EQ(test, gh_test_fail_pages(false), 0);
+	KUNIT_EXPECT_NULL(test, s);
+	if (s)
+		gh_heap_free_span(s);
+	gh_heap_read_stats(&after);
+	KUNIT_EXPECT_EQ(test, after.sys_bytes, before.sys_bytes);
+	KUNIT_EXPECT_EQ(test, after.meta_bytes, before.meta_bytes);
+	KUNIT_EXPECT_EQ(test, after.spans, before.spans);
+}
+
+static struct kunit_case gh_heap_cases[] = {
+	KUNIT_CASE(gh_test_runs_and_coalescing),
+	KUNIT_CASE(gh_test_aligned_runs),
+	KUNIT_CASE(gh_test_span_lookup),
+	KUNIT_CASE(gh_test_ownership_rejects_foreign),
+	KUNIT_CASE(gh_test_release_and_identities),
+	KUNIT_CASE(gh_test_release_punches_holes),
+	KUNIT_CASE(gh_test_delayed_release),
+	KUNIT_CASE(gh_test_page_alloc_failure),
+	{}
+};
+
+struct kunit_suite gh_heap_suite = {
+	.name = "goheap_heap",
+	.test_cases = gh_heap_cases,
+};

@@ -1,0 +1,355 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit: goheap under concurrency, CPU hotplug, interrupt context and page
+ * allocation failure.
+ */
+#include <linux/completion.h>
+#include <linux/cpu.h>
+#include <linux/delay.h>
+#include <linux/hrtimer.h>
+#include <linux/interrupt.h>
+#include <linux/irq_work.h>
+#include <linux/kthread.h>
+#include <linux/random.h>
+
+#include "tests.h"
+
+#define GH_RING_SIZE	256
+#define GH_LIVE_SLOTS	64
+
+/* Every object starts with a tag naming its owner and sequence number. */
+struct gh_obj_ref {
+	void *p;
+	size_t size;
+	u64 tag;
+};
+
+struct gh_ring {
+	spinlock_t lock;
+	unsigned int head, tail;
+	struct gh_obj_ref refs[GH_RING_SIZE];
+};
+
+struct gh_stress {
+	struct gh_ring ring;
+	atomic_t errors;
+	atomic_t running;
+	unsigned int iterations;
+	bool fail_pages;
+	struct completion done;
+};
+
+static u8 gh_tag_byte(u64 tag)
+{
+	return (u8)(tag ^ (tag >> 8) ^ (tag >> 48));
+}
+
+static void gh_obj_fill(struct gh_obj_ref *r)
+{
+	*(u64 *)r->p = r->tag;
+	memset(r->p + sizeof(u64), gh_tag_byte(r->tag), r->size - sizeof(u64));
+}
+
+static bool gh_obj_intact(const struct gh_obj_ref *r)
+{
+	return *(u64 *)r->p == r->tag &&
+	       !memchr_inv(r->p + sizeof(u64), gh_tag_byte(r->tag),
+			   r->size - sizeof(u64));
+}
+
+static void gh_obj_release(struct gh_stress *st, struct gh_obj_ref *r)
+{
+	if (!gh_obj_intact(r))
+		atomic_inc(&st->errors);
+	goheap_free(r->p);
+	r->p = NULL;
+}
+
+static bool gh_ring_push(struct gh_ring *ring, struct gh_obj_ref *r)
+{
+	bool ok;
+
+	spin_lock(&ring->lock);
+	ok = ring->head - ring->tail < GH_RING_SIZE;
+	if (ok)
+		ring->refs[ring->head++ % GH_RING_SIZE] = *r;
+	spin_unlock(&ring->lock);
+	return ok;
+}
+
+static bool gh_ring_pop(struct gh_ring *ring, struct gh_obj_ref *r)
+{
+	bool ok;
+
+	spin_lock(&ring->lock);
+	ok = ring->head != ring->tail;
+	if (ok)
+		*r = ring->refs[ring->tail++ % GH_RING_SIZE];
+	spin_unlock(&ring->lock);
+	return ok;
+}
+
+static size_t gh_stress_size(u32 rnd)
+{
+	/* mostly small, some up to a page, a few large */
+	switch (rnd % 16) {
+	case 0:
+		return 32769 + rnd % 70000;
+	case 1 ... 3:
+		return 8 + rnd % 4096;
+	default:
+		return 8 + rnd % 256;
+	}
+}
+
+static int gh_stress_thread(void *arg)
+{
+	struct gh_stress *st = arg;
+	struct gh_obj_ref *live = kcalloc(GH_LIVE_SLOTS, sizeof(*live), GFP_KERNEL);
+	u64 me = (u64)raw_smp_processor_id() << 56 | (u64)(get_random_u32() & 0xffffff) << 32;
+	unsigned int i;
+
+	if (!live) {
+		atomic_inc(&st->errors);
+		goto out;
+	}
+	if (st->fail_pages)
+		current->make_it_fail = 1;
+	for (i = 0; i < st->iterations; i++) {
+		u32 rnd = get_random_u32();
+		struct gh_obj_ref *slot = &live[rnd % GH_LIVE_SLOTS];
+		struct gh_obj_ref r;
+
+		if (slot->p && (!(rnd & 0x100) || !gh_ring_push(&st->ring, slot)))
+			gh_obj_release(st, slot);
+		slot->p = NULL;
+		if (gh_ring_pop(&st->ring, &r))
+			gh_obj_release(st, &r);
+
+		slot->size = gh_stress_size(rnd >> 9);
+		slot->tag = me | i;
+		slot->p = goheap_alloc(slot->size, GFP_KERNEL);
+		if (!slot->p) {
+			if (!st->fail_pages)
+				atomic_inc(&st->errors);
+			continue;
+		}
+		gh_obj_fill(slot);
+		if (!(i % 512))
+			cond_resched();
+	}
+	for (i = 0; i < GH_LIVE_SLOTS; i++)
+		if (live[i].p)
+			gh_obj_release(st, &live[i]);
+	kfree(live);
+out:
+	current->make_it_fail = 0;
+	if (atomic_dec_and_test(&st->running))
+		complete(&st->done);
+	return 0;
+}
+
+static void gh_stress_run(struct kunit *test, unsigned int iterations,
+			  bool bind, bool fail_pages, void (*meanwhile)(struct kunit *))
+{
+	struct gh_stress *st = kunit_kzalloc(test, sizeof(*st), GFP_KERNEL);
+	struct goheap_stats before, after;
+	struct gh_obj_ref r;
+	int cpu;
+
+	KUNIT_ASSERT_NOT_NULL(test, st);
+	gh_test_settle();
+	goheap_read_stats(&before);
+	spin_lock_init(&st->ring.lock);
+	init_completion(&st->done);
+	st->iterations = iterations;
+	st->fail_pages = fail_pages;
+	atomic_set(&st->running, num_online_cpus());
+	if (fail_pages)
+		KUNIT_ASSERT_EQ(test, gh_test_fail_pages(true), 0);
+	current->make_it_fail = 0;
+
+	for_each_online_cpu(cpu) {
+		struct task_struct *t = kthread_create(gh_stress_thread, st,
+						       "goheap-stress/%d", cpu);
+
+		KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+		if (bind)
+			kthread_bind(t, cpu);
+		wake_up_process(t);
+	}
+	if (meanwhile)
+		meanwhile(test);
+	wait_for_completion(&st->done);
+	if (fail_pages)
+		KUNIT_EXPECT_EQ(test, gh_test_fail_pages(false), 0);
+	while (gh_ring_pop(&st->ring, &r))
+		gh_obj_release(st, &r);
+
+	KUNIT_EXPECT_EQ(test, atomic_read(&st->errors), 0);
+	gh_test_settle();
+	goheap_read_stats(&after);
+	KUNIT_EXPECT_EQ(test, after.heap_objects, before.heap_objects);
+	KUNIT_EXPECT_EQ(test, after.alloc, before.alloc);
+	KUNIT_EXPECT_EQ(test, after.heap_inuse, before.heap_inuse);
+	KUNIT_EXPECT_EQ(test, after.heap_sys, after.heap_inuse + after.heap_idle);
+	KUNIT_EXPECT_EQ(test, after.heap_inuse, after.alloc + after.cache_bytes +
+			after.central_bytes + after.pending_bytes + after.tail_bytes);
+	KUNIT_EXPECT_EQ(test, after.invalid_frees, before.invalid_frees);
+	KUNIT_EXPECT_EQ(test, after.double_frees, before.double_frees);
+}
+
+static void gh_test_stress_cross_cpu(struct kunit *test)
+{
+	gh_stress_run(test, 20000, true, false, NULL);
+}
+
+static void gh_hotplug_cycles(struct kunit *test)
+{
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		KUNIT_EXPECT_EQ(test, remove_cpu(1), 0);
+		msleep(20);
+		KUNIT_EXPECT_EQ(test, add_cpu(1), 0);
+		msleep(20);
+	}
+}
+
+static void gh_test_stress_hotplug(struct kunit *test)
+{
+	if (num_online_cpus() < 2 || !cpu_online(1))
+		kunit_skip(test, "needs CPU 1 online");
+	gh_stress_run(test, 20000, false, false, gh_hotplug_cycles);
+}
+
+static void gh_test_stress_page_failures(struct kunit *test)
+{
+	gh_stress_run(test, 5000, false, true, NULL);
+}
+
+/* ---- interrupt context -------------------------------------------------- */
+
+struct gh_irq_ctx {
+	struct hrtimer timer;
+	struct irq_work work;
+	struct tasklet_struct tasklet;
+	atomic_t hardirq, softirq, irqwork, errors;
+	int remaining;
+};
+
+static void gh_irq_alloc_free(struct gh_irq_ctx *c, atomic_t *count, size_t size)
+{
+	struct gh_obj_ref r = { .size = size, .tag = size * 31 };
+
+	r.p = goheap_alloc(size, GFP_ATOMIC);
+	if (!r.p) {
+		atomic_inc(&c->errors);
+		return;
+	}
+	gh_obj_fill(&r);
+	if (!gh_obj_intact(&r))
+		atomic_inc(&c->errors);
+	goheap_free(r.p);
+	atomic_inc(count);
+}
+
+static void gh_irq_work_fn(struct irq_work *w)
+{
+	struct gh_irq_ctx *c = container_of(w, struct gh_irq_ctx, work);
+
+	gh_irq_alloc_free(c, &c->irqwork, 96);
+}
+
+static void gh_tasklet_fn(struct tasklet_struct *t)
+{
+	struct gh_irq_ctx *c = from_tasklet(c, t, tasklet);
+
+	gh_irq_alloc_free(c, &c->softirq, 700);
+}
+
+static enum hrtimer_restart gh_hrtimer_fn(struct hrtimer *t)
+{
+	struct gh_irq_ctx *c = container_of(t, struct gh_irq_ctx, timer);
+
+	gh_irq_alloc_free(c, &c->hardirq, 40 + c->remaining % 3000);
+	irq_work_queue(&c->work);
+	tasklet_schedule(&c->tasklet);
+	if (--c->remaining <= 0)
+		return HRTIMER_NORESTART;
+	hrtimer_forward_now(t, ns_to_ktime(200 * NSEC_PER_USEC));
+	return HRTIMER_RESTART;
+}
+
+static void gh_test_interrupt_context(struct kunit *test)
+{
+	struct gh_irq_ctx *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	c->remaining = 200;
+	init_irq_work(&c->work, gh_irq_work_fn);
+	tasklet_setup(&c->tasklet, gh_tasklet_fn);
+	hrtimer_init(&c->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
+	c->timer.function = gh_hrtimer_fn;
+	hrtimer_start(&c->timer, ns_to_ktime(200 * NSEC_PER_USEC), HRTIMER_MODE_REL);
+	/* the process side allocates at the same time */
+	for (i = 0; i < 2000; i++) {
+		void *p = goheap_alloc(40 + i % 3000, GFP_KERNEL);
+
+		KUNIT_ASSERT_NOT_NULL(test, p);
+		memset(p, 0x3c, 40);
+		goheap_free(p);
+		if (!(i % 64))
+			msleep(1);
+	}
+	while (READ_ONCE(c->remaining) > 0)
+		msleep(10);
+	hrtimer_cancel(&c->timer);
+	irq_work_sync(&c->work);
+	tasklet_kill(&c->tasklet);
+	KUNIT_EXPECT_EQ(test, atomic_read(&c->hardirq), 200);
+	KUNIT_EXPECT_GT(test, atomic_read(&c->softirq), 0);
+	KUNIT_EXPECT_GT(test, atomic_read(&c->irqwork), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&c->errors), 0);
+}
+
+static void gh_test_drain_returns_to_baseline(struct kunit *test)
+{
+	void **objs = kunit_kcalloc(test, 512, sizeof(*objs), GFP_KERNEL);
+	struct goheap_stats base, now;
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, objs);
+	gh_test_settle();
+	goheap_read_stats(&base);
+	for (i = 0; i < 512; i++) {
+		objs[i] = goheap_alloc(8 + (i * 37) % 9000, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, objs[i]);
+	}
+	goheap_read_stats(&now);
+	KUNIT_EXPECT_GT(test, now.heap_inuse, base.heap_inuse);
+	KUNIT_EXPECT_EQ(test, now.heap_objects, base.heap_objects + 512);
+	for (i = 0; i < 512; i++)
+		goheap_free(objs[i]);
+	goheap_drain();
+	goheap_read_stats(&now);
+	KUNIT_EXPECT_EQ(test, now.heap_inuse, base.heap_inuse);
+	KUNIT_EXPECT_EQ(test, now.heap_objects, base.heap_objects);
+	KUNIT_EXPECT_EQ(test, now.heap_sys - now.heap_released,
+			base.heap_sys - base.heap_released);
+}
+
+static struct kunit_case gh_stress_cases[] = {
+	KUNIT_CASE(gh_test_drain_returns_to_baseline),
+	KUNIT_CASE(gh_test_interrupt_context),
+	KUNIT_CASE(gh_test_stress_cross_cpu),
+	KUNIT_CASE(gh_test_stress_hotplug),
+	KUNIT_CASE(gh_test_stress_page_failures),
+	{}
+};
+
+struct kunit_suite gh_stress_suite = {
+	.name = "goheap_stress",
+	.test_cases = gh_stress_cases,
+};

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Shared helpers of goheap's KUnit suites (goheap_kunit.ko). */
+#ifndef _GOHEAP_KUNIT_TESTS_H
+#define _GOHEAP_KUNIT_TESTS_H
+
+#include <kunit/test.h>
+#include <goheap.h>
+
+#include "../internal.h"
+
+extern struct kunit_suite gh_sizeclass_suite;
+extern struct kunit_suite gh_heap_suite;
+extern struct kunit_suite gh_alloc_suite;
+extern struct kunit_suite gh_badinput_suite;
+extern struct kunit_suite gh_stress_suite;
+
+/*
+ * Make the buddy allocator fail every request of the calling task, through
+ * fail_page_alloc armed with task-filter by the VM's init. Returns -ENODEV
+ * if injection is not armed.
+ */
+int gh_test_fail_pages(bool on);
+
+/* Both heap identities hold: HeapSys = HeapInuse + HeapIdle >= released. */
+void gh_test_expect_heap_identities(struct kunit *test);
+
+/* Free every idle byte and wait out RCU, so page heap figures settle. */
+void gh_test_settle(void);
+
+#endif
