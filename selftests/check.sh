@@ -1,0 +1,246 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# `make check`: every test, in two VMs.
+#
+#   test-kernel   the KUnit/KASAN/lockdep/kmemleak kernel of kernel.sh:
+#                 goheap.ko, goheap_kunit.ko (its KUnit suites run as it
+#                 loads), goheap_sample.ko, every selftests/tests/*.sh,
+#                 unload, kmemleak scan
+#   stock-kernel  Debian's /boot/vmlinuz-*-amd64: goheap.ko (and
+#                 goheap_sample.ko), the tests marked "# goheap-selftest: smoke"
+#
+# Each KUnit case, each guest test and each check (module build without
+# warnings, boot to the end, load, unload, clean kernel log, no kmemleak
+# report) counts once. Logs and reports go to build/check/; the last line
+# printed is "N passed, N failed, N skipped". Exit status 1 if any failed.
+#
+# Environment: GOHEAP_APPEND (extra kernel arguments), GOHEAP_INSMOD_ARGS
+# (goheap.ko parameters), GOHEAP_TEST_TIMEOUT (per guest test, s),
+# GOHEAP_BOOT_TIMEOUT_TEST / _STOCK (whole boot, s).
+set -uo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=selftests/vm.sh
+. "$here/vm.sh"
+
+out=$GH_BUILD/check
+summary=$out/summary.txt
+mkdir -p "$out"
+: >"$summary"
+npass=0 nfail=0 nskip=0
+
+# result PASS|FAIL|SKIP NAME [REASON]
+result() {
+	case $1 in
+	PASS) npass=$((npass + 1)) ;;
+	FAIL) nfail=$((nfail + 1)) ;;
+	SKIP) nskip=$((nskip + 1)) ;;
+	esac
+	printf '  %-4s  %s%s\n' "$1" "$2" "${3:+: $3}" | tee -a "$summary"
+}
+
+# Up to 20 lines of evidence under a result.
+excerpt() {
+	head -n 20 | sed 's/^/        | /' | tee -a "$summary"
+}
+
+say() {
+	printf '%s\n' "$*" | tee -a "$summary"
+}
+
+# build_modules LABEL KDIR: build into build/LABEL; sets $kos to the
+# modules built. A test-kernel build that fails is retried without the
+# KUnit module so the other tests still run (the failure still counts).
+build_modules() {
+	local label=$1 kdir=$2 dir=$GH_BUILD/$1 name=build-$1 m
+	kos=()
+	if ! gh_build_modules "$kdir" "$dir"; then
+		result FAIL "$name" "make failed ($dir/build.log)"
+		grep -E 'error|Error|ERROR' "$dir/build.log" | excerpt
+		if [ "$label" = test ]; then
+			mv "$dir/build.log" "$dir.failed-build.log"
+			say "        retrying without goheap_kunit (CONFIG_KUNIT=)"
+			gh_build_modules "$kdir" "$dir" CONFIG_KUNIT= ||
+				grep -E 'error|Error|ERROR' "$dir/build.log" | excerpt
+		fi
+	elif gh_build_warnings "$dir/build.log" >/dev/null; then
+		result FAIL "$name" "W=1 warnings ($dir/build.log)"
+		gh_build_warnings "$dir/build.log" | excerpt
+	else
+		result PASS "$name"
+	fi
+	for m in goheap goheap_kunit goheap_sample; do
+		[ -f "$dir/src/kmod/$m.ko" ] && kos+=("$dir/src/kmod/$m.ko")
+	done
+}
+
+# Verdicts from one boot's log.
+check_log() {
+	local label=$1 log=$2 rc=$3 kunit=$4 kmemleak=$5 secs=$6
+	local txt=$out/$1.txt line name verdict bad kind n
+
+	gh_strip "$log" >"$txt"
+	if grep -qx GUEST-DONE "$txt"; then
+		result PASS "$label boot" "${secs}s"
+	elif [ "$rc" = 124 ]; then
+		result FAIL "$label boot" "timed out after ${secs}s ($log)"
+		tail -n 20 "$log" | excerpt
+	else
+		result FAIL "$label boot" "guest died before GUEST-DONE, QEMU exit $rc ($log)"
+		tail -n 20 "$log" | excerpt
+	fi
+
+	n=$(grep -c '^INSMOD .* OK$' "$txt")
+	bad=$(grep '^INSMOD .* FAIL' "$txt")
+	if [ -n "$bad" ]; then
+		result FAIL "$label modules load" "insmod failed"
+		excerpt <<<"$bad"
+	elif [ "$n" -gt 0 ]; then
+		result PASS "$label modules load" "$n loaded"
+	else
+		result FAIL "$label modules load" "no module was loaded"
+	fi
+
+	[ "$kunit" = 0 ] || check_kunit "$label" "$log"
+
+	while read -r line; do
+		name=${line#SELFTEST }
+		verdict=${name##* }
+		name=${name% *}
+		result "$verdict" "$label selftest $name"
+		if [ "$verdict" = FAIL ]; then
+			awk -v n="$name" '$0 == "SELFTEST-BEGIN " n { on = 1; next }
+				$0 ~ "^SELFTEST " n " " { exit }
+				on' "$txt" | excerpt
+		fi
+	done < <(grep -E '^SELFTEST [^ ]+ (PASS|FAIL|SKIP)$' "$txt")
+	# A test that started and never finished: the guest died under it.
+	name=$(awk '/^SELFTEST-BEGIN / { cur = $2 }
+		/^SELFTEST [^ ]+ (PASS|FAIL|SKIP)$/ { cur = "" }
+		END { print cur }' "$txt")
+	[ -z "$name" ] || result FAIL "$label selftest $name" "no verdict (the guest died in it)"
+
+	if grep -qx GUEST-DONE "$txt"; then
+		bad=$(grep '^RMMOD .* FAIL' "$txt")
+		if [ -n "$bad" ]; then
+			result FAIL "$label modules unload" "rmmod failed"
+			excerpt <<<"$bad"
+		else
+			result PASS "$label modules unload"
+		fi
+	fi
+
+	[ "$kmemleak" = 0 ] || check_kmemleak "$label" "$txt"
+
+	bad=$(gh_log_scan "$log")
+	if [ -z "$bad" ]; then
+		result PASS "$label clean log"
+	else
+		while read -r kind; do
+			n=$(grep -c "^$kind	" <<<"$bad")
+			result FAIL "$label log: $kind" "$n line(s) ($log)"
+			grep "^$kind	" <<<"$bad" | cut -f2- | excerpt
+		done < <(cut -f1 <<<"$bad" | awk '!seen[$0]++')
+	fi
+}
+
+check_kunit() {
+	local label=$1 log=$2 ktap=$out/$1-kunit.ktap report=$out/$1-kunit.txt
+	local p f s e
+
+	gh_ktap "$log" goheap_kunit >"$ktap"
+	if [ ! -s "$ktap" ]; then
+		result FAIL "$label kunit" "goheap_kunit.ko loaded but printed no KTAP"
+		return
+	fi
+	read -r p f s e < <(gh_kunit_counts "$GH_KSRC" "$ktap" "$report")
+	say "  KUnit ($report):"
+	sed -E 's/^\[[0-9:]+\] //' "$report" |
+		grep -E '=====|FAILED|CRASHED|SKIPPED|ERROR|Testing complete|# [a-z_0-9]+: ' |
+		sed 's/^/        /' | tee -a "$summary"
+	npass=$((npass + p))
+	nfail=$((nfail + f))
+	nskip=$((nskip + s))
+	if [ "$e" -gt 0 ] || [ $((p + f + s)) = 0 ]; then
+		result FAIL "$label kunit KTAP" "kunit.py parse reported $e error(s), $((p + f + s)) cases"
+	fi
+}
+
+check_kmemleak() {
+	local label=$1 txt=$2 report
+	if grep -qx KMEMLEAK-UNAVAILABLE "$txt"; then
+		result FAIL "$label kmemleak" "/sys/kernel/debug/kmemleak missing"
+		return
+	fi
+	if ! grep -qx KMEMLEAK-END "$txt"; then
+		result SKIP "$label kmemleak" "not reached"
+		return
+	fi
+	report=$(sed -n '/^KMEMLEAK-BEGIN$/,/^KMEMLEAK-END$/p' "$txt" | sed '1d;$d')
+	if grep -q '^KMEMLEAK-ERROR' "$txt"; then
+		result FAIL "$label kmemleak" "kmemleak clear/scan failed"
+		grep '^KMEMLEAK-ERROR' "$txt" | excerpt
+	elif [ -n "$report" ]; then
+		result FAIL "$label kmemleak" \
+			"$(grep -c 'unreferenced object' <<<"$report") leaked object(s)"
+		excerpt <<<"$report"
+	else
+		result PASS "$label kmemleak clean"
+	fi
+}
+
+# boot LABEL IMAGE TIMEOUT APPEND TESTS: pack build/LABEL's modules, boot.
+boot() {
+	local label=$1 image=$2 tmo=$3 append=$4 tests=$5
+	local conf=$out/$label.conf initrd=$out/$label.cpio.gz log=$out/$label-kernel.log
+	local rc=0 t0 secs kunit=0 kmemleak=0 k
+
+	for k in "${kos[@]}"; do
+		case $k in *goheap_kunit.ko) kunit=1 ;; esac
+	done
+	[ "$label" = test ] && kmemleak=1
+	cat >"$conf" <<-EOF
+		GH_MODE=check
+		GH_KERNEL=$label
+		GH_MODULES="goheap goheap_kunit goheap_sample"
+		GH_TESTS=$tests
+		GH_TEST_TIMEOUT=${GOHEAP_TEST_TIMEOUT:-120}
+		GH_GOHEAP_ARGS="${GOHEAP_INSMOD_ARGS:-}"
+	EOF
+	gh_make_initramfs "$initrd" "$conf" "${kos[@]}"
+	t0=$(date +%s)
+	gh_boot "$image" "$initrd" "$log" "$tmo" "$append ${GOHEAP_APPEND:-}" || rc=$?
+	secs=$(($(date +%s) - t0))
+	check_log "$label-kernel" "$log" "$rc" "$kunit" "$kmemleak" "$secs"
+}
+
+say "== test kernel (KUnit, KASAN, lockdep, kmemleak)"
+if kdir=$("$here/kernel.sh"); then
+	GH_KSRC=$(cd "$kdir/../src" && pwd)
+	build_modules test "$kdir"
+	if [ ${#kos[@]} -gt 0 ] && [[ ${kos[0]} == */goheap.ko ]]; then
+		boot test "$kdir/arch/x86/boot/bzImage" \
+			"${GOHEAP_BOOT_TIMEOUT_TEST:-600}" "kmemleak=on" all
+	else
+		result FAIL "test-kernel boot" "goheap.ko did not build, not booted"
+	fi
+else
+	result FAIL "build-test-kernel-image" "selftests/kernel.sh failed"
+fi
+
+say "== stock kernel (Debian)"
+gh_stock_kernel
+say "  $GH_STOCK_IMAGE, headers $GH_STOCK_KDIR"
+build_modules stock "$GH_STOCK_KDIR"
+if [ ${#kos[@]} -gt 0 ] && [[ ${kos[0]} == */goheap.ko ]]; then
+	boot stock "$GH_STOCK_IMAGE" "${GOHEAP_BOOT_TIMEOUT_STOCK:-300}" "" smoke
+else
+	result FAIL "stock-kernel boot" "goheap.ko did not build, not booted"
+fi
+
+say "logs: $out"
+line="$npass passed, $nfail failed, $nskip skipped"
+echo "$line" >>"$summary"
+echo "$line"
+[ "$nfail" = 0 ]

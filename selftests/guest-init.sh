@@ -1,0 +1,190 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# /init of goheap's test VM (busybox ash), packed by gh_make_initramfs in
+# selftests/vm.sh. /etc/goheap-vm.conf says what to do:
+#
+#   GH_MODE=check   load the modules (the KUnit suites run as goheap_kunit
+#                   loads), run /tests/*.sh, unload, report kmemleak
+#   GH_MODE=run     load the modules, run /workload.sh, print the statistics
+#
+# Everything this script prints goes through /dev/kmsg, so it is interleaved
+# with the kernel's own messages in order and line by line on the serial
+# console; the host reads the markers (SELFTEST, INSMOD, RMMOD, KMEMLEAK-*,
+# GH-BEGIN/GH-END, GUEST-DONE) from there. The last act is `reboot -f`,
+# which ends QEMU (-no-reboot).
+
+PATH=/bin:/sbin:/usr/bin:/usr/sbin
+export PATH
+
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+[ -t 1 ] || exec </dev/console >/dev/console 2>&1
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t debugfs debugfs /sys/kernel/debug
+mount -t tmpfs tmpfs /tmp
+echo 8 >/proc/sys/kernel/printk
+
+GH_MODE=check
+GH_KERNEL=unknown
+GH_MODULES=goheap
+GH_TESTS=all
+GH_TEST_TIMEOUT=120
+GH_GOHEAP_ARGS=
+# shellcheck disable=SC1091
+. /etc/goheap-vm.conf
+export GH_KERNEL
+
+KMEMLEAK=/sys/kernel/debug/kmemleak
+
+say() {
+	echo "$*" >/dev/kmsg
+}
+
+# Copy stdin to the kernel log line by line (one write per record; a line
+# starting with '<' would be read as a log level, so it gets a space).
+fwd() {
+	while IFS= read -r l; do
+		case $l in
+		"<"*) l=" $l" ;;
+		esac
+		echo "$l" >/dev/kmsg
+	done
+}
+
+# run_timed SECS CMD...: run CMD with its output forwarded; sets $rc.
+run_timed() {
+	secs=$1
+	shift
+	{
+		timeout "$secs" "$@" 2>&1
+		echo $? >/tmp/rc
+	} | fwd
+	rc=$(cat /tmp/rc)
+}
+
+# Arm fail_page_alloc (test kernel) for tasks that opt in: with task-filter
+# only a task with make_it_fail set sees failures (the KUnit suites set
+# current->make_it_fail; the knobs are debugfs files the kernel cannot
+# write itself). verbose=0: no stack dump per injected failure.
+arm_fail_page_alloc() {
+	d=/sys/kernel/debug/fail_page_alloc
+	[ -d "$d" ] || return 0
+	for kv in task-filter=Y probability=100 interval=1 times=-1 space=0 \
+		  verbose=0 ignore-gfp-wait=N ignore-gfp-highmem=N min-order=0; do
+		echo "${kv#*=}" >"$d/${kv%%=*}" ||
+			say "FAIL-PAGE-ALLOC-ERROR cannot set $kv"
+	done
+	say "FAIL-PAGE-ALLOC armed for make_it_fail tasks"
+}
+
+load_modules() {
+	loaded=
+	for m in $GH_MODULES; do
+		ko=/lib/goheap/$m.ko
+		if [ ! -f "$ko" ]; then
+			say "INSMOD $m ABSENT"
+			continue
+		fi
+		args=
+		[ "$m" = goheap ] && args=$GH_GOHEAP_ARGS
+		say "INSMOD-BEGIN $m"
+		# shellcheck disable=SC2086
+		out=$(insmod "$ko" $args 2>&1)
+		rc=$?
+		[ -z "$out" ] || echo "$out" | fwd
+		if [ "$rc" = 0 ]; then
+			say "INSMOD $m OK"
+			loaded="$m $loaded"
+		else
+			say "INSMOD $m FAIL (exit $rc)"
+		fi
+	done
+}
+
+unload_modules() {
+	for m in $loaded; do
+		out=$(rmmod "$m" 2>&1)
+		rc=$?
+		[ -z "$out" ] || echo "$out" | fwd
+		if [ "$rc" = 0 ]; then
+			say "RMMOD $m OK"
+		else
+			say "RMMOD $m FAIL (exit $rc)"
+		fi
+	done
+}
+
+run_selftests() {
+	cd /tests || return
+	for t in /tests/*.sh; do
+		[ -f "$t" ] || continue
+		name=$(basename "$t" .sh)
+		if [ "$GH_TESTS" = smoke ] &&
+		   ! grep -qx '# goheap-selftest: smoke' "$t"; then
+			continue
+		fi
+		say "SELFTEST-BEGIN $name"
+		run_timed "$GH_TEST_TIMEOUT" sh "$t"
+		case $rc in
+		0) verdict=PASS ;;
+		4) verdict=SKIP ;;
+		*) verdict=FAIL
+		   say "SELFTEST-EXIT $name $rc (timeout ${GH_TEST_TIMEOUT}s: 143 = timed out)" ;;
+		esac
+		say "SELFTEST $name $verdict"
+	done
+	cd /
+}
+
+section() {
+	say "GH-BEGIN $1"
+	shift
+	run_timed "$GH_TEST_TIMEOUT" "$@"
+	[ "$rc" = 0 ] || say "GH-EXIT $rc"
+	say "GH-END"
+}
+
+report_kmemleak() {
+	if [ ! -e "$KMEMLEAK" ]; then
+		say "KMEMLEAK-UNAVAILABLE"
+		return
+	fi
+	# kmemleak reports only objects older than 5 s; two scans settle it.
+	sleep 6
+	if ! { echo scan >"$KMEMLEAK" && echo scan >"$KMEMLEAK"; }; then
+		say "KMEMLEAK-ERROR scan failed"
+	fi
+	say "KMEMLEAK-BEGIN"
+	fwd <"$KMEMLEAK"
+	say "KMEMLEAK-END"
+}
+
+say "GUEST-START mode=$GH_MODE kernel=$GH_KERNEL release=$(uname -r) cpus=$(nproc)"
+say "GUEST-CMDLINE $(cat /proc/cmdline)"
+
+if [ "$GH_MODE" = check ] && [ -e "$KMEMLEAK" ]; then
+	# Forget boot-time objects: report only what the tests leave behind.
+	echo clear >"$KMEMLEAK" || say "KMEMLEAK-ERROR clear failed"
+fi
+
+arm_fail_page_alloc
+load_modules
+
+case $GH_MODE in
+check)
+	run_selftests
+	;;
+run)
+	section workload sh /workload.sh
+	section stats cat /sys/kernel/debug/goheap/stats
+	section sizeclasses cat /sys/kernel/debug/goheap/sizeclasses
+	[ -x /bin/goheapstat ] && section goheapstat /bin/goheapstat -1
+	;;
+esac
+
+unload_modules
+[ "$GH_MODE" = check ] && report_kmemleak
+
+say "GUEST-DONE"
+reboot -f

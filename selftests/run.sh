@@ -1,0 +1,88 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# `make run`: the main job. Builds goheap.ko (and goheap_sample.ko) for
+# Debian's stock kernel, boots that kernel in QEMU with both loaded, runs
+# selftests/workload.sh in the guest and shows goheap's statistics
+# (debugfs stats, sizeclasses, goheapstat -1 if build/goheapstat exists).
+# The terminal gets those sections; the whole serial log is build/run/guest.log.
+# Exit status 1 if the build, the boot, a module load or the workload failed.
+#
+# Environment: GOHEAP_RUN_KERNEL=test boots the KASAN/lockdep test kernel
+# instead; GOHEAP_APPEND, GOHEAP_INSMOD_ARGS, GOHEAP_TEST_TIMEOUT as check.sh.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=selftests/vm.sh
+. "$here/vm.sh"
+
+out=$GH_BUILD/run
+log=$out/guest.log
+mkdir -p "$out"
+
+if [ "${GOHEAP_RUN_KERNEL:-stock}" = test ]; then
+	kdir=$("$here/kernel.sh")
+	image=$kdir/arch/x86/boot/bzImage
+	kernel="test"
+else
+	gh_stock_kernel
+	kdir=$GH_STOCK_KDIR
+	image=$GH_STOCK_IMAGE
+	kernel="stock"
+fi
+
+echo "run: building modules against $kdir"
+if ! gh_build_modules "$kdir" "$out/modules"; then
+	grep -E 'error|Error|ERROR' "$out/modules/build.log" | head -n 20 >&2
+	gh_die "module build failed ($out/modules/build.log)"
+fi
+if gh_build_warnings "$out/modules/build.log" >/dev/null; then
+	echo "run: note: the build printed warnings ($out/modules/build.log)"
+fi
+kos=()
+for m in goheap goheap_sample; do
+	ko=$out/modules/src/kmod/$m.ko
+	[ ! -f "$ko" ] || kos+=("$ko")
+done
+
+cat >"$out/guest.conf" <<EOF
+GH_MODE=run
+GH_KERNEL=$kernel
+GH_MODULES="goheap goheap_sample"
+GH_TEST_TIMEOUT=${GOHEAP_TEST_TIMEOUT:-300}
+GH_GOHEAP_ARGS="${GOHEAP_INSMOD_ARGS:-}"
+EOF
+gh_make_initramfs "$out/initramfs.cpio.gz" "$out/guest.conf" "${kos[@]}"
+
+echo "run: booting $image under QEMU/TCG (serial log: $log)"
+t0=$(date +%s)
+rc=0
+gh_boot "$image" "$out/initramfs.cpio.gz" "$log" 300 "${GOHEAP_APPEND:-}" || rc=$?
+echo "run: guest finished in $(($(date +%s) - t0)) s"
+echo
+
+# The sections the guest marked, time stamps removed, module events between.
+gh_strip "$log" | awk '
+	/^GH-BEGIN / { printf "==== %s ====\n", $2; on = 1; next }
+	/^GH-END$/   { on = 0; print ""; next }
+	/^(INSMOD|RMMOD) / { print; next }
+	on'
+
+status=0
+bad=$(gh_log_scan "$log")
+if [ -n "$bad" ]; then
+	echo "run: the kernel log has problems:"
+	cut -f2- <<<"$bad" | head -n 20
+	status=1
+fi
+if gh_strip "$log" | grep -q -e '^INSMOD .* FAIL' -e '^GH-EXIT '; then
+	echo "run: a module load or a guest command failed"
+	status=1
+fi
+if ! gh_strip "$log" | grep -qx GUEST-DONE; then
+	[ "$rc" = 124 ] && echo "run: QEMU timed out" ||
+		echo "run: the guest died before GUEST-DONE; last lines of $log:"
+	tail -n 20 "$log"
+	status=1
+fi
+exit "$status"

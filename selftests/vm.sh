@@ -1,0 +1,184 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+#
+# goheap's VM harness library, sourced by check.sh and run.sh.
+#
+#   gh_stock_kernel              set GH_STOCK_IMAGE / GH_STOCK_KDIR (Debian's)
+#   gh_build_modules KDIR DIR    copy the sources to DIR, build there with W=1
+#   gh_make_initramfs OUT CONF KO...   busybox + modules + tests + /init
+#   gh_boot IMAGE INITRD LOG SECS APPEND   boot QEMU (TCG), log to LOG
+#   gh_log_scan LOG              print "kind<TAB>line" for each bad line
+#   gh_ktap LOG MODULE           the KTAP a module printed while it loaded
+#
+# The guest's own output goes through /dev/kmsg (see guest-init.sh), so the
+# serial log is one ordered stream of "[ time] text" lines; gh_strip removes
+# the time stamps.
+
+GH_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+GH_BUILD=${GH_BUILD:-$GH_ROOT/build}
+GH_JOBS=$(($(nproc) + 1))
+
+gh_msg() { printf '%s\n' "$*" >&2; }
+gh_die() { gh_msg "error: $*"; exit 1; }
+
+# Debian's newest /boot/vmlinuz-*-amd64 that has matching headers installed.
+gh_stock_kernel() {
+	local img ver
+	GH_STOCK_IMAGE='' GH_STOCK_KDIR=''
+	while read -r img; do
+		ver=${img#/boot/vmlinuz-}
+		if [ -f "/usr/src/linux-headers-$ver/Makefile" ]; then
+			GH_STOCK_IMAGE=$img
+			GH_STOCK_KDIR=/usr/src/linux-headers-$ver
+		fi
+	done < <(printf '%s\n' /boot/vmlinuz-*-amd64 | sort -V)
+	export GH_STOCK_IMAGE GH_STOCK_KDIR
+	[ -n "$GH_STOCK_IMAGE" ] ||
+		gh_die "no /boot/vmlinuz-*-amd64 with matching /usr/src/linux-headers-* (run selftests/deps.sh)"
+}
+
+# gh_build_modules KDIR DIR [make args...]: a fresh copy of Kbuild, kmod/ and
+# include/ (sources only, no objects of an in-tree build) in DIR/src, built
+# against KDIR. Output in DIR/build.log. Fresh every time, so a warning in an
+# unchanged file is printed (and caught) on every run.
+gh_build_modules() {
+	local kdir=$1 dir=$2
+	shift 2
+	rm -rf "$dir"
+	mkdir -p "$dir/src"
+	(cd "$GH_ROOT" && tar -cf - --exclude='*.o' --exclude='*.ko' \
+		--exclude='*.mod' --exclude='*.mod.c' --exclude='.*.cmd' \
+		--exclude='*.order' --exclude='Module.symvers' --exclude='.*.d' \
+		Kbuild kmod include) | tar -xf - -C "$dir/src"
+	make -C "$kdir" M="$dir/src" W=1 -j"$GH_JOBS" "$@" modules \
+		>"$dir/build.log" 2>&1
+}
+
+# Compiler and modpost warnings in a build log.
+gh_build_warnings() {
+	grep -i 'warning:' "$1"
+}
+
+# gh_make_initramfs OUT CONF KO...: OUT is a gzipped newc cpio with busybox,
+# /init, CONF as /etc/goheap-vm.conf, the modules in /lib/goheap, the guest
+# tests in /tests, /workload.sh and, if built, /bin/goheapstat.
+gh_make_initramfs() {
+	local out=$1 conf=$2 stage=$1.d app
+	shift 2
+	rm -rf "$stage"
+	mkdir -p "$stage"/{bin,sbin,usr/bin,usr/sbin,dev,proc,sys,tmp,etc,lib/goheap,tests}
+	cp /bin/busybox "$stage/bin/busybox"
+	for app in $(/bin/busybox --list-full); do
+		[ -e "$stage/$app" ] || ln -s /bin/busybox "$stage/$app"
+	done
+	# Lets the kernel give /init a console; /init also copes without it.
+	mknod "$stage/dev/console" c 5 1 2>/dev/null || true
+	install -m 0755 "$GH_ROOT/selftests/guest-init.sh" "$stage/init"
+	cp "$conf" "$stage/etc/goheap-vm.conf"
+	[ $# -eq 0 ] || cp "$@" "$stage/lib/goheap/"
+	cp "$GH_ROOT"/selftests/tests/*.sh "$stage/tests/"
+	install -m 0755 "$GH_ROOT/selftests/workload.sh" "$stage/workload.sh"
+	if [ -x "$GH_BUILD/goheapstat" ]; then
+		cp "$GH_BUILD/goheapstat" "$stage/bin/goheapstat"
+		# A dynamically linked build brings its libraries and loader.
+		ldd "$GH_BUILD/goheapstat" 2>/dev/null | grep -o '/[^ ]*' |
+			while read -r lib; do
+				mkdir -p "$stage$(dirname "$lib")"
+				cp -L "$lib" "$stage$lib"
+			done
+	fi
+	(cd "$stage" && find . | LC_ALL=C sort |
+		cpio -o -H newc -R 0:0 --quiet) | gzip -1 >"$out"
+}
+
+# gh_boot IMAGE INITRD LOG SECS APPEND: boot under TCG; the guest ends QEMU
+# with `reboot -f` (-no-reboot), a panic does too (panic=-1). Returns
+# QEMU's status, 124 on timeout. The log gets Unix line ends.
+gh_boot() {
+	local image=$1 initrd=$2 log=$3 secs=$4 append=$5 rc=0
+	timeout -k 10 "$secs" qemu-system-x86_64 \
+		-accel tcg,thread=multi -cpu max -smp 2 -m "${GOHEAP_VM_MEM:-1024}" \
+		-nographic -no-reboot -nic none \
+		-kernel "$image" -initrd "$initrd" \
+		-append "console=ttyS0 panic=-1 printk.devkmsg=on $append" \
+		</dev/null >"$log" 2>&1 || rc=$?
+	sed -i 's/\r$//' "$log"
+	return "$rc"
+}
+
+# Drop the "[   12.345678] " printk time stamp.
+gh_strip() {
+	sed -E 's/^\[ *[0-9]+\.[0-9]+\] ?//' "$@"
+}
+
+# Problems that are not a test's verdict: one regex per kind. A WARN or a
+# call trace between lines containing "goheap-expect-splat-begin" and
+# "goheap-expect-splat-end" (a test that provokes one on purpose prints
+# these, e.g. with pr_info) is expected; everything else counts anywhere.
+GH_BAD_KINDS=(
+	'BUG|BUG:'
+	'WARNING|WARNING:'
+	'KASAN|KASAN'
+	'UBSAN|UBSAN'
+	'Oops|Oops|general protection fault'
+	'lockdep circular|possible circular locking'
+	'lockdep inconsistent|inconsistent lock state'
+	'hung task|INFO: task .* blocked'
+	'RCU stall|rcu: INFO: |self-detected stall'
+	'panic|Kernel panic'
+	'call trace|Call Trace:'
+	'kmemleak disabled|Kernel memory leak detector disabled'
+)
+
+# gh_log_scan LOG: "kind<TAB>line" for every bad line in LOG.
+gh_log_scan() {
+	local entry kind re
+	for entry in "${GH_BAD_KINDS[@]}"; do
+		kind=${entry%%|*}
+		re=${entry#*|}
+		awk -v kind="$kind" -v re="$re" '
+			/goheap-expect-splat-begin/ { inside = 1 }
+			/goheap-expect-splat-end/   { inside = 0 }
+			$0 ~ re {
+				if (inside && (kind == "WARNING" || kind == "call trace"))
+					next
+				print kind "\t" $0
+			}' "$1"
+	done
+}
+
+# gh_ktap LOG MODULE: the KTAP printed while MODULE was being loaded, time
+# stamps removed, under a synthesized top-level header. A module's suites
+# print only "ok N suite" at the top level and start with an indented
+# "KTAP version 1", which kunit.py parse would take as the line prefix.
+# Prints nothing if the module printed no suite.
+gh_ktap() {
+	local body n
+	body=$(gh_strip "$1" | awk -v m="$2" '
+		$0 == "INSMOD-BEGIN " m { on = 1; next }
+		on && $0 ~ "^INSMOD " m " " { exit }
+		on')
+	n=$(grep -c '^    # Subtest: ' <<<"$body" || true)
+	[ "$n" -gt 0 ] || return 0
+	printf 'KTAP version 1\n1..%s\n%s\n' "$n" "$body"
+}
+
+# gh_kunit_counts SRC KTAPFILE OUTFILE: run SRC's (the test kernel source
+# tree's) kunit.py parse on KTAPFILE, its report to OUTFILE, and print
+# "passed failed skipped errors".
+# kunit.py's last line reads "Testing complete. Ran N tests: passed: P,
+# failed: F, crashed: C, skipped: S, errors: E" with zero counts left out;
+# crashed cases count as failed.
+gh_kunit_counts() {
+	local src=$1 ktap=$2 out=$3 line
+	python3 "$src/tools/testing/kunit/kunit.py" parse "$ktap" >"$out" 2>&1 || true
+	line=$(grep 'Testing complete\.' "$out" | tail -n 1)
+	awk -v l="$line" 'function get(k,   r) {
+			if (match(l, k ": [0-9]+")) {
+				r = substr(l, RSTART, RLENGTH); sub(/.*: /, "", r); return r + 0
+			}
+			return 0
+		}
+		BEGIN { print get("passed"), get("failed") + get("crashed"),
+			get("skipped"), get("errors") }'
+}
