@@ -114,6 +114,7 @@ static int gh_map_populate(unsigned long pfn, gfp_t gfp)
 			spin_lock_irqsave(&gh_map_lock, flags);
 			node = *parent;
 			if (!node) {
+				/* lock-free readers see the node zeroed */
 				smp_store_release(parent, fresh);
 				node = fresh;
 				fresh = NULL;
@@ -565,11 +566,10 @@ void gh_heap_read_stats(struct gh_heap_stats *st)
 EXPORT_SYMBOL_IF_KUNIT(gh_heap_read_stats);
 
 /**
- * gh_heap_for_each_span() - call @fn on every live span, heap lock held
- * @fn: visitor; must not sleep or call back into the heap
- * @arg: passed to @fn
+ * gh_heap_walk_spans() - visit every live span, heap lock held
+ * @walk: its visit() must not sleep or call back into the heap
  */
-void gh_heap_for_each_span(gh_span_visitor fn, void *arg)
+void gh_heap_walk_spans(struct gh_span_walk *walk)
 {
 	struct gh_arena *a;
 	unsigned long flags;
@@ -581,12 +581,12 @@ void gh_heap_for_each_span(gh_span_visitor fn, void *arg)
 			struct gh_span *s = *gh_map_slot(PHYS_PFN(__pa(a->base)) + i);
 
 			if (s && s->first_page == i)
-				fn(s, arg);
+				walk->visit(s, walk);
 		}
 	}
 	spin_unlock_irqrestore(&gh_heap_lock, flags);
 }
-EXPORT_SYMBOL_IF_KUNIT(gh_heap_for_each_span);
+EXPORT_SYMBOL_IF_KUNIT(gh_heap_walk_spans);
 
 /**
  * gh_heap_max_size() - the largest object the page heap can serve

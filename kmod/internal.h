@@ -154,8 +154,12 @@ struct gh_span *gh_span_of(const void *p);
 bool gh_heap_owns(const void *p);
 void gh_heap_release_idle(bool now);
 void gh_heap_read_stats(struct gh_heap_stats *st);
-typedef void (*gh_span_visitor)(struct gh_span *span, void *arg);
-void gh_heap_for_each_span(gh_span_visitor fn, void *arg);
+/* A walk over every live span; embed it and use container_of() in visit. */
+struct gh_span_walk {
+	void (*visit)(struct gh_span *span, struct gh_span_walk *walk);
+};
+
+void gh_heap_walk_spans(struct gh_span_walk *walk);
 size_t gh_heap_max_size(void);
 
 /* Tunables (main.c) */

@@ -113,14 +113,15 @@ static struct shrinker gh_shrinker = {
 };
 
 struct gh_leaks {
+	struct gh_span_walk walk;
 	unsigned long objects[GH_NUM_CLASSES];
 	unsigned long large;
 	struct list_head spans;
 };
 
-static void gh_collect_leak(struct gh_span *span, void *arg)
+static void gh_collect_leak(struct gh_span *span, struct gh_span_walk *walk)
 {
-	struct gh_leaks *l = arg;
+	struct gh_leaks *l = container_of(walk, struct gh_leaks, walk);
 
 	if (span->state == GH_SPAN_SMALL) {
 		l->objects[span->cls] += gh_span_live_objects(span);
@@ -141,7 +142,8 @@ static void gh_free_leaks(void)
 	unsigned int cls;
 
 	INIT_LIST_HEAD(&leaks.spans);
-	gh_heap_for_each_span(gh_collect_leak, &leaks);
+	leaks.walk.visit = gh_collect_leak;
+	gh_heap_walk_spans(&leaks.walk);
 	for (cls = 1; cls < GH_NUM_CLASSES; cls++)
 		if (leaks.objects[cls])
 			pr_err("unload: %lu objects of class %u (%u bytes) never freed\n",

@@ -40,6 +40,7 @@ static void *gh_alloc_large(size_t size, gfp_t gfp)
 	if (!span)
 		return NULL;
 	span->size = size;
+	/* pairs with the acquire in goheap_free(): fields before state */
 	smp_store_release(&span->state, GH_SPAN_LARGE);
 	gh_count(GH_CNT_LARGE_MALLOCS);
 	gh_count_add(GH_CNT_LARGE_BYTES_ALLOC, (long)npages * PAGE_SIZE);
@@ -171,6 +172,7 @@ void goheap_free(const void *p)
 		gh_report_bad_free(GH_CNT_INVALID_FREE, p,
 				   "not a live goheap object",
 				   _RET_IP_);
+	/* state before the fields it vouches for (gh_span_new_small()) */
 	else if (likely(smp_load_acquire(&span->state) == GH_SPAN_SMALL))
 		gh_free_small(span, p);
 	else if (span->state == GH_SPAN_LARGE)
@@ -200,6 +202,7 @@ size_t goheap_size(const void *p)
 		return 0;
 	rcu_read_lock();
 	span = gh_span_of(p);
+	/* state before the fields it vouches for, as in goheap_free() */
 	if (span && smp_load_acquire(&span->state) == GH_SPAN_SMALL) {
 		unsigned long offset = p - span->base;
 

@@ -29,30 +29,34 @@ DEFINE_PER_CPU(struct gh_pcpu_stats, gh_stats);
 
 static struct dentry *gh_debugfs_dir;
 
-static long gh_sum_percpu(const long *field_of_cpu0)
+long gh_counter_sum(enum gh_counter c)
 {
-	size_t off = (const char *)field_of_cpu0 - (const char *)&gh_stats;
 	long sum = 0;
 	int cpu;
 
 	for_each_possible_cpu(cpu)
-		sum += *(long *)((char *)per_cpu_ptr(&gh_stats, cpu) + off);
+		sum += per_cpu_ptr(&gh_stats, cpu)->cnt[c];
 	return sum;
-}
-
-long gh_counter_sum(enum gh_counter c)
-{
-	return gh_sum_percpu(&gh_stats.cnt[c]);
 }
 
 static long gh_class_mallocs(unsigned int cls)
 {
-	return gh_sum_percpu(&gh_stats.class_mallocs[cls]);
+	long sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += per_cpu_ptr(&gh_stats, cpu)->class_mallocs[cls];
+	return sum;
 }
 
 static long gh_class_frees(unsigned int cls)
 {
-	return gh_sum_percpu(&gh_stats.class_frees[cls]);
+	long sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += per_cpu_ptr(&gh_stats, cpu)->class_frees[cls];
+	return sum;
 }
 
 void gh_report_bad_free(enum gh_counter kind, const void *p, const char *why,
@@ -67,13 +71,14 @@ void gh_report_bad_free(enum gh_counter kind, const void *p, const char *why,
 }
 
 struct gh_span_tally {
+	struct gh_span_walk walk;
 	u64 cache, central, pending, tail;
 	unsigned long spans[GH_NUM_CLASSES];
 };
 
-static void gh_tally_span(struct gh_span *span, void *arg)
+static void gh_tally_span(struct gh_span *span, struct gh_span_walk *walk)
 {
-	struct gh_span_tally *t = arg;
+	struct gh_span_tally *t = container_of(walk, struct gh_span_tally, walk);
 	u64 free_bytes;
 
 	if (span->state != GH_SPAN_SMALL)
@@ -87,6 +92,17 @@ static void gh_tally_span(struct gh_span *span, void *arg)
 		      span->size;
 	t->tail += gh_classes[span->cls].tail;
 	t->spans[span->cls]++;
+}
+
+static struct gh_span_tally *gh_tally_spans(void)
+{
+	struct gh_span_tally *t = kzalloc(sizeof(*t), GFP_KERNEL);
+
+	if (t) {
+		t->walk.visit = gh_tally_span;
+		gh_heap_walk_spans(&t->walk);
+	}
+	return t;
 }
 
 /**
@@ -103,9 +119,7 @@ void goheap_read_stats(struct goheap_stats *st)
 	unsigned int cls;
 
 	memset(st, 0, sizeof(*st));
-	t = kzalloc(sizeof(*t), GFP_KERNEL);
-	if (t)
-		gh_heap_for_each_span(gh_tally_span, t);
+	t = gh_tally_spans();
 	gh_heap_read_stats(&hs);
 
 	for (cls = 1; cls < GH_NUM_CLASSES; cls++) {
@@ -173,12 +187,11 @@ DEFINE_SHOW_ATTRIBUTE(stats);
 
 static int sizeclasses_show(struct seq_file *m, void *v)
 {
-	struct gh_span_tally *t = kzalloc(sizeof(*t), GFP_KERNEL);
+	struct gh_span_tally *t = gh_tally_spans();
 	unsigned int cls;
 
 	if (!t)
 		return -ENOMEM;
-	gh_heap_for_each_span(gh_tally_span, t);
 	seq_puts(m, "class size pages objects mallocs frees live spans bytes_inuse\n");
 	for (cls = 1; cls < GH_NUM_CLASSES; cls++) {
 		const struct gh_class_info *c = &gh_classes[cls];

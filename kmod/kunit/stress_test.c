@@ -301,10 +301,10 @@ static void gh_test_interrupt_context(struct kunit *test)
 		memset(p, 0x3c, 40);
 		goheap_free(p);
 		if (!(i % 64))
-			msleep(1);
+			usleep_range(1000, 2000);
 	}
 	while (READ_ONCE(c->remaining) > 0)
-		msleep(10);
+		msleep(20);
 	hrtimer_cancel(&c->timer);
 	irq_work_sync(&c->work);
 	tasklet_kill(&c->tasklet);
