@@ -231,27 +231,3 @@ void gh_central_reclaim(struct gh_central *c)
 	list_for_each_entry_safe(span, tmp, &empty, node)
 		gh_heap_free_span(span);
 }
-
-/**
- * gh_central_free_objects() - free object slots in listed spans of @c
- * @c: central of a class
- * @spans_partial: set to the partial span count
- * @spans_full: set to the full span count
- *
- * Return: free slots, remote frees not yet collected excluded.
- */
-unsigned long gh_central_free_objects(struct gh_central *c,
-				      unsigned long *spans_partial,
-				      unsigned long *spans_full)
-{
-	struct gh_span *span;
-	unsigned long flags, free = 0;
-
-	spin_lock_irqsave(&c->lock, flags);
-	list_for_each_entry(span, &c->partial, node)
-		free += span->nelems - gh_span_live_objects(span);
-	*spans_partial = c->nr_partial;
-	*spans_full = c->nr_full;
-	spin_unlock_irqrestore(&c->lock, flags);
-	return free;
-}

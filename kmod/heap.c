@@ -588,6 +588,53 @@ void gh_heap_walk_spans(struct gh_span_walk *walk)
 }
 EXPORT_SYMBOL_IF_KUNIT(gh_heap_walk_spans);
 
+static char gh_arena_cell(const struct gh_arena *a, unsigned int first,
+			  unsigned int n)
+{
+	unsigned int used = 0, i;
+
+	if (test_bit(first, a->released))
+		return '_';
+	for (i = first; i < first + n; i++)
+		used += test_bit(i, a->used);
+	return used == n ? '#' : used ? '+' : '.';
+}
+
+/**
+ * gh_heap_arena_info() - describe up to @max arenas, in address order
+ * @info: array to fill
+ * @max: its length
+ *
+ * Return: the number of arenas (which may be more than @max).
+ */
+unsigned int gh_heap_arena_info(struct gh_arena_info *info, unsigned int max)
+{
+	struct gh_arena *a;
+	unsigned long flags;
+	unsigned int n = 0, cell;
+
+	spin_lock_irqsave(&gh_heap_lock, flags);
+	list_for_each_entry(a, &gh_arenas, node) {
+		unsigned int per = max(1U, a->npages / GH_ARENA_MAP_CELLS);
+		struct gh_arena_info *ai;
+
+		if (n >= max) {
+			n++;
+			continue;
+		}
+		ai = &info[n++];
+		ai->order = a->order;
+		ai->npages = a->npages;
+		ai->inuse = a->inuse_pages;
+		ai->released = a->released_pages;
+		for (cell = 0; cell * per < a->npages && cell < GH_ARENA_MAP_CELLS; cell++)
+			ai->map[cell] = gh_arena_cell(a, cell * per, per);
+		ai->map[cell] = '\0';
+	}
+	spin_unlock_irqrestore(&gh_heap_lock, flags);
+	return n;
+}
+
 /**
  * gh_heap_max_size() - the largest object the page heap can serve
  *

@@ -162,6 +162,18 @@ struct gh_span_walk {
 void gh_heap_walk_spans(struct gh_span_walk *walk);
 size_t gh_heap_max_size(void);
 
+#define GH_ARENA_MAP_CELLS	64
+
+/* One arena as the statistics see it; map: '#' used, '+' partly, '.' free,
+ * '_' released, per cell of npages / GH_ARENA_MAP_CELLS pages.
+ */
+struct gh_arena_info {
+	unsigned int order, npages, inuse, released;
+	char map[GH_ARENA_MAP_CELLS + 1];
+};
+
+unsigned int gh_heap_arena_info(struct gh_arena_info *info, unsigned int max);
+
 /* Tunables (main.c) */
 extern unsigned int gh_arena_order;
 extern unsigned int gh_release_delay_ms;
@@ -197,9 +209,6 @@ void gh_central_collect(struct gh_central *c, struct gh_span *span);
 int gh_central_free(struct gh_central *c, struct gh_span *span,
 		    unsigned int idx);
 void gh_central_reclaim(struct gh_central *c);
-unsigned long gh_central_free_objects(struct gh_central *c,
-				      unsigned long *spans_partial,
-				      unsigned long *spans_full);
 
 /* ---- per-CPU cache (cache.c) --------------------------------------------- */
 
@@ -232,6 +241,7 @@ struct gh_pcpu_stats {
 	long cnt[GH_NR_COUNTERS];
 	long class_mallocs[GH_NUM_CLASSES];
 	long class_frees[GH_NUM_CLASSES];
+	long class_requested[GH_NUM_CLASSES];	/* bytes asked for */
 };
 
 DECLARE_PER_CPU(struct gh_pcpu_stats, gh_stats);

@@ -121,7 +121,10 @@ void *goheap_alloc(size_t size, gfp_t gfp)
 	}
 	cls = gh_size_to_class(size);
 	p = gh_cache_alloc(cls, gfp);
-	if (p && unlikely(want_init_on_alloc(gfp)))
+	if (unlikely(!p))
+		return NULL;
+	this_cpu_add(gh_stats.class_requested[cls], size);
+	if (unlikely(want_init_on_alloc(gfp)))
 		memset(p, 0, gh_classes[cls].size);
 	return p;
 }
