@@ -93,7 +93,8 @@ static void make_classes(void)
 		nclasses++;
 	}
 
-	for (int i = 1; i < nclasses; i++) {
+	/* top down, so each class is capped by its already raised successor */
+	for (int i = nclasses - 1; i >= 1; i--) {
 		int bytes = classes[i].npages * PAGE_SIZE;
 		int raised = (bytes / (bytes / classes[i].size)) & ~(LARGE_DIV - 1);
 
