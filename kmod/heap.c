@@ -49,6 +49,7 @@
 #include <kunit/visibility.h>
 
 #include "internal.h"
+#include "poison.h"
 
 #define GH_MAP_BITS		9
 #define GH_MAP_FANOUT		(1UL << GH_MAP_BITS)
@@ -338,9 +339,12 @@ static void gh_arena_free(struct gh_arena *a)
 	unsigned int i;
 
 	gh_arena_kmemleak(a, false, 0);
-	for (i = 0; i < a->npages; i++)
-		if (!test_bit(i, a->released))
-			__free_page(virt_to_page(a->base + i * PAGE_SIZE));
+	for (i = 0; i < a->npages; i++) {
+		if (test_bit(i, a->released))
+			continue;
+		gh_unpoison(a->base + i * PAGE_SIZE, PAGE_SIZE);
+		__free_page(virt_to_page(a->base + i * PAGE_SIZE));
+	}
 	kfree(a);
 }
 
@@ -533,6 +537,7 @@ void gh_heap_release_idle(bool now)
 
 	list_for_each_entry_safe(page, next, &pages, lru) {
 		list_del(&page->lru);
+		gh_unpoison(page_address(page), PAGE_SIZE);
 		__free_page(page);
 	}
 	list_for_each_entry_safe(a, tmp, &dead, node)

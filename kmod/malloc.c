@@ -30,6 +30,7 @@
 #include <goheap.h>
 
 #include "internal.h"
+#include "poison.h"
 
 static void *gh_alloc_large(size_t size, gfp_t gfp)
 {
@@ -44,6 +45,7 @@ static void *gh_alloc_large(size_t size, gfp_t gfp)
 	smp_store_release(&span->state, GH_SPAN_LARGE);
 	gh_count(GH_CNT_LARGE_MALLOCS);
 	gh_count_add(GH_CNT_LARGE_BYTES_ALLOC, (long)npages * PAGE_SIZE);
+	gh_unpoison(span->base, (size_t)npages * PAGE_SIZE);
 	if (want_init_on_alloc(gfp))
 		memset(span->base, 0, (size_t)npages * PAGE_SIZE);
 	return span->base;
@@ -63,6 +65,8 @@ static void gh_free_large(struct gh_span *span, const void *p)
 	}
 	if (want_init_on_free())
 		memset(span->base, 0, (size_t)span->npages * PAGE_SIZE);
+	/* the heap unpoisons pages before they go back to the buddy allocator */
+	gh_poison(span->base, (size_t)span->npages * PAGE_SIZE);
 	gh_count(GH_CNT_LARGE_FREES);
 	gh_count_add(GH_CNT_LARGE_BYTES_FREED, (long)span->npages * PAGE_SIZE);
 	gh_heap_free_span(span);
@@ -79,11 +83,15 @@ static void gh_free_small(struct gh_span *span, const void *p)
 		return;
 	}
 	/*
-	 * A double free may wipe an object that is free already; it never
-	 * reaches one that is handed out, whose alloc bit is set.
+	 * Wipe and poison before the object can be handed out again. A double
+	 * free is turned away first, unless it races with the object being
+	 * freed elsewhere; then it can only wipe or poison a free object.
 	 */
-	if (want_init_on_free() && test_bit(idx, gh_span_alloc_bits(span)))
-		memset((void *)p, 0, span->size);
+	if (test_bit(idx, gh_span_alloc_bits(span))) {
+		if (want_init_on_free())
+			memset((void *)p, 0, span->size);
+		gh_poison(p, span->size);
+	}
 	if (gh_cache_free(span, idx))
 		gh_report_bad_free(GH_CNT_DOUBLE_FREE, p,
 				   "double free or never allocated", _RET_IP_);
@@ -124,6 +132,7 @@ void *goheap_alloc(size_t size, gfp_t gfp)
 	if (unlikely(!p))
 		return NULL;
 	this_cpu_add(gh_stats.class_requested[cls], size);
+	gh_unpoison(p, gh_classes[cls].size);
 	if (unlikely(want_init_on_alloc(gfp)))
 		memset(p, 0, gh_classes[cls].size);
 	return p;

@@ -29,6 +29,7 @@
 #include <kunit/visibility.h>
 
 #include "internal.h"
+#include "poison.h"
 
 /**
  * gh_span_new_small() - a fresh, empty, unowned span for class @cls
@@ -56,6 +57,7 @@ struct gh_span *gh_span_new_small(unsigned int cls, gfp_t gfp)
 	span->nwords = nwords;
 	span->size = info->size;
 	span->divmagic = info->divmagic;
+	gh_poison(span->base, (size_t)info->nelems * info->size);
 	/* publish the set-up span before its state says it is live */
 	smp_store_release(&span->state, GH_SPAN_SMALL);
 	return span;
