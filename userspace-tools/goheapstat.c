@@ -12,6 +12,7 @@
  *    that moved while the files were read):
  *      HeapSys   = HeapInuse + HeapIdle
  *      HeapInuse = Alloc + CacheBytes + CentralBytes + PendingBytes + TailBytes
+ *                  (+ GCBytes, once the module has GC spans)
  *  - the size classes with spans or live objects, by live bytes, internal
  *    waste or churn (-s), maybe only the top N (-n);
  *  - the per-CPU caches, an arena summary and the gc domains, if any.
@@ -79,6 +80,8 @@ struct table {
 	char *cols[MAX_COLS];	/* the header; NULL for "Name value" */
 	long long *num;		/* nrows * ncols; 0 in the text column */
 	char **text;		/* per row, the text column */
+	char **list;		/* per row of a gc file: a list line's values */
+	bool lists;		/* gc files: "Name v1 v2 ..." lines allowed */
 	long long more;		/* from "... N more arenas" */
 };
 
@@ -171,22 +174,52 @@ static const char *parse_header(struct table *t, char *line, const char *const n
 	return NULL;
 }
 
+/*
+ * "Name value"; in gc files also "Name v1 v2 ..." with any number of values
+ * (PauseNs, the last pauses), kept as a list. One value is a number.
+ */
+static const char *parse_stat(struct table *t, char *line)
+{
+	char *list = xrealloc(NULL, strlen(line) + 1), *o = list, *save = NULL, *tok;
+	char *name = strtok_r(line, " \t", &save);
+	long long v = 0, *row;
+	int n = 0;
+
+	*list = '\0';
+	while ((tok = strtok_r(NULL, " \t", &save)) && parse_number(tok, &v))
+		o += sprintf(o, "%s%lld", n++ ? " " : "", v);
+	if (tok || (n != 1 && !t->lists)) {
+		free(list);
+		return "expected 'Name value'";
+	}
+	t->num = xrealloc(t->num, (t->nrows + 1) * 2 * sizeof(*t->num));
+	t->text = xrealloc(t->text, (t->nrows + 1) * sizeof(*t->text));
+	t->list = xrealloc(t->list, (t->nrows + 1) * sizeof(*t->list));
+	row = t->num + t->nrows * 2;
+	row[0] = 0;
+	row[1] = n == 1 ? v : n;
+	t->list[t->nrows] = n == 1 ? NULL : list;
+	if (n == 1)
+		free(list);
+	t->text[t->nrows++] = xstrdup(name);
+	return NULL;
+}
+
 static const char *parse_row(struct table *t, char *line)
 {
-	const char *why = t->cols[0] ? "wrong number of columns" : "expected 'Name value'";
 	char *tok[MAX_COLS + 1];
 	int n = split(line, tok), i;
 	long long *row;
 
 	if (n != t->ncols)
-		return why;
+		return "wrong number of columns";
 	t->num = xrealloc(t->num, (t->nrows + 1) * n * sizeof(*t->num));
 	t->text = xrealloc(t->text, (t->nrows + 1) * sizeof(*t->text));
 	row = t->num + t->nrows * n;
 	for (i = 0; i < n; i++) {
 		row[i] = 0;
 		if (i != t->textcol && !parse_number(tok[i], &row[i]))
-			return t->cols[0] ? "expected a number" : why;
+			return "expected a number";
 	}
 	t->text[t->nrows++] = t->textcol < 0 ? NULL : xstrdup(tok[t->textcol]);
 	return NULL;
@@ -230,7 +263,9 @@ static int load_file(const char *dir, const char *file, struct table *t,
 			why = "unexpected character";
 		else if (!t->ncols)
 			why = parse_header(t, line, need);
-		else if (!need || sscanf(line, " ... %lld more", &t->more) != 1)
+		else if (!need)
+			why = parse_stat(t, line);
+		else if (sscanf(line, " ... %lld more", &t->more) != 1)
 			why = parse_row(t, line);
 	}
 	if (why)
@@ -272,8 +307,12 @@ static void free_table(struct table *t)
 
 	for (i = 0; i < t->ncols; i++)
 		free(t->cols[i]);
-	for (i = 0; i < t->nrows; i++)
+	for (i = 0; i < t->nrows; i++) {
 		free(t->text[i]);
+		if (t->list)
+			free(t->list[i]);
+	}
+	free(t->list);
 	free(t->name);
 	free(t->num);
 	free(t->text);
@@ -317,6 +356,7 @@ static int load_gc(const char *dir, struct snapshot *s)
 			continue;
 		memset(&s->gc[s->ngc], 0, sizeof(*s->gc));
 		s->gc[s->ngc].name = xstrdup(list[i]->d_name);
+		s->gc[s->ngc].lists = true;
 		rc = load_file(path, "stats", &s->gc[s->ngc++], NULL);
 	}
 	free_dirents(list, n);
@@ -384,8 +424,9 @@ static char *human(char *buf, long long v, const char *sep)
 static const char *const known[] = {
 	"=Memory: from the page allocator, arenas, spans, free, given back, metadata",
 	"Sys", "HeapSys", "HeapInuse", "HeapIdle", "HeapReleased", "MetaBytes",
-	"=In spans: live objects, free in per-CPU caches, central lists, pending, tails",
+	"=In spans: live objects, free in per-CPU caches, central lists, pending, tails, GC",
 	"Alloc", "HeapAlloc", "CacheBytes", "CentralBytes", "PendingBytes", "TailBytes",
+	"GCBytes",
 	"=Objects", "HeapObjects", "Mallocs", "Frees", "TotalAlloc",
 	"=Page heap", "Arenas", "Spans",
 	"=Errors caught", "InvalidFrees", "DoubleFrees", "Oversize", NULL
@@ -409,9 +450,23 @@ static void print_stat(const char *name, long long v)
 	if ((!strncmp(name, "Heap", 4) && strcmp(name, "HeapObjects")) ||
 	    !strcmp(name, "Sys") || !strcmp(name, "Alloc") || !strcmp(name, "TotalAlloc") ||
 	    (n >= 5 && !strcmp(name + n - 5, "Bytes")))
-		printf("  %-14s %15lld  %s\n", name, v, human(h, v, " "));
+		printf("  %-16s %15lld  %s\n", name, v, human(h, v, " "));
 	else
-		printf("  %-14s %15lld\n", name, v);
+		printf("  %-16s %15lld\n", name, v);
+}
+
+/* A list line: how many values, then the last few (the newest pauses). */
+static void print_list(const char *name, long long n, const char *list)
+{
+	const char *p = list + strlen(list);
+	int spaces = 0;
+
+	while (p > list && (p[-1] != ' ' || ++spaces < 6))
+		p--;
+	printf("  %-16s %8lld values", name, n);
+	if (*p)
+		printf("  %s%s", p > list ? "... " : "", p);
+	putchar('\n');
 }
 
 /* A "Name value" table under title, maybe without the names in groups. */
@@ -425,21 +480,32 @@ static void print_stats(const struct table *st, const char *title, bool skip_kno
 		if (title)
 			printf("%s\n", title);
 		title = NULL;
-		print_stat(st->text[r], cell(st, r, 1));
+		if (st->list && st->list[r])
+			print_list(st->text[r], cell(st, r, 1), st->list[r]);
+		else
+			print_stat(st->text[r], cell(st, r, 1));
 	}
 }
 
-/* "names[0] = names[1] + ...", then ok or by how much the sum is off. */
+/*
+ * "names[0] = names[1] + ...", then ok or by how much the sum is off. A
+ * term marked '?' counts only if the module has it (older ones lack it).
+ */
 static void print_identity(const struct table *st, const char *const names[])
 {
-	const char *missing = NULL;
+	const char *missing = NULL, *name;
 	long long diff = 0, v;
 	int i, col = 0;
+	bool found;
 
 	for (i = 0; names[i]; i++) {
-		col += printf(i > 1 ? " + %s" : i ? " = %s" : "  %s", names[i]);
-		if (!stat_get(st, names[i], &v) && !missing)
-			missing = names[i];
+		name = names[i] + (names[i][0] == '?');
+		found = stat_get(st, name, &v);
+		if (!found && name != names[i])
+			continue;
+		col += printf(i > 1 ? " + %s" : i ? " = %s" : "  %s", name);
+		if (!found && !missing)
+			missing = name;
 		diff += i ? -v : v;
 	}
 	printf("%*s", col < 76 ? 76 - col : 1, "");
@@ -455,7 +521,7 @@ static void print_totals(const struct table *st)
 {
 	static const char *const sys[] = { "HeapSys", "HeapInuse", "HeapIdle", NULL };
 	static const char *const inuse[] = { "HeapInuse", "Alloc", "CacheBytes",
-		"CentralBytes", "PendingBytes", "TailBytes", NULL };
+		"CentralBytes", "PendingBytes", "TailBytes", "?GCBytes", NULL };
 	long long v;
 	int k;
 
@@ -633,6 +699,19 @@ static void json_row(const struct table *t, int r)
 	putchar('}');
 }
 
+/* ": [v1, v2, ...]" from "v1 v2 ..." */
+static void json_list(const char *list)
+{
+	fputs(": [", stdout);
+	for (; *list; list++) {
+		if (*list == ' ')
+			fputs(", ", stdout);
+		else
+			putchar(*list);
+	}
+	putchar(']');
+}
+
 /* sep "key": a "Name value" table as an object, a table as an array */
 static void json_table(const char *sep, const char *key, const struct table *t)
 {
@@ -644,7 +723,10 @@ static void json_table(const char *sep, const char *key, const struct table *t)
 	fputs(named ? ": {" : ": [", stdout);
 	for (r = 0; r < t->nrows; r++) {
 		fputs(r ? ",\n    " : "\n    ", stdout);
-		if (named) {
+		if (named && t->list && t->list[r]) {
+			json_string(t->text[r]);
+			json_list(t->list[r]);
+		} else if (named) {
 			json_string(t->text[r]);
 			printf(": %lld", cell(t, r, 1));
 		} else {

@@ -5,11 +5,13 @@
 # userspace-tools/testdata/:
 #
 #   basic/                  the files as the module prints them today
-#   gc/                     a later module: gc/<domain>/stats, unknown stats,
-#                           a broken identity, a negative live count, 4 CPUs,
-#                           "... 2 more arenas"
+#   gc/                     a later module: GCBytes, gc/<domain>/stats with a
+#                           PauseNs list (empty in young), unknown stats, a
+#                           broken HeapSys identity, a negative live count,
+#                           4 CPUs, "... 2 more arenas"
 #   malformed-stats/        stats line 3 has no value
 #   malformed-sizeclasses/  sizeclasses line 16 has a word for a number
+#   malformed-gc/           gc/bad/stats has a word in a list
 #
 # The tool is built here with gcc -O2 -Wall -Wextra -static (a warning is a
 # failure) unless $GOHEAPSTAT names a binary to test. The permission check
@@ -138,12 +140,19 @@ check "gc: unknown count" has '^  FutureCount +42$'
 check "gc: unknown *Bytes in MiB" has '^  FutureBytes +1048576  1\.0 MiB$'
 check "gc: broken identity shows the difference" \
 	has '^  HeapSys = HeapInuse \+ HeapIdle +off by \+856$'
+check "gc: GCBytes counts in HeapInuse" \
+	has '^  HeapInuse = Alloc \+ CacheBytes \+ CentralBytes \+ PendingBytes \+ TailBytes \+ GCBytes +ok$'
 check "gc: negative live shown" has '^ +3 +24 +1 +170 +-2 '
 check "gc: unlisted arenas counted" has '^Arenas: 5 \(sums of the 3 listed; 2 more not listed\)$'
 check "gc: 4 CPUs" has '^ +3 +17 +4\.2KiB +9 +1$'
-check "gc: domains in order" is \
-	"$(printf '%s\n' "$out" | sed -n '/^GC domains$/,$p' | tr -s ' ' | tr '\n' '|')" \
-	"GC domains|old| Cycles 3| MarkedBytes 1048576 1.0 MiB| PauseNs 250000|young| Cycles 12| MarkedBytes 65536 64.0 KiB|"
+gc=$(printf '%s\n' "$out" | sed -n '/^GC domains$/,$p' | tr -s ' ' | tr '\n' '|')
+check "gc: domains in name order" is "$(printf '%s\n' "$gc" | tr '|' '\n' | grep -v '^ ' | tr '\n' ' ')" \
+	"GC domains old young  "
+check "gc: domain stats, generically" has '^  HeapGoal +65536  64\.0 KiB$'
+check "gc: a list: how many, the last 6" \
+	has '^  PauseNs +8 values  \.\.\. 150000 90000 110000 70000 160000 60000$'
+check "gc: an empty list" has '^  PauseNs +0 values$'
+check "gc: names wider than the column" has '^  ForeignPointers +0$'
 
 # ---- JSON -----------------------------------------------------------------
 
@@ -156,7 +165,9 @@ json_check basic 'j["stats"]["HeapSys"] == 6291456' 'len(j["stats"]) == 21' \
 	'j["arenas_more"] == 0 and j["gc"] == {}'
 json_check gc 'j["stats"]["FutureBytes"] == 1048576' 'j["sizeclasses"][2]["live"] == -2' \
 	'j["arenas_more"] == 2' 'list(j["gc"]) == ["old", "young"]' \
-	'j["gc"]["old"] == {"Cycles": 3, "MarkedBytes": 1048576, "PauseNs": 250000}'
+	'len(j["gc"]["old"]) == 18 and j["gc"]["old"]["HeapGoal"] == 65536' \
+	'j["gc"]["old"]["PauseNs"] == [120000, 80000, 150000, 90000, 110000, 70000, 160000, 60000]' \
+	'j["gc"]["young"]["PauseNs"] == [] and j["gc"]["young"]["NumGC"] == 0'
 
 # ---- where the directory comes from ---------------------------------------
 
@@ -224,6 +235,9 @@ error_case "malformed stats" 6 \
 error_case "malformed sizeclasses" 6 \
 	"$data/malformed-sizeclasses/sizeclasses:16: malformed line '15 208 1 19 1000 zero 1000 0 1 52 217088 38': expected a number" \
 	--json --dir "$data/malformed-sizeclasses"
+error_case "malformed gc domain" 6 \
+	"$data/malformed-gc/gc/bad/stats:2: malformed line 'PauseNs 100 x 300': expected 'Name value'" \
+	-1 --dir "$data/malformed-gc"
 
 # EACCES: a mode-000 file, read by a user that is not root
 mkdir "$tmp/perm"
