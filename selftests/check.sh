@@ -17,7 +17,8 @@
 #
 # Environment: GOHEAP_APPEND (extra kernel arguments), GOHEAP_INSMOD_ARGS
 # (goheap.ko parameters), GOHEAP_TEST_TIMEOUT (per guest test, s),
-# GOHEAP_BOOT_TIMEOUT_TEST / _STOCK (whole boot, s).
+# GOHEAP_BOOT_TIMEOUT_TEST / _STOCK (whole boot, s), GOHEAP_VM_MEM (MiB),
+# GOHEAP_CHECK_KERNELS ("test stock" by default; one of them to iterate).
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -57,12 +58,12 @@ build_modules() {
 	kos=()
 	if ! gh_build_modules "$kdir" "$dir"; then
 		result FAIL "$name" "make failed ($dir/build.log)"
-		grep -E 'error|Error|ERROR' "$dir/build.log" | excerpt
+		gh_build_errors "$dir/build.log" | excerpt
 		if [ "$label" = test ]; then
 			mv "$dir/build.log" "$dir.failed-build.log"
 			say "        retrying without goheap_kunit (CONFIG_KUNIT=)"
 			gh_build_modules "$kdir" "$dir" CONFIG_KUNIT= ||
-				grep -E 'error|Error|ERROR' "$dir/build.log" | excerpt
+				gh_build_errors "$dir/build.log" | excerpt
 		fi
 	elif gh_build_warnings "$dir/build.log" >/dev/null; then
 		result FAIL "$name" "W=1 warnings ($dir/build.log)"
@@ -215,8 +216,13 @@ boot() {
 	check_log "$label-kernel" "$log" "$rc" "$kunit" "$kmemleak" "$secs"
 }
 
-say "== test kernel (KUnit, KASAN, lockdep, kmemleak)"
-if kdir=$("$here/kernel.sh"); then
+check_test_kernel() {
+	local kdir
+	say "== test kernel (KUnit, KASAN, lockdep, kmemleak)"
+	if ! kdir=$("$here/kernel.sh"); then
+		result FAIL "build-test-kernel-image" "selftests/kernel.sh failed"
+		return
+	fi
 	GH_KSRC=$(cd "$kdir/../src" && pwd)
 	build_modules test "$kdir"
 	if [ ${#kos[@]} -gt 0 ] && [[ ${kos[0]} == */goheap.ko ]]; then
@@ -225,19 +231,27 @@ if kdir=$("$here/kernel.sh"); then
 	else
 		result FAIL "test-kernel boot" "goheap.ko did not build, not booted"
 	fi
-else
-	result FAIL "build-test-kernel-image" "selftests/kernel.sh failed"
-fi
+}
 
-say "== stock kernel (Debian)"
-gh_stock_kernel
-say "  $GH_STOCK_IMAGE, headers $GH_STOCK_KDIR"
-build_modules stock "$GH_STOCK_KDIR"
-if [ ${#kos[@]} -gt 0 ] && [[ ${kos[0]} == */goheap.ko ]]; then
-	boot stock "$GH_STOCK_IMAGE" "${GOHEAP_BOOT_TIMEOUT_STOCK:-300}" "" smoke
-else
-	result FAIL "stock-kernel boot" "goheap.ko did not build, not booted"
-fi
+check_stock_kernel() {
+	say "== stock kernel (Debian)"
+	gh_stock_kernel
+	say "  $GH_STOCK_IMAGE, headers $GH_STOCK_KDIR"
+	build_modules stock "$GH_STOCK_KDIR"
+	if [ ${#kos[@]} -gt 0 ] && [[ ${kos[0]} == */goheap.ko ]]; then
+		boot stock "$GH_STOCK_IMAGE" "${GOHEAP_BOOT_TIMEOUT_STOCK:-300}" "" smoke
+	else
+		result FAIL "stock-kernel boot" "goheap.ko did not build, not booted"
+	fi
+}
+
+for k in ${GOHEAP_CHECK_KERNELS:-test stock}; do
+	case $k in
+	test) check_test_kernel ;;
+	stock) check_stock_kernel ;;
+	*) gh_die "GOHEAP_CHECK_KERNELS: unknown kernel '$k'" ;;
+	esac
+done
 
 say "logs: $out"
 line="$npass passed, $nfail failed, $nskip skipped"

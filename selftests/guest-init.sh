@@ -38,29 +38,49 @@ export GH_KERNEL
 KMEMLEAK=/sys/kernel/debug/kmemleak
 
 say() {
-	echo "$*" >/dev/kmsg
+	printf '%s\n' "$*" >/dev/kmsg
 }
 
-# Copy stdin to the kernel log line by line (one write per record; a line
-# starting with '<' would be read as a log level, so it gets a space).
+# Copy stdin to the kernel log line by line: one write per record, cut to
+# fit a record; a line starting with '<' would be read as a log level, so
+# it gets a space.
 fwd() {
 	while IFS= read -r l; do
 		case $l in
 		"<"*) l=" $l" ;;
 		esac
-		echo "$l" >/dev/kmsg
+		# shellcheck disable=SC3057 # busybox ash has ${var:offset:length}
+		printf '%s\n' "${l:0:900}" >/dev/kmsg
 	done
 }
 
-# run_timed SECS CMD...: run CMD with its output forwarded; sets $rc.
+# run_timed SECS CMD...: run CMD with its output forwarded; sets $rc (143
+# and $timedout=1 if it ran out of time). CMD runs in its own session so
+# that it and whatever it started (which would keep the pipe open) can be
+# killed as a group, on a timeout and after it ends.
 run_timed() {
 	secs=$1
 	shift
+	rm -f /tmp/timedout
 	{
-		timeout "$secs" "$@" 2>&1
+		setsid "$@" 2>&1 &
+		pid=$!
+		(
+			sleep "$secs"
+			touch /tmp/timedout
+			kill -TERM -"$pid"
+			sleep 2
+			kill -KILL -"$pid"
+		) >/dev/null 2>&1 &
+		dog=$!
+		wait "$pid"
 		echo $? >/tmp/rc
+		kill "$dog" 2>/dev/null
+		kill -KILL -"$pid" 2>/dev/null
 	} | fwd
 	rc=$(cat /tmp/rc)
+	timedout=0
+	[ ! -e /tmp/timedout ] || timedout=1
 }
 
 # Arm fail_page_alloc (test kernel) for tasks that opt in: with task-filter
@@ -129,9 +149,13 @@ run_selftests() {
 		case $rc in
 		0) verdict=PASS ;;
 		4) verdict=SKIP ;;
-		*) verdict=FAIL
-		   say "SELFTEST-EXIT $name $rc (timeout ${GH_TEST_TIMEOUT}s: 143 = timed out)" ;;
+		*) verdict=FAIL ;;
 		esac
+		if [ "$timedout" = 1 ]; then
+			say "SELFTEST-EXIT $name timed out after ${GH_TEST_TIMEOUT}s"
+		elif [ "$verdict" = FAIL ]; then
+			say "SELFTEST-EXIT $name exit status $rc"
+		fi
 		say "SELFTEST $name $verdict"
 	done
 	cd /
@@ -141,7 +165,11 @@ section() {
 	say "GH-BEGIN $1"
 	shift
 	run_timed "$GH_TEST_TIMEOUT" "$@"
-	[ "$rc" = 0 ] || say "GH-EXIT $rc"
+	if [ "$timedout" = 1 ]; then
+		say "GH-EXIT timed out after ${GH_TEST_TIMEOUT}s"
+	elif [ "$rc" != 0 ]; then
+		say "GH-EXIT exit status $rc"
+	fi
 	say "GH-END"
 }
 

@@ -33,7 +33,7 @@ fi
 
 echo "run: building modules against $kdir"
 if ! gh_build_modules "$kdir" "$out/modules"; then
-	grep -E 'error|Error|ERROR' "$out/modules/build.log" | head -n 20 >&2
+	gh_build_errors "$out/modules/build.log" | head -n 20 >&2
 	gh_die "module build failed ($out/modules/build.log)"
 fi
 if gh_build_warnings "$out/modules/build.log" >/dev/null; then

@@ -59,6 +59,11 @@ gh_build_warnings() {
 	grep -i 'warning:' "$1"
 }
 
+# The lines that say why a build failed.
+gh_build_errors() {
+	grep -E -i 'error:|\*\*\*|undefined' "$1"
+}
+
 # gh_make_initramfs OUT CONF KO...: OUT is a gzipped newc cpio with busybox,
 # /init, CONF as /etc/goheap-vm.conf, the modules in /lib/goheap, the guest
 # tests in /tests, /workload.sh and, if built, /bin/goheapstat.
