@@ -86,7 +86,8 @@ gh_make_initramfs() {
 	if [ -x "$GH_BUILD/goheapstat" ]; then
 		cp "$GH_BUILD/goheapstat" "$stage/bin/goheapstat"
 		# A dynamically linked build brings its libraries and loader.
-		ldd "$GH_BUILD/goheapstat" 2>/dev/null | grep -o '/[^ ]*' |
+		{ ldd "$GH_BUILD/goheapstat" 2>/dev/null || true; } |
+			{ grep -o '/[^ ]*' || true; } |
 			while read -r lib; do
 				mkdir -p "$stage$(dirname "$lib")"
 				cp -L "$lib" "$stage$lib"
