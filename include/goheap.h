@@ -59,6 +59,7 @@ static inline void *goheap_zalloc(size_t size, gfp_t gfp)
  * @central_bytes: free object bytes in spans on the central lists
  * @pending_bytes: bytes freed from another CPU, not yet folded into spans
  * @tail_bytes: bytes at the ends of small-object spans that fit no object
+ * @gc_bytes: bytes in the spans of garbage-collected domains
  * @meta_bytes: arena, span and page-map metadata
  * @invalid_frees: frees of pointers goheap did not hand out
  * @double_frees: frees of objects already free
@@ -79,6 +80,7 @@ struct goheap_stats {
 	u64 central_bytes;
 	u64 pending_bytes;
 	u64 tail_bytes;
+	u64 gc_bytes;
 	u64 meta_bytes;
 	u64 invalid_frees;
 	u64 double_frees;
@@ -86,5 +88,111 @@ struct goheap_stats {
 };
 
 void goheap_read_stats(struct goheap_stats *st);
+
+/* ---- garbage-collected domains ------------------------------------------ */
+
+/**
+ * struct goheap_gc_type - what the collector knows of an object type
+ * @name: for statistics and error messages
+ * @size: object size in bytes, 1 .. goheap_max_size(); sizes above
+ *	  %GOHEAP_MAX_SMALL_SIZE get a page run each
+ * @ptr_offsets: byte offsets of the pointer fields; each must be
+ *		 pointer-aligned and inside the object
+ * @nr_ptrs: number of entries in @ptr_offsets; 0 makes the type pointer-free
+ *	     (its objects are never scanned)
+ * @release: if set, called once for each object of the type the collector
+ *	     reclaims, with no goheap lock held, before its memory is reused
+ *
+ * Descriptors are used by address and must outlive every domain object of
+ * the type.
+ */
+struct goheap_gc_type {
+	const char *name;
+	size_t size;
+	const size_t *ptr_offsets;
+	unsigned int nr_ptrs;
+	void (*release)(void *obj);
+};
+
+/* goheap_gc_opts.gogc: collect only on request (Go's GOGC=off) */
+#define GOHEAP_GC_OFF		(-1)
+/* goheap_gc_opts.flags: skip slot and value checks in goheap_gc_store() */
+#define GOHEAP_GC_UNCHECKED	0x1
+
+/**
+ * struct goheap_gc_opts - tuning of a domain
+ * @gogc: heap growth, in percent of the live heap, that triggers the next
+ *	  cycle (Go's GOGC; 0 means the default 100, %GOHEAP_GC_OFF disables)
+ * @mem_limit: bytes the domain's heap may reach before allocation collects
+ *	       and then fails (Go's GOMEMLIMIT); 0 means no limit
+ * @min_heap: the heap goal is never below this (0 means 4 MiB)
+ * @flags: %GOHEAP_GC_UNCHECKED
+ */
+struct goheap_gc_opts {
+	int gogc;
+	size_t mem_limit;
+	size_t min_heap;
+	unsigned int flags;
+};
+
+struct goheap_gc_domain;
+
+struct goheap_gc_domain *goheap_gc_create(const char *name,
+					  const struct goheap_gc_opts *opts);
+int goheap_gc_destroy(struct goheap_gc_domain *d);
+void *goheap_gc_alloc(struct goheap_gc_domain *d,
+		      const struct goheap_gc_type *type, gfp_t gfp);
+int goheap_gc_add_root(struct goheap_gc_domain *d, void **slot);
+int goheap_gc_remove_root(struct goheap_gc_domain *d, void **slot);
+int goheap_gc_enter(struct goheap_gc_domain *d);
+int goheap_gc_exit(struct goheap_gc_domain *d);
+int __goheap_gc_store(struct goheap_gc_domain *d, void **slot, void *value);
+int goheap_gc_collect(struct goheap_gc_domain *d);
+
+/*
+ * The part of a domain the store barrier reads inline: nonzero while the
+ * collector marks or when stores are checked. Private to goheap.
+ */
+struct goheap_gc_domain_head {
+	unsigned long slow_stores;
+};
+
+/**
+ * goheap_gc_store() - store a pointer into a domain object or root
+ * @d: the domain
+ * @slot: a pointer field of a live domain object, or a registered root
+ * @value: a domain object (any address inside it), or NULL
+ *
+ * The only way to store a pointer into the domain's heap or roots. While the
+ * collector marks, the old value is shaded first (a deletion barrier). With
+ * %GOHEAP_GC_UNCHECKED and no collection running this is a plain store and
+ * one predictable branch.
+ *
+ * Context: inside goheap_gc_enter() / goheap_gc_exit().
+ * Return: 0, or -EINVAL if @slot is not a pointer field of a live object of
+ * @d nor a root of @d, or @value is not NULL and not in @d (nothing stored).
+ */
+static inline int goheap_gc_store(struct goheap_gc_domain *d, void **slot,
+				  void *value)
+{
+	const struct goheap_gc_domain_head *h = (const void *)d;
+
+	if (likely(!READ_ONCE(h->slow_stores))) {
+		WRITE_ONCE(*slot, value);
+		return 0;
+	}
+	return __goheap_gc_store(d, slot, value);
+}
+
+/**
+ * goheap_gc_load() - read a pointer field or root of a domain
+ * @slot: the field
+ *
+ * Return: its value. A plain load: the collector needs no read barrier.
+ */
+static inline void *goheap_gc_load(void *const *slot)
+{
+	return READ_ONCE(*slot);
+}
 
 #endif /* _GOHEAP_H */

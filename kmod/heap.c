@@ -428,6 +428,7 @@ struct gh_span *gh_heap_alloc_span(unsigned int npages, unsigned int align,
 	if (!span)
 		return NULL;
 	span->owner = GH_NO_OWNER;
+	span->meta_bytes = struct_size(span, bits, 0) + bitmap_bytes;
 
 	spin_lock_irqsave(&gh_heap_lock, flags);
 	placed = gh_heap_place(span, npages, align);
@@ -444,7 +445,7 @@ struct gh_span *gh_heap_alloc_span(unsigned int npages, unsigned int align,
 		spin_unlock_irqrestore(&gh_heap_lock, flags);
 	}
 	spin_lock_irqsave(&gh_heap_lock, flags);
-	gh_heap_acct.meta_bytes += struct_size(span, bits, 0) + bitmap_bytes;
+	gh_heap_acct.meta_bytes += span->meta_bytes;
 	spin_unlock_irqrestore(&gh_heap_lock, flags);
 	return span;
 }
@@ -471,8 +472,7 @@ void gh_heap_free_span(struct gh_span *span)
 		a->idle_since = jiffies;
 	gh_heap_acct.inuse_bytes -= (u64)span->npages * PAGE_SIZE;
 	gh_heap_acct.spans--;
-	gh_heap_acct.meta_bytes -= struct_size(span, bits, 0) +
-				   2 * span->nwords * sizeof(unsigned long);
+	gh_heap_acct.meta_bytes -= span->meta_bytes;
 	spin_unlock_irqrestore(&gh_heap_lock, flags);
 	kfree_rcu(span, rcu);
 	if (idle)

@@ -94,6 +94,7 @@ enum gh_span_state {
 	GH_SPAN_DEAD = 0,	/* not (or no longer) a live span */
 	GH_SPAN_SMALL,		/* objects of one size class */
 	GH_SPAN_LARGE,		/* one large object */
+	GH_SPAN_GC,		/* objects of one type of a GC domain */
 };
 
 #define GH_NO_OWNER		(-1)
@@ -105,8 +106,9 @@ enum gh_span_state {
  * bit set for each object handed out; it is written only by the span's
  * owner (a CPU, with interrupts off) or, when the span has no owner, under
  * its central lock. remote collects frees from other CPUs with atomic bit
- * operations until the owner folds them into alloc. A GC domain (later)
- * adds mark bits and a sweep generation here.
+ * operations until the owner folds them into alloc. A GC span (gc.h)
+ * has a third bitmap, mark, and uses remote for objects whose release
+ * callback has not run yet.
  */
 struct gh_span {
 	void *base;
@@ -123,8 +125,19 @@ struct gh_span {
 	int owner;			/* owning CPU or GH_NO_OWNER */
 	u32 size;			/* object size; requested size if large */
 	u32 divmagic;
+	u32 meta_bytes;			/* this structure and its bitmaps */
+	void *gc_domain;		/* GH_SPAN_GC: owning domain */
+	void *gc_type;			/* GH_SPAN_GC: its type record */
+	u32 sweepgen;			/* GH_SPAN_GC: last cycle swept */
 	unsigned long bits[];
 };
+
+/* Index of the object @offset bytes into @s (0 in a one-object span). */
+static inline unsigned int gh_span_index(const struct gh_span *s,
+					 unsigned long offset)
+{
+	return (unsigned int)(((u64)offset * s->divmagic) >> 32);
+}
 
 static inline unsigned long *gh_span_alloc_bits(struct gh_span *s)
 {
@@ -134,6 +147,11 @@ static inline unsigned long *gh_span_alloc_bits(struct gh_span *s)
 static inline unsigned long *gh_span_remote_bits(struct gh_span *s)
 {
 	return s->bits + s->nwords;
+}
+
+static inline unsigned long *gh_span_mark_bits(struct gh_span *s)
+{
+	return s->bits + 2 * s->nwords;
 }
 
 struct gh_heap_stats {
@@ -180,6 +198,7 @@ extern unsigned int gh_release_delay_ms;
 
 /* ---- spans (span.c) ----------------------------------------------------- */
 
+struct gh_span *gh_span_new(unsigned int cls, unsigned int nbitmaps, gfp_t gfp);
 struct gh_span *gh_span_new_small(unsigned int cls, gfp_t gfp);
 unsigned int gh_span_collect_remote(struct gh_span *span);
 unsigned int gh_span_live_objects(struct gh_span *span);
@@ -258,6 +277,7 @@ static inline void gh_count_add(enum gh_counter c, long n)
 
 long gh_counter_sum(enum gh_counter c);
 int gh_stats_init(void);
+struct dentry *gh_stats_debugfs_dir(void);
 void gh_stats_exit(void);
 
 /*

@@ -18,7 +18,7 @@
 #include <goheap.h>
 #include <kunit/visibility.h>
 
-#include "internal.h"
+#include "gc.h"
 
 unsigned int gh_arena_order = 9;
 EXPORT_SYMBOL_IF_KUNIT(gh_arena_order);
@@ -166,10 +166,16 @@ static int __init goheap_init(void)
 	if (ret)
 		goto cache_exit;
 	gh_stats_init();
+	ret = gh_gc_init(gh_stats_debugfs_dir());
+	if (ret)
+		goto stats_exit;
 	pr_info("loaded: %u size classes up to %u bytes, large objects up to %zu bytes\n",
 		GH_NUM_CLASSES - 1, GH_MAX_SMALL_SIZE, gh_heap_max_size());
 	return 0;
 
+stats_exit:
+	gh_stats_exit();
+	unregister_shrinker(&gh_shrinker);
 cache_exit:
 	gh_cache_exit();
 	return ret;
@@ -177,6 +183,7 @@ cache_exit:
 
 static void __exit goheap_exit(void)
 {
+	gh_gc_exit();
 	gh_stats_exit();
 	unregister_shrinker(&gh_shrinker);
 	gh_cache_exit();

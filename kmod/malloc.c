@@ -75,7 +75,7 @@ static void gh_free_large(struct gh_span *span, const void *p)
 static void gh_free_small(struct gh_span *span, const void *p)
 {
 	unsigned long offset = p - span->base;
-	unsigned int idx = gh_object_index(&gh_classes[span->cls], offset);
+	unsigned int idx = gh_span_index(span, offset);
 
 	if (offset != (unsigned long)idx * span->size) {
 		gh_report_bad_free(GH_CNT_INVALID_FREE, p, "interior pointer",

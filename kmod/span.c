@@ -32,13 +32,17 @@
 #include "poison.h"
 
 /**
- * gh_span_new_small() - a fresh, empty, unowned span for class @cls
+ * gh_span_new() - a fresh, empty span of class @cls, not yet live
  * @cls: size class
+ * @nbitmaps: object bitmaps wanted: 2 (alloc, remote) or 3 (and mark)
  * @gfp: allocation flags for the page heap
+ *
+ * Every object is poisoned. The caller finishes setting the span up and
+ * then publishes its state with smp_store_release().
  *
  * Return: the span, or NULL when memory is short.
  */
-struct gh_span *gh_span_new_small(unsigned int cls, gfp_t gfp)
+struct gh_span *gh_span_new(unsigned int cls, unsigned int nbitmaps, gfp_t gfp)
 {
 	const struct gh_class_info *info = &gh_classes[cls];
 	unsigned int nwords = BITS_TO_LONGS(info->nelems);
@@ -49,7 +53,7 @@ struct gh_span *gh_span_new_small(unsigned int cls, gfp_t gfp)
 	if (is_power_of_2(info->size) && info->size > PAGE_SIZE)
 		align = info->size / PAGE_SIZE;
 	span = gh_heap_alloc_span(info->npages, align,
-				  2 * nwords * sizeof(unsigned long), gfp);
+				  nbitmaps * nwords * sizeof(unsigned long), gfp);
 	if (!span)
 		return NULL;
 	span->cls = cls;
@@ -58,8 +62,23 @@ struct gh_span *gh_span_new_small(unsigned int cls, gfp_t gfp)
 	span->size = info->size;
 	span->divmagic = info->divmagic;
 	gh_poison(span->base, (size_t)info->nelems * info->size);
+	return span;
+}
+
+/**
+ * gh_span_new_small() - a fresh, empty, unowned span for class @cls
+ * @cls: size class
+ * @gfp: allocation flags for the page heap
+ *
+ * Return: the span, or NULL when memory is short.
+ */
+struct gh_span *gh_span_new_small(unsigned int cls, gfp_t gfp)
+{
+	struct gh_span *span = gh_span_new(cls, 2, gfp);
+
 	/* publish the set-up span before its state says it is live */
-	smp_store_release(&span->state, GH_SPAN_SMALL);
+	if (span)
+		smp_store_release(&span->state, GH_SPAN_SMALL);
 	return span;
 }
 EXPORT_SYMBOL_IF_KUNIT(gh_span_new_small);

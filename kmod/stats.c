@@ -10,7 +10,7 @@
  * The figures add up, tier by tier, as tcmalloc's do:
  *
  *   heap_sys   = heap_inuse + heap_idle,   heap_released <= heap_idle
- *   heap_inuse = alloc + cache + central + pending + tail
+ *   heap_inuse = alloc + cache + central + pending + tail + gc
  *
  * The second identity is exact at rest; while other CPUs allocate it is off
  * by whatever they do during the read.
@@ -82,7 +82,7 @@ void gh_report_bad_free(enum gh_counter kind, const void *p, const char *why,
 
 struct gh_span_tally {
 	struct gh_span_walk walk;
-	u64 cache, central, pending, tail;
+	u64 cache, central, pending, tail, gc;
 	unsigned long partial[GH_NUM_CLASSES];
 	unsigned long full[GH_NUM_CLASSES];
 	unsigned long owned[GH_NUM_CLASSES];
@@ -93,6 +93,8 @@ static void gh_tally_span(struct gh_span *span, struct gh_span_walk *walk)
 	struct gh_span_tally *t = container_of(walk, struct gh_span_tally, walk);
 	unsigned int free_slots;
 
+	if (span->state == GH_SPAN_GC)
+		t->gc += (u64)span->npages * PAGE_SIZE;
 	if (span->state != GH_SPAN_SMALL)
 		return;
 	free_slots = span->nelems - gh_span_live_objects(span);
@@ -191,6 +193,7 @@ static void gh_take_snapshot(struct gh_snapshot *snap)
 		st->central_bytes = snap->tally->central;
 		st->pending_bytes = snap->tally->pending;
 		st->tail_bytes = snap->tally->tail;
+		st->gc_bytes = snap->tally->gc;
 	}
 }
 
@@ -240,6 +243,7 @@ static int stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "CentralBytes %llu\n", st.central_bytes);
 	seq_printf(m, "PendingBytes %llu\n", st.pending_bytes);
 	seq_printf(m, "TailBytes %llu\n", st.tail_bytes);
+	seq_printf(m, "GCBytes %llu\n", st.gc_bytes);
 	seq_printf(m, "MetaBytes %llu\n", st.meta_bytes);
 	seq_printf(m, "Arenas %lu\n", hs.arenas);
 	seq_printf(m, "Spans %lu\n", hs.spans);
@@ -395,6 +399,11 @@ static const struct file_operations reset_fops = {
 	.write = reset_write,
 	.llseek = noop_llseek,
 };
+
+struct dentry *gh_stats_debugfs_dir(void)
+{
+	return gh_debugfs_dir;
+}
 
 int gh_stats_init(void)
 {

@@ -194,7 +194,8 @@ static void gh_stress_run(struct kunit *test, unsigned int iterations,
 	KUNIT_EXPECT_EQ(test, after.heap_inuse, before.heap_inuse);
 	KUNIT_EXPECT_EQ(test, after.heap_sys, after.heap_inuse + after.heap_idle);
 	KUNIT_EXPECT_EQ(test, after.heap_inuse, after.alloc + after.cache_bytes +
-			after.central_bytes + after.pending_bytes + after.tail_bytes);
+			after.central_bytes + after.pending_bytes + after.tail_bytes +
+			after.gc_bytes);
 	KUNIT_EXPECT_EQ(test, after.invalid_frees, before.invalid_frees);
 	KUNIT_EXPECT_EQ(test, after.double_frees, before.double_frees);
 }

@@ -13,6 +13,7 @@ extern struct kunit_suite gh_heap_suite;
 extern struct kunit_suite gh_alloc_suite;
 extern struct kunit_suite gh_badinput_suite;
 extern struct kunit_suite gh_stress_suite;
+extern struct kunit_suite gh_gc_suite;
 
 /*
  * Make the buddy allocator fail every request of the calling task, through

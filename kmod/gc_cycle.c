@@ -1,0 +1,250 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The collector: a concurrent mark-sweep cycle over a GC domain.
+ *
+ * A domain is a registered object graph. The contract that makes a precise,
+ * concurrent collector possible in C without stack maps:
+ *
+ *  - every object is typed: the type gives its size and the offsets of its
+ *    pointer fields, so scanning is precise and pointer-free objects are
+ *    never scanned;
+ *  - roots are registered pointer slots;
+ *  - mutators touch domain objects only inside sections (the read side of
+ *    a per-CPU rw-semaphore) and keep no object pointer across sections
+ *    except in roots or in domain objects;
+ *  - every pointer store into a domain object or root goes through
+ *    goheap_gc_store(), the write barrier.
+ *
+ * A cycle:
+ *
+ *  STW-1   take the write side of the section lock (wait for every section
+ *          to end, hold new ones off), turn the barrier on, shade what every
+ *          root holds, release.
+ *  mark    a worker pops gray objects and shades their pointer fields while
+ *          mutators run. The barrier shades the value a store overwrites,
+ *          and objects allocated meanwhile are black.
+ *  STW-2   take the write side again, drain what the barrier grayed, turn
+ *          the barrier off, advance the sweep generation, release.
+ *  sweep   the worker sweeps every span (allocation sweeps the span it
+ *          wants first), runs release callbacks, and frees empty spans.
+ *
+ * Why nothing reachable is freed. At STW-1 no section is open, so no
+ * mutator holds a pointer in a local variable: everything a mutator can ever
+ * reach is reachable from the roots in the snapshot taken then, or is
+ * allocated later. Objects allocated later are black. For an object
+ * reachable in the snapshot, consider the path from a root to it: for the
+ * marker not to reach it, some pointer on that path must be overwritten
+ * before the marker crosses it, and the barrier shades the old target of
+ * every overwrite, which re-starts the argument from there (the snapshot-
+ * at-the-beginning, or deletion, barrier). Roots added or removed during
+ * marking shade their value for the same reason. STW-2 waits for every
+ * section to end, so no barrier is half done when the marker takes its last
+ * look at the gray list; after it, an unmarked object was unreachable in the
+ * snapshot and was not allocated since, and no mutator can obtain a pointer
+ * to it, so freeing it is safe.
+ *
+ * The pauses do the root scan and the final drain only, so they are bounded
+ * by the number of roots and by what mutators grayed since the marker's last
+ * pass, not by the heap size.
+ *
+ * Pacing follows Go's GOGC: after a cycle the heap goal is the live heap
+ * (bytes marked) times 1 + GOGC/100, at least the domain's minimum heap,
+ * and the next cycle starts when the allocated bytes reach a trigger 7/8 of
+ * the way from the live heap to the goal, so that marking can finish before
+ * the goal. An allocation made while the heap is past the goal and marking
+ * still runs does some marking itself (assist). A memory limit refuses new
+ * spans beyond it and starts a cycle. GOGC off leaves only collect(), the
+ * limit and the debugfs collect file.
+ *
+ * Domains are collected independently and at the same time: each has its
+ * own locks, worker item and cycle mutex on an unbound workqueue.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/ktime.h>
+#include <linux/moduleparam.h>
+#include <linux/timekeeping.h>
+
+#include "gc.h"
+
+struct workqueue_struct *gh_gc_wq;
+
+int gh_gctrace;
+module_param_named(gctrace, gh_gctrace, int, 0644);
+MODULE_PARM_DESC(gctrace, "print one line per GC cycle, like GODEBUG=gctrace=1 (0/1)");
+
+/**
+ * gh_gc_pace() - heap goal and trigger from the live heap (lock held)
+ * @d: domain
+ */
+void gh_gc_pace(struct goheap_gc_domain *d)
+{
+	u64 goal = d->heap_live;
+
+	if (d->opts.gogc == GOHEAP_GC_OFF) {
+		d->heap_goal = d->trigger = U64_MAX;
+		return;
+	}
+	goal += div_u64(goal * d->opts.gogc, 100);
+	d->heap_goal = max_t(u64, goal, d->opts.min_heap);
+	d->trigger = d->heap_live + div_u64((d->heap_goal - d->heap_live) * 7, 8);
+}
+
+/**
+ * gh_gc_maybe_trigger() - start a cycle if the heap reached its trigger or
+ * the memory limit was hit
+ * @d: domain
+ */
+void gh_gc_maybe_trigger(struct goheap_gc_domain *d)
+{
+	bool start;
+
+	spin_lock(&d->lock);
+	start = !d->cycle_queued &&
+		(d->heap_alloc >= d->trigger ||
+		 (d->opts.mem_limit && d->span_bytes >= d->opts.mem_limit / 8 * 7));
+	if (start)
+		d->cycle_queued = true;
+	spin_unlock(&d->lock);
+	if (start)
+		queue_work(gh_gc_wq, &d->cycle_work);
+}
+
+static u64 gh_gc_pause_end(struct goheap_gc_domain *d, ktime_t start)
+{
+	u64 ns = ktime_to_ns(ktime_sub(ktime_get(), start));
+
+	d->stats.pause_ns[d->stats.pause_next] = ns;
+	d->stats.pause_next = (d->stats.pause_next + 1) % GH_GC_PAUSES;
+	d->stats.pause_total_ns += ns;
+	return ns;
+}
+
+struct gh_gc_trace {
+	u64 stw1_ns, mark_ns, stw2_ns;
+	u64 heap_before, heap_after, freed_before;
+	ktime_t start;
+};
+
+static void gh_gc_stw1(struct goheap_gc_domain *d, struct gh_gc_trace *t)
+{
+	ktime_t start;
+
+	/* spare gray blocks, so that the barrier rarely needs to allocate */
+	gh_gc_gray_reserve(d, 4);
+	percpu_down_write(&d->sections);
+	start = ktime_get();
+	spin_lock(&d->lock);
+	t->heap_before = d->heap_alloc;
+	t->freed_before = d->stats.objects_freed;
+	atomic64_set(&d->stats.bytes_marked, 0);
+	WRITE_ONCE(d->head.slow_stores, d->head.slow_stores | GH_GC_MARKING);
+	spin_unlock(&d->lock);
+	gh_gc_shade_roots(d);
+	spin_lock(&d->lock);
+	t->stw1_ns = gh_gc_pause_end(d, start);
+	spin_unlock(&d->lock);
+	percpu_up_write(&d->sections);
+}
+
+static void gh_gc_stw2(struct goheap_gc_domain *d, struct gh_gc_trace *t)
+{
+	ktime_t start;
+
+	percpu_down_write(&d->sections);
+	start = ktime_get();
+	gh_gc_mark_drain(d);
+	spin_lock(&d->lock);
+	WRITE_ONCE(d->head.slow_stores, d->head.slow_stores & ~GH_GC_MARKING);
+	gh_gc_sweep_begin(d);
+	t->stw2_ns = gh_gc_pause_end(d, start);
+	spin_unlock(&d->lock);
+	percpu_up_write(&d->sections);
+}
+
+static void gh_gc_trace_print(struct goheap_gc_domain *d, struct gh_gc_trace *t,
+			      bool forced)
+{
+	pr_info("gc %s #%llu @%lldms: %llu+%llu+%llu us, %llu->%llu kB, %lld kB live, %llu kB goal, %llu freed%s\n",
+		d->name, d->stats.num_gc, ktime_to_ms(t->start),
+		div_u64(t->stw1_ns, 1000), div_u64(t->mark_ns, 1000),
+		div_u64(t->stw2_ns, 1000), t->heap_before >> 10, t->heap_after >> 10,
+		(long long)atomic64_read(&d->stats.bytes_marked) >> 10,
+		d->heap_goal >> 10, d->stats.objects_freed - t->freed_before,
+		forced ? " (forced)" : "");
+}
+
+/* One full cycle; d->cycle_lock held. */
+static void gh_gc_cycle(struct goheap_gc_domain *d, bool forced)
+{
+	struct gh_gc_trace t = { .start = ktime_get() };
+	ktime_t mark_start;
+
+	gh_gc_stw1(d, &t);
+	mark_start = ktime_get();
+	gh_gc_mark_drain(d);
+	t.mark_ns = ktime_to_ns(ktime_sub(ktime_get(), mark_start));
+	gh_gc_stw2(d, &t);
+	gh_gc_sweep_all(d);
+
+	spin_lock(&d->lock);
+	d->heap_live = atomic64_read(&d->stats.bytes_marked);
+	gh_gc_pace(d);
+	t.heap_after = d->heap_alloc;
+	d->stats.num_gc++;
+	d->stats.num_forced_gc += forced;
+	d->stats.last_gc_ns = ktime_get_real_ns();
+	spin_unlock(&d->lock);
+	if (gh_gctrace)
+		gh_gc_trace_print(d, &t, forced);
+}
+
+void gh_gc_cycle_fn(struct work_struct *work)
+{
+	struct goheap_gc_domain *d = container_of(work, struct goheap_gc_domain,
+						  cycle_work);
+
+	mutex_lock(&d->cycle_lock);
+	gh_gc_cycle(d, false);
+	spin_lock(&d->lock);
+	d->cycle_queued = false;
+	spin_unlock(&d->lock);
+	mutex_unlock(&d->cycle_lock);
+}
+
+/**
+ * goheap_gc_collect() - run a full, forced collection of @d (runtime.GC)
+ * @d: the domain
+ *
+ * Returns once the cycle's sweep is complete and its release callbacks
+ * have run; a cycle already running is finished first.
+ *
+ * Context: process context outside any section of @d; sleeps.
+ * Return: 0, or -EDEADLK from inside a section of @d (reported, counted).
+ */
+int goheap_gc_collect(struct goheap_gc_domain *d)
+{
+	if (gh_gc_section_depth(d)) {
+		gh_gc_report(d, &d->stats.bad_sections, "collect from inside a section");
+		return -EDEADLK;
+	}
+	mutex_lock(&d->cycle_lock);
+	gh_gc_cycle(d, true);
+	mutex_unlock(&d->cycle_lock);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(goheap_gc_collect);
+
+int gh_gc_init(struct dentry *goheap_dir)
+{
+	gh_gc_wq = alloc_workqueue("goheap_gc", WQ_UNBOUND, 0);
+	if (!gh_gc_wq)
+		return -ENOMEM;
+	return gh_gc_domains_init(goheap_dir);
+}
+
+void gh_gc_exit(void)
+{
+	gh_gc_domains_exit();
+	destroy_workqueue(gh_gc_wq);
+}

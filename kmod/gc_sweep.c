@@ -1,0 +1,241 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Sweeping: turning the mark bits into the next allocation bits.
+ *
+ * When marking ends, every allocated object of the domain is either marked
+ * (reachable, or allocated during marking) or garbage. Sweeping a span
+ * frees its garbage and clears its marks, as Go's sweeper replaces allocBits
+ * with gcmarkBits: alloc becomes alloc & mark. In the second pause each
+ * type's partial and full lists are spliced onto its unswept list and the
+ * sweep generation moves on; the background sweep (right after the pause)
+ * and allocations that find no swept span with room (lazy sweep) take
+ * spans off the unswept list one at a time, so allocation never uses an
+ * unswept span and no step walks spans it has already swept.
+ *
+ * Garbage of a type with a release callback is not freed at once: its bits
+ * move to the span's "pending" bitmap (the remote bitmap, which GC spans
+ * do not otherwise use) and the objects stay allocated, intact, until the
+ * sweeper has run their callbacks with no lock held. Each callback runs
+ * once: the cycle does not end, and no new cycle starts, before every
+ * pending object is released.
+ *
+ * Freed objects are poisoned (KASAN reports any later use). An empty span
+ * goes back to the page heap.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/sched.h>
+
+#include "gc.h"
+#include "poison.h"
+
+/* Free the objects of @bits in alloc word @w of @span (lock held). */
+static void gh_gc_free_word(struct goheap_gc_domain *d, struct gh_span *span,
+			    unsigned int w, unsigned long bits)
+{
+	unsigned int b, n = hweight_long(bits);
+
+	for_each_set_bit(b, &bits, BITS_PER_LONG)
+		gh_poison(span->base + (w * BITS_PER_LONG + b) * span->size,
+			  span->size);
+	gh_span_alloc_bits(span)[w] &= ~bits;
+	d->heap_alloc -= (u64)n * span->size;
+	d->stats.objects_freed += n;
+}
+
+/* Return an empty span to the page heap (lock held). */
+static bool gh_gc_drop_if_empty(struct goheap_gc_domain *d, struct gh_span *span)
+{
+	if (!bitmap_empty(gh_span_alloc_bits(span), span->nelems))
+		return false;
+	list_del(&span->node);
+	span->on_list = GH_LIST_NONE;
+	d->span_bytes -= (u64)span->npages * PAGE_SIZE;
+	gh_heap_free_span(span);
+	return true;
+}
+
+/* Put a swept span on the list its objects call for, or free it (lock held). */
+static void gh_gc_relist(struct goheap_gc_domain *d, struct gh_span *span)
+{
+	struct gh_gc_type *ti = span->gc_type;
+
+	if (gh_gc_drop_if_empty(d, span))
+		return;
+	if (bitmap_full(gh_span_alloc_bits(span), span->nelems)) {
+		list_move(&span->node, &ti->full);
+		span->on_list = GH_LIST_FULL;
+	} else {
+		list_move(&span->node, &ti->partial);
+		span->on_list = GH_LIST_PARTIAL;
+	}
+}
+
+/**
+ * gh_gc_sweep_begin() - start the sweep of a cycle that finished marking
+ * @d: domain, lock held, in the second pause
+ *
+ * Every span becomes unswept; O(types), not O(spans), so the pause does not
+ * grow with the heap.
+ */
+void gh_gc_sweep_begin(struct goheap_gc_domain *d)
+{
+	struct gh_gc_type *ti;
+
+	d->sweepgen++;
+	list_for_each_entry(ti, &d->types, node) {
+		list_splice_init(&ti->partial, &ti->unswept);
+		list_splice_init(&ti->full, &ti->unswept);
+	}
+}
+
+/**
+ * gh_gc_sweep_span() - sweep an unswept span for the current cycle
+ * @d: domain, lock held
+ * @span: a span on its type's unswept list; afterwards it is on the partial,
+ *	  full or pending list, or freed
+ */
+void gh_gc_sweep_span(struct goheap_gc_domain *d, struct gh_span *span)
+{
+	struct gh_gc_type *ti = span->gc_type;
+	unsigned long *alloc = gh_span_alloc_bits(span);
+	unsigned long *pending = gh_span_remote_bits(span);
+	unsigned long *mark = gh_span_mark_bits(span);
+	bool held = false;
+	unsigned int w;
+
+	span->sweepgen = d->sweepgen;
+	for (w = 0; w < span->nwords; w++) {
+		unsigned long dead = alloc[w] & ~mark[w];
+
+		if (!dead)
+			continue;
+		if (ti->type->release) {
+			pending[w] |= dead;
+			held = true;
+		} else {
+			gh_gc_free_word(d, span, w, dead);
+		}
+	}
+	bitmap_zero(mark, span->nelems);
+	if (held) {
+		list_move(&span->node, &ti->pending);
+		span->on_list = GH_LIST_NONE;
+	} else {
+		gh_gc_relist(d, span);
+	}
+}
+
+/* An unswept span of @d, or NULL (lock held). */
+static struct gh_span *gh_gc_next_unswept(struct goheap_gc_domain *d)
+{
+	struct gh_gc_type *ti;
+
+	list_for_each_entry(ti, &d->types, node)
+		if (!list_empty(&ti->unswept))
+			return list_first_entry(&ti->unswept, struct gh_span, node);
+	return NULL;
+}
+
+/**
+ * gh_gc_sweep_all() - sweep every span not swept yet, then release pending
+ * @d: domain, lock not held
+ *
+ * Context: process context; mutators may run meanwhile.
+ */
+void gh_gc_sweep_all(struct goheap_gc_domain *d)
+{
+	struct gh_span *span;
+	unsigned int batch;
+
+	do {
+		spin_lock(&d->lock);
+		for (batch = 0; batch < 64; batch++) {
+			span = gh_gc_next_unswept(d);
+			if (!span)
+				break;
+			gh_gc_sweep_span(d, span);
+		}
+		spin_unlock(&d->lock);
+		cond_resched();
+	} while (span);
+	gh_gc_release_pending(d);
+}
+
+/* A span with garbage awaiting release, and one word of it (lock held). */
+static struct gh_span *gh_gc_next_pending(struct goheap_gc_domain *d,
+					  unsigned int *word, unsigned long *bits)
+{
+	struct gh_gc_type *ti;
+	struct gh_span *span;
+	unsigned int w;
+
+	list_for_each_entry(ti, &d->types, node) {
+		list_for_each_entry(span, &ti->pending, node) {
+			for (w = 0; w < span->nwords; w++) {
+				*bits = gh_span_remote_bits(span)[w];
+				if (*bits) {
+					*word = w;
+					return span;
+				}
+			}
+		}
+	}
+	return NULL;
+}
+
+/**
+ * gh_gc_release_pending() - run release callbacks of swept garbage, then
+ * free it
+ * @d: domain, lock not held
+ *
+ * The objects stay allocated while their callbacks run, so their span
+ * stays too; a span leaves the pending list once it has no pending bit.
+ */
+void gh_gc_release_pending(struct goheap_gc_domain *d)
+{
+	struct gh_gc_type *ti;
+	struct gh_span *span;
+	unsigned long bits;
+	unsigned int w, b;
+
+	for (;;) {
+		spin_lock(&d->lock);
+		span = gh_gc_next_pending(d, &w, &bits);
+		spin_unlock(&d->lock);
+		if (!span)
+			return;
+		ti = span->gc_type;
+		for_each_set_bit(b, &bits, BITS_PER_LONG)
+			ti->type->release(span->base + (w * BITS_PER_LONG + b) * span->size);
+		spin_lock(&d->lock);
+		gh_span_remote_bits(span)[w] &= ~bits;
+		gh_gc_free_word(d, span, w, bits);
+		if (bitmap_empty(gh_span_remote_bits(span), span->nelems))
+			gh_gc_relist(d, span);
+		spin_unlock(&d->lock);
+		cond_resched();
+	}
+}
+
+/**
+ * gh_gc_free_everything() - destroy: release and free every object
+ * @d: domain that no section and no cycle can reach any more
+ */
+void gh_gc_free_everything(struct goheap_gc_domain *d)
+{
+	struct gh_gc_type *ti;
+	struct gh_span *span;
+
+	/* everything allocated is garbage now: sweep with no marks */
+	spin_lock(&d->lock);
+	gh_gc_sweep_begin(d);
+	list_for_each_entry(ti, &d->types, node)
+		list_for_each_entry(span, &ti->unswept, node)
+			bitmap_zero(gh_span_mark_bits(span), span->nelems);
+	spin_unlock(&d->lock);
+	gh_gc_sweep_all(d);
+	list_for_each_entry(ti, &d->types, node)
+		WARN_ON(!list_empty(&ti->partial) || !list_empty(&ti->full) ||
+			!list_empty(&ti->unswept) || !list_empty(&ti->pending));
+}

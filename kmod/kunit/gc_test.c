@@ -1,0 +1,930 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit: the garbage collector. Graph shapes, concurrent mutation while
+ * cycles run back to back, roots changing during marking, two domains at
+ * once, page allocation failure, the memory limit, destroy, bad input.
+ *
+ * Every node carries its id and a checksum of its payload; every release
+ * callback records the id in a bitmap, so a node released twice, or a
+ * reachable node released at all, is caught, and freed memory is
+ * KASAN-poisoned so that any use of a reclaimed node is reported.
+ */
+#include <linux/delay.h>
+#include <linux/kthread.h>
+#include <linux/random.h>
+#include <linux/vmalloc.h>
+
+#include "tests.h"
+#include "../gc.h"
+
+struct gc_node {
+	struct gc_node *next, *prev, *left, *right;
+	u64 id;
+	u64 check;
+};
+
+static const size_t gc_node_ptrs[] = {
+	offsetof(struct gc_node, next), offsetof(struct gc_node, prev),
+	offsetof(struct gc_node, left), offsetof(struct gc_node, right),
+};
+
+/* Release bookkeeping of the running test (one test runs at a time). */
+static struct {
+	unsigned long *released;	/* bit per id */
+	unsigned long max_id;
+	atomic64_t count;
+	atomic64_t twice;
+} gc_rel;
+
+static void gc_node_release(void *obj)
+{
+	struct gc_node *n = obj;
+
+	atomic64_inc(&gc_rel.count);
+	if (n->id < gc_rel.max_id && test_and_set_bit(n->id, gc_rel.released))
+		atomic64_inc(&gc_rel.twice);
+}
+
+static const struct goheap_gc_type gc_node_type = {
+	.name = "gc_node",
+	.size = sizeof(struct gc_node),
+	.ptr_offsets = gc_node_ptrs,
+	.nr_ptrs = ARRAY_SIZE(gc_node_ptrs),
+	.release = gc_node_release,
+};
+
+#define GC_FANOUT	10000
+static const size_t *gc_fan_offsets;
+static struct goheap_gc_type gc_fan_type = {
+	.name = "gc_fan",
+	.size = GC_FANOUT * sizeof(void *),
+	.nr_ptrs = GC_FANOUT,
+};
+
+static u64 gc_check_of(u64 id)
+{
+	return id * 0x9e3779b97f4a7c15ULL ^ 0x5bd1e995;
+}
+
+static int gc_test_init(struct kunit *test)
+{
+	gc_rel.max_id = 4 << 20;
+	gc_rel.released = vzalloc(BITS_TO_LONGS(gc_rel.max_id) * sizeof(long));
+	if (!gc_rel.released)
+		return -ENOMEM;
+	atomic64_set(&gc_rel.count, 0);
+	atomic64_set(&gc_rel.twice, 0);
+	return 0;
+}
+
+static void gc_test_exit(struct kunit *test)
+{
+	vfree(gc_rel.released);
+	gc_rel.released = NULL;
+	gc_rel.max_id = 0;
+}
+
+static struct goheap_gc_domain *gc_domain(struct kunit *test, const char *name,
+					  const struct goheap_gc_opts *opts)
+{
+	struct goheap_gc_domain *d = goheap_gc_create(name, opts);
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(d));
+	return d;
+}
+
+static struct gc_node *gc_new(struct kunit *test, struct goheap_gc_domain *d, u64 id)
+{
+	struct gc_node *n = goheap_gc_alloc(d, &gc_node_type, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, n);
+	n->id = id;
+	n->check = gc_check_of(id);
+	return n;
+}
+
+/* Store through the barrier, and insist that it took. */
+static void gc_set(struct kunit *test, struct goheap_gc_domain *d, void *slot, void *v)
+{
+	KUNIT_ASSERT_EQ(test, goheap_gc_store(d, slot, v), 0);
+}
+
+static bool gc_intact(const struct gc_node *n)
+{
+	return n->check == gc_check_of(n->id) && !test_bit(n->id, gc_rel.released);
+}
+
+/* Objects the domain holds: allocated minus freed, from its accounting. */
+static u64 gc_live_objects(struct goheap_gc_domain *d, size_t obj_size)
+{
+	u64 bytes;
+
+	spin_lock(&d->lock);
+	bytes = d->heap_alloc;
+	spin_unlock(&d->lock);
+	return div_u64(bytes, obj_size);
+}
+
+#define NODE_SIZE	48	/* class of struct gc_node */
+
+/* ---- graph shapes ----------------------------------------------------------- */
+
+struct gc_shape {
+	struct goheap_gc_domain *d;
+	void *root;
+	u64 next_id;
+	u64 garbage;		/* nodes made unreachable */
+};
+
+static void gc_shape_begin(struct kunit *test, struct gc_shape *s, const char *name)
+{
+	s->d = gc_domain(test, name, NULL);
+	s->root = NULL;
+	s->next_id = 0;
+	s->garbage = 0;
+	KUNIT_ASSERT_EQ(test, goheap_gc_add_root(s->d, &s->root), 0);
+	KUNIT_ASSERT_EQ(test, goheap_gc_enter(s->d), 0);
+}
+
+/* Collect, then check: nothing reachable released, all garbage once. */
+static void gc_shape_end(struct kunit *test, struct gc_shape *s, u64 reachable)
+{
+	KUNIT_ASSERT_EQ(test, goheap_gc_exit(s->d), 0);
+	KUNIT_ASSERT_EQ(test, goheap_gc_collect(s->d), 0);
+	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&gc_rel.count), s->garbage);
+	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&gc_rel.twice), 0ULL);
+	KUNIT_EXPECT_EQ(test, gc_live_objects(s->d, NODE_SIZE), reachable);
+}
+
+static void gc_shape_destroy(struct kunit *test, struct gc_shape *s)
+{
+	u64 before = atomic64_read(&gc_rel.count);
+	u64 live = gc_live_objects(s->d, NODE_SIZE);
+
+	KUNIT_EXPECT_EQ(test, goheap_gc_remove_root(s->d, &s->root), 0);
+	KUNIT_EXPECT_EQ(test, goheap_gc_destroy(s->d), 0);
+	/* destroy releases what was still live, once each */
+	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&gc_rel.count) - before, live);
+	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&gc_rel.twice), 0ULL);
+}
+
+/* A list of @n nodes; doubly linked if @doubly. */
+static struct gc_node *gc_list(struct kunit *test, struct gc_shape *s, u64 n,
+			       bool doubly)
+{
+	struct gc_node *head = NULL, *node;
+	u64 i;
+
+	for (i = 0; i < n; i++) {
+		node = gc_new(test, s->d, s->next_id++);
+		gc_set(test, s->d, &node->next, head);
+		if (doubly && head)
+			gc_set(test, s->d, &head->prev, node);
+		head = node;
+		if (!(i % 4096))
+			cond_resched();
+	}
+	return head;
+}
+
+static u64 gc_list_verify(struct gc_node *head, bool doubly)
+{
+	struct gc_node *prev = NULL;
+	u64 n = 0;
+
+	for (; head; prev = head, head = head->next, n++) {
+		if (!gc_intact(head) || (doubly && prev && head->prev != prev))
+			return U64_MAX;
+		if (!(n % 4096))
+			cond_resched();
+	}
+	return n;
+}
+
+static void gc_test_lists(struct kunit *test)
+{
+	struct gc_shape s;
+	struct gc_node *keep, *cut;
+	unsigned int i;
+
+	gc_shape_begin(test, &s, "lists");
+	keep = gc_list(test, &s, 500, false);
+	gc_set(test, s.d, &s.root, keep);
+	/* cut the singly linked list after 200 nodes: 300 become garbage */
+	for (cut = keep, i = 1; i < 200; i++)
+		cut = cut->next;
+	gc_set(test, s.d, &cut->next, NULL);
+	s.garbage += 300;
+	/* a doubly linked list hung off the first node, then half of it cut */
+	gc_set(test, s.d, &keep->left, gc_list(test, &s, 400, true));
+	for (cut = keep->left, i = 1; i < 100; i++)
+		cut = cut->next;
+	/* the cut-off half still points back (prev): still garbage */
+	gc_set(test, s.d, &cut->next, NULL);
+	s.garbage += 300;
+	/* an unrooted doubly linked list: all garbage */
+	gc_list(test, &s, 250, true);
+	s.garbage += 250;
+	gc_shape_end(test, &s, 200 + 100);
+	KUNIT_EXPECT_EQ(test, gc_list_verify(s.root, false), 200ULL);
+	KUNIT_EXPECT_EQ(test, gc_list_verify(((struct gc_node *)s.root)->left, true), 100ULL);
+	gc_shape_destroy(test, &s);
+}
+
+static struct gc_node *gc_tree(struct kunit *test, struct gc_shape *s, unsigned int depth)
+{
+	struct gc_node *n = gc_new(test, s->d, s->next_id++);
+
+	if (depth) {
+		gc_set(test, s->d, &n->left, gc_tree(test, s, depth - 1));
+		gc_set(test, s->d, &n->right, gc_tree(test, s, depth - 1));
+	}
+	return n;
+}
+
+static u64 gc_tree_verify(struct gc_node *n)
+{
+	u64 l, r;
+
+	if (!n)
+		return 0;
+	if (!gc_intact(n))
+		return U64_MAX / 4;
+	l = gc_tree_verify(n->left);
+	r = gc_tree_verify(n->right);
+	return 1 + l + r;
+}
+
+static void gc_test_binary_tree(struct kunit *test)
+{
+	struct gc_shape s;
+	struct gc_node *t;
+
+	gc_shape_begin(test, &s, "tree");
+	t = gc_tree(test, &s, 11);		/* 4095 nodes */
+	gc_set(test, s.d, &s.root, t);
+	/* drop the right subtree: 2047 nodes */
+	gc_set(test, s.d, &t->right, NULL);
+	s.garbage += 2047;
+	gc_shape_end(test, &s, 2048);
+	KUNIT_EXPECT_EQ(test, gc_tree_verify(s.root), 2048ULL);
+	gc_shape_destroy(test, &s);
+}
+
+static void gc_test_cycles_and_self_loops(struct kunit *test)
+{
+	struct gc_shape s;
+	struct gc_node *a, *b, *c, *lone;
+
+	gc_shape_begin(test, &s, "cycles");
+	/* a reachable 3-cycle with a self-loop on one node */
+	a = gc_new(test, s.d, s.next_id++);
+	b = gc_new(test, s.d, s.next_id++);
+	c = gc_new(test, s.d, s.next_id++);
+	gc_set(test, s.d, &a->next, b);
+	gc_set(test, s.d, &b->next, c);
+	gc_set(test, s.d, &c->next, a);
+	gc_set(test, s.d, &b->left, b);
+	gc_set(test, s.d, &s.root, a);
+	/* an unreachable 3-cycle and an unreachable self-loop */
+	a = gc_new(test, s.d, s.next_id++);
+	b = gc_new(test, s.d, s.next_id++);
+	c = gc_new(test, s.d, s.next_id++);
+	gc_set(test, s.d, &a->next, b);
+	gc_set(test, s.d, &b->next, c);
+	gc_set(test, s.d, &c->next, a);
+	lone = gc_new(test, s.d, s.next_id++);
+	gc_set(test, s.d, &lone->right, lone);
+	s.garbage += 4;
+	gc_shape_end(test, &s, 3);
+	a = s.root;
+	KUNIT_EXPECT_TRUE(test, gc_intact(a) && gc_intact(a->next) &&
+			  gc_intact(a->next->next) && a->next->next->next == a &&
+			  a->next->left == a->next);
+	gc_shape_destroy(test, &s);
+}
+
+static void gc_test_dag_shared_children(struct kunit *test)
+{
+	struct gc_node *top, *shared[8], *leaf;
+	struct gc_shape s;
+	unsigned int i;
+
+	gc_shape_begin(test, &s, "dag");
+	top = gc_new(test, s.d, s.next_id++);
+	leaf = gc_new(test, s.d, s.next_id++);
+	for (i = 0; i < ARRAY_SIZE(shared); i++) {
+		shared[i] = gc_new(test, s.d, s.next_id++);
+		gc_set(test, s.d, &shared[i]->left, leaf);	/* all share leaf */
+		if (i)
+			gc_set(test, s.d, &shared[i]->right, shared[i - 1]);
+	}
+	gc_set(test, s.d, &top->left, shared[7]);
+	gc_set(test, s.d, &top->right, shared[3]);
+	gc_set(test, s.d, &s.root, top);
+	/* cutting one of two paths to shared[3] frees nothing */
+	gc_set(test, s.d, &top->right, NULL);
+	gc_shape_end(test, &s, 10);
+	for (i = 0; i < ARRAY_SIZE(shared); i++)
+		KUNIT_EXPECT_TRUE(test, gc_intact(shared[i]) && shared[i]->left == leaf);
+	gc_shape_destroy(test, &s);
+}
+
+static void gc_test_islands(struct kunit *test)
+{
+	struct gc_node *island;
+	struct gc_shape s;
+	unsigned int i;
+
+	gc_shape_begin(test, &s, "islands");
+	for (i = 0; i < 20; i++) {
+		island = gc_tree(test, &s, 4);		/* 31 nodes each */
+		gc_set(test, s.d, &island->next, island);
+		if (i == 7)
+			gc_set(test, s.d, &s.root, island);
+		else
+			s.garbage += 31;
+	}
+	gc_shape_end(test, &s, 31);
+	KUNIT_EXPECT_EQ(test, gc_tree_verify(s.root), 31ULL);
+	gc_shape_destroy(test, &s);
+}
+
+static void gc_test_million_chain(struct kunit *test)
+{
+	struct gc_node *cut;
+	struct gc_shape s;
+	unsigned int i;
+
+	gc_shape_begin(test, &s, "chain");
+	gc_set(test, s.d, &s.root, gc_list(test, &s, 1000000, false));
+	/* keep the first 600000, cut the rest */
+	for (cut = s.root, i = 1; i < 600000; i++)
+		cut = cut->next;
+	gc_set(test, s.d, &cut->next, NULL);
+	s.garbage += 400000;
+	gc_shape_end(test, &s, 600000);
+	KUNIT_EXPECT_EQ(test, gc_list_verify(s.root, false), 600000ULL);
+	gc_shape_destroy(test, &s);
+}
+
+static void gc_test_fanout(struct kunit *test)
+{
+	struct gc_shape s;
+	void **fan;
+	unsigned int i;
+
+	gc_shape_begin(test, &s, "fanout");
+	fan = goheap_gc_alloc(s.d, &gc_fan_type, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, fan);
+	for (i = 0; i < GC_FANOUT; i++)
+		gc_set(test, s.d, &fan[i], gc_new(test, s.d, s.next_id++));
+	gc_set(test, s.d, &s.root, fan);
+	/* drop every third child */
+	for (i = 0; i < GC_FANOUT; i += 3) {
+		gc_set(test, s.d, &fan[i], NULL);
+		s.garbage++;
+	}
+	KUNIT_ASSERT_EQ(test, goheap_gc_exit(s.d), 0);
+	KUNIT_ASSERT_EQ(test, goheap_gc_collect(s.d), 0);
+	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&gc_rel.count), s.garbage);
+	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&gc_rel.twice), 0ULL);
+	for (i = 0; i < GC_FANOUT; i++)
+		if (i % 3)
+			KUNIT_ASSERT_TRUE(test, fan[i] && gc_intact(fan[i]));
+	KUNIT_EXPECT_EQ(test, goheap_gc_remove_root(s.d, &s.root), 0);
+	KUNIT_EXPECT_EQ(test, goheap_gc_destroy(s.d), 0);
+}
+
+/* ---- concurrent mutation ------------------------------------------------------ */
+
+#define GC_MUT_ROOTS	16
+
+struct gc_mut {
+	struct goheap_gc_domain *d;
+	void *roots[GC_MUT_ROOTS];
+	atomic64_t next_id;
+	atomic_t errors;
+	atomic_t running;
+	bool stop;
+	unsigned int cycles;
+};
+
+/* Walk a few steps from root @r, checking every node on the way. */
+static struct gc_node *gc_mut_walk(struct gc_mut *m, unsigned int r, unsigned int steps)
+{
+	struct gc_node *n = goheap_gc_load(&m->roots[r]);
+
+	while (n && steps--) {
+		if (!gc_intact(n))
+			atomic_inc(&m->errors);
+		if (!n->next)
+			break;
+		n = goheap_gc_load((void **)&n->next);
+	}
+	return n;
+}
+
+static void gc_mut_step(struct gc_mut *m, u32 rnd)
+{
+	unsigned int r = rnd % GC_MUT_ROOTS, r2 = (rnd >> 8) % GC_MUT_ROOTS;
+	struct goheap_gc_domain *d = m->d;
+	struct gc_node *n, *a, *b;
+	int bad = 0;
+
+	switch ((rnd >> 16) % 5) {
+	case 0:		/* insert at the head of a root's list */
+	case 1:
+		n = goheap_gc_alloc(d, &gc_node_type, GFP_KERNEL);
+		if (!n) {
+			atomic_inc(&m->errors);
+			return;
+		}
+		n->id = atomic64_inc_return(&m->next_id);
+		n->check = gc_check_of(n->id);
+		bad |= goheap_gc_store(d, (void **)&n->next, goheap_gc_load(&m->roots[r]));
+		bad |= goheap_gc_store(d, &m->roots[r], n);
+		break;
+	case 2:		/* delete the node after a few steps */
+		a = gc_mut_walk(m, r, rnd >> 24 & 7);
+		if (a && a->next)
+			bad |= goheap_gc_store(d, (void **)&a->next, a->next->next);
+		break;
+	case 3:		/* relink: cross pointer from one list into another */
+		a = gc_mut_walk(m, r, rnd >> 24 & 15);
+		b = gc_mut_walk(m, r2, rnd >> 28);
+		if (a)
+			bad |= goheap_gc_store(d, (void **)&a->left, b);
+		break;
+	case 4:		/* move a list between a root and the heap */
+		a = gc_mut_walk(m, r, 0);
+		if (a) {
+			bad |= goheap_gc_store(d, (void **)&a->right,
+					       goheap_gc_load(&m->roots[r2]));
+			bad |= goheap_gc_store(d, &m->roots[r2], NULL);
+		} else {
+			b = gc_mut_walk(m, r2, 0);
+			if (b)
+				bad |= goheap_gc_store(d, &m->roots[r], b->right);
+		}
+		break;
+	}
+	if (bad)
+		atomic_inc(&m->errors);
+}
+
+static int gc_mutator(void *arg)
+{
+	struct gc_mut *m = arg;
+	unsigned int i;
+
+	while (!READ_ONCE(m->stop)) {
+		if (goheap_gc_enter(m->d)) {
+			atomic_inc(&m->errors);
+			break;
+		}
+		for (i = 0; i < 32; i++)
+			gc_mut_step(m, get_random_u32());
+		goheap_gc_exit(m->d);
+		cond_resched();
+	}
+	atomic_dec(&m->running);
+	return 0;
+}
+
+/* Count nodes reachable from the roots, marking each with a visit stamp. */
+static u64 gc_count_reachable(struct gc_mut *m, u64 stamp)
+{
+	struct gc_node **stack;
+	u64 count = 0;
+	size_t top = 0, cap = 1 << 20;
+	unsigned int r;
+
+	stack = vmalloc(cap * sizeof(*stack));
+	if (!stack)
+		return U64_MAX;
+	for (r = 0; r < GC_MUT_ROOTS; r++)
+		if (m->roots[r])
+			stack[top++] = m->roots[r];
+	while (top) {
+		struct gc_node *n = stack[--top];
+		struct gc_node *kids[] = { n->next, n->prev, n->left, n->right };
+		unsigned int k;
+
+		/* visited nodes get @stamp in place of their checksum */
+		if (n->check == stamp)
+			continue;
+		if (n->check != gc_check_of(n->id))
+			atomic_inc(&m->errors);
+		n->check = stamp;
+		count++;
+		for (k = 0; k < ARRAY_SIZE(kids); k++)
+			if (kids[k] && top < cap)
+				stack[top++] = kids[k];
+	}
+	vfree(stack);
+	return count;
+}
+
+static void gc_test_concurrent_mutation(struct kunit *test)
+{
+	struct gc_mut *m = kunit_kzalloc(test, sizeof(*m), GFP_KERNEL);
+	unsigned long deadline;
+	unsigned int r;
+	u64 reachable;
+	int cpu;
+
+	KUNIT_ASSERT_NOT_NULL(test, m);
+	m->d = gc_domain(test, "mutate", NULL);
+	for (r = 0; r < GC_MUT_ROOTS; r++)
+		KUNIT_ASSERT_EQ(test, goheap_gc_add_root(m->d, &m->roots[r]), 0);
+	for_each_online_cpu(cpu) {
+		struct task_struct *t = kthread_create(gc_mutator, m, "gc-mutator/%d", cpu);
+
+		KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+		kthread_bind(t, cpu);
+		atomic_inc(&m->running);
+		wake_up_process(t);
+	}
+	/* cycles back to back for a while */
+	deadline = jiffies + 8 * HZ;
+	while (time_before(jiffies, deadline)) {
+		KUNIT_EXPECT_EQ(test, goheap_gc_collect(m->d), 0);
+		m->cycles++;
+	}
+	WRITE_ONCE(m->stop, true);
+	while (atomic_read(&m->running))
+		msleep(20);
+	KUNIT_EXPECT_GT(test, m->cycles, 2U);
+	KUNIT_EXPECT_EQ(test, atomic_read(&m->errors), 0);
+	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&gc_rel.twice), 0ULL);
+
+	/* one more cycle leaves exactly what is reachable */
+	KUNIT_EXPECT_EQ(test, goheap_gc_collect(m->d), 0);
+	reachable = gc_count_reachable(m, U64_MAX);
+	KUNIT_EXPECT_EQ(test, gc_live_objects(m->d, NODE_SIZE), reachable);
+	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&gc_rel.count) + reachable,
+			(u64)atomic64_read(&m->next_id));
+	KUNIT_EXPECT_EQ(test, atomic_read(&m->errors), 0);
+	for (r = 0; r < GC_MUT_ROOTS; r++)
+		KUNIT_EXPECT_EQ(test, goheap_gc_remove_root(m->d, &m->roots[r]), 0);
+	KUNIT_EXPECT_EQ(test, goheap_gc_destroy(m->d), 0);
+	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&gc_rel.count),
+			(u64)atomic64_read(&m->next_id));
+}
+
+/* ---- roots during marking, two domains ------------------------------------------- */
+
+struct gc_bg_collect {
+	struct goheap_gc_domain *d;
+	struct completion done;
+	int ret;
+};
+
+static int gc_bg_collector(void *arg)
+{
+	struct gc_bg_collect *c = arg;
+
+	c->ret = goheap_gc_collect(c->d);
+	complete(&c->done);
+	return 0;
+}
+
+static void gc_bg_start(struct kunit *test, struct gc_bg_collect *c,
+			struct goheap_gc_domain *d)
+{
+	struct task_struct *t;
+
+	c->d = d;
+	init_completion(&c->done);
+	t = kthread_run(gc_bg_collector, c, "gc-collect/%s", d->name);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+}
+
+static void gc_test_roots_during_marking(struct kunit *test)
+{
+	static void *extra[64];
+	struct gc_bg_collect bg;
+	struct gc_shape s;
+	unsigned int i, cycles;
+
+	gc_shape_begin(test, &s, "rootsmark");
+	/* a big graph keeps the marker busy */
+	gc_set(test, s.d, &s.root, gc_list(test, &s, 100000, false));
+	KUNIT_ASSERT_EQ(test, goheap_gc_exit(s.d), 0);
+	for (cycles = 0; cycles < 3; cycles++) {
+		gc_bg_start(test, &bg, s.d);
+		for (i = 0; i < ARRAY_SIZE(extra); i++) {
+			/* a root added while marking may run, then filled */
+			extra[i] = NULL;
+			KUNIT_ASSERT_EQ(test, goheap_gc_add_root(s.d, &extra[i]), 0);
+			KUNIT_ASSERT_EQ(test, goheap_gc_enter(s.d), 0);
+			gc_set(test, s.d, &extra[i],
+			       gc_new(test, s.d, 200000 + cycles * 100 + i));
+			KUNIT_ASSERT_EQ(test, goheap_gc_exit(s.d), 0);
+		}
+		wait_for_completion(&bg.done);
+		KUNIT_EXPECT_EQ(test, bg.ret, 0);
+		KUNIT_ASSERT_EQ(test, goheap_gc_collect(s.d), 0);
+		for (i = 0; i < ARRAY_SIZE(extra); i++)
+			KUNIT_EXPECT_TRUE(test, gc_intact(extra[i]));
+		/* removed during the next marking: released by the one after */
+		gc_bg_start(test, &bg, s.d);
+		for (i = 0; i < ARRAY_SIZE(extra); i++)
+			KUNIT_EXPECT_EQ(test, goheap_gc_remove_root(s.d, &extra[i]), 0);
+		wait_for_completion(&bg.done);
+		KUNIT_ASSERT_EQ(test, goheap_gc_collect(s.d), 0);
+		s.garbage += ARRAY_SIZE(extra);
+	}
+	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&gc_rel.count), s.garbage);
+	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&gc_rel.twice), 0ULL);
+	KUNIT_EXPECT_EQ(test, gc_list_verify(s.root, false), 100000ULL);
+	gc_shape_destroy(test, &s);
+}
+
+static void gc_test_two_domains(struct kunit *test)
+{
+	struct gc_shape a, b;
+	struct gc_bg_collect ca, cb;
+
+	gc_shape_begin(test, &a, "twin-a");
+	gc_set(test, a.d, &a.root, gc_list(test, &a, 30000, true));
+	gc_list(test, &a, 10000, false);
+	a.garbage += 10000;
+	KUNIT_ASSERT_EQ(test, goheap_gc_exit(a.d), 0);
+	gc_shape_begin(test, &b, "twin-b");
+	b.next_id = 500000;
+	gc_set(test, b.d, &b.root, gc_tree(test, &b, 13));
+	gc_tree(test, &b, 10);
+	b.garbage += 2047;
+	KUNIT_ASSERT_EQ(test, goheap_gc_exit(b.d), 0);
+
+	gc_bg_start(test, &ca, a.d);
+	gc_bg_start(test, &cb, b.d);
+	wait_for_completion(&ca.done);
+	wait_for_completion(&cb.done);
+	KUNIT_EXPECT_EQ(test, ca.ret, 0);
+	KUNIT_EXPECT_EQ(test, cb.ret, 0);
+	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&gc_rel.count), a.garbage + b.garbage);
+	KUNIT_EXPECT_EQ(test, gc_list_verify(a.root, true), 30000ULL);
+	KUNIT_EXPECT_EQ(test, gc_tree_verify(b.root), 16383ULL);
+	KUNIT_EXPECT_EQ(test, gc_live_objects(a.d, NODE_SIZE), 30000ULL);
+	KUNIT_EXPECT_EQ(test, gc_live_objects(b.d, NODE_SIZE), 16383ULL);
+	gc_shape_destroy(test, &a);
+	gc_shape_destroy(test, &b);
+}
+
+/* ---- failures and limits ------------------------------------------------------------ */
+
+static void gc_test_page_alloc_failure(struct kunit *test)
+{
+	struct gc_node *n = NULL;
+	struct gc_shape s;
+	unsigned int i, failed = 0;
+
+	gc_shape_begin(test, &s, "failpages");
+	gc_set(test, s.d, &s.root, gc_list(test, &s, 2000, false));
+	gc_list(test, &s, 1000, false);
+	s.garbage += 1000;
+	/* allocation: once the spans are full, new ones cannot be had */
+	KUNIT_ASSERT_EQ(test, gh_test_fail_pages(true), 0);
+	for (i = 0; i < 5000; i++) {
+		n = goheap_gc_alloc(s.d, &gc_node_type, GFP_KERNEL);
+		if (!n) {
+			failed++;
+			continue;
+		}
+		n->id = s.next_id++;
+		n->check = gc_check_of(n->id);
+		s.garbage++;
+	}
+	KUNIT_EXPECT_EQ(test, goheap_gc_exit(s.d), 0);
+	/* a whole cycle, gray blocks included, under injected failures */
+	KUNIT_EXPECT_EQ(test, goheap_gc_collect(s.d), 0);
+	KUNIT_EXPECT_EQ(test, gh_test_fail_pages(false), 0);
+	KUNIT_EXPECT_GT(test, failed, 0U);
+	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&gc_rel.count), s.garbage);
+	KUNIT_EXPECT_EQ(test, gc_list_verify(s.root, false), 2000ULL);
+	KUNIT_EXPECT_EQ(test, gc_live_objects(s.d, NODE_SIZE), 2000ULL);
+	gc_shape_destroy(test, &s);
+}
+
+static void gc_test_memory_limit(struct kunit *test)
+{
+	struct goheap_gc_opts opts = { .mem_limit = 64 * PAGE_SIZE, .gogc = GOHEAP_GC_OFF };
+	struct gc_shape s;
+	struct gc_node *n;
+	unsigned int i;
+
+	s.d = gc_domain(test, "limit", &opts);
+	s.root = NULL;
+	s.next_id = 0;
+	s.garbage = 0;
+	KUNIT_ASSERT_EQ(test, goheap_gc_add_root(s.d, &s.root), 0);
+	KUNIT_ASSERT_EQ(test, goheap_gc_enter(s.d), 0);
+	for (i = 0; i < 100000; i++) {
+		n = goheap_gc_alloc(s.d, &gc_node_type, GFP_KERNEL);
+		if (!n)
+			break;
+		n->id = s.next_id++;
+		n->check = gc_check_of(n->id);
+		gc_set(test, s.d, &n->next, s.root);
+		gc_set(test, s.d, &s.root, n);
+	}
+	KUNIT_EXPECT_NULL(test, n);
+	KUNIT_EXPECT_LE(test, s.d->span_bytes, (u64)opts.mem_limit);
+	KUNIT_EXPECT_GT(test, s.d->stats.limit_failures, 0ULL);
+	/* drop everything: after a cycle there is room again */
+	gc_set(test, s.d, &s.root, NULL);
+	s.garbage = s.next_id;
+	KUNIT_ASSERT_EQ(test, goheap_gc_exit(s.d), 0);
+	flush_work(&s.d->cycle_work);
+	KUNIT_ASSERT_EQ(test, goheap_gc_collect(s.d), 0);
+	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&gc_rel.count), s.garbage);
+	KUNIT_ASSERT_EQ(test, goheap_gc_enter(s.d), 0);
+	n = gc_new(test, s.d, s.next_id++);
+	KUNIT_ASSERT_EQ(test, goheap_gc_exit(s.d), 0);
+	gc_shape_destroy(test, &s);
+}
+
+static void gc_test_pacing_triggers_cycles(struct kunit *test)
+{
+	struct goheap_gc_opts opts = { .gogc = 50, .min_heap = 64 * 1024 };
+	struct goheap_gc_domain *d = gc_domain(test, "paced", &opts);
+	unsigned int i;
+
+	KUNIT_ASSERT_EQ(test, goheap_gc_enter(d), 0);
+	for (i = 0; i < 50000; i++) {
+		struct gc_node *n = goheap_gc_alloc(d, &gc_node_type, GFP_KERNEL);
+
+		KUNIT_ASSERT_NOT_NULL(test, n);
+		n->id = i;
+		n->check = gc_check_of(i);
+		if (!(i % 1024)) {
+			goheap_gc_exit(d);
+			cond_resched();
+			goheap_gc_enter(d);
+		}
+	}
+	KUNIT_ASSERT_EQ(test, goheap_gc_exit(d), 0);
+	flush_work(&d->cycle_work);
+	/* nothing was rooted: the heap never grew far past its goal */
+	KUNIT_EXPECT_GT(test, d->stats.num_gc, 0ULL);
+	KUNIT_EXPECT_EQ(test, d->stats.num_forced_gc, 0ULL);
+	KUNIT_EXPECT_LT(test, d->span_bytes, 50000ULL * NODE_SIZE);
+	KUNIT_EXPECT_EQ(test, goheap_gc_destroy(d), 0);
+	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&gc_rel.count), 50000ULL);
+	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&gc_rel.twice), 0ULL);
+}
+
+/* ---- bad input ------------------------------------------------------------------------ */
+
+static void gc_test_bad_types(struct kunit *test)
+{
+	static const size_t outside[] = { 64 };
+	static const size_t misaligned[] = { 4 };
+	static const struct goheap_gc_type zero = { .name = "zero", .size = 0 };
+	static const struct goheap_gc_type out = {
+		.name = "out", .size = 64, .ptr_offsets = outside, .nr_ptrs = 1,
+	};
+	static const struct goheap_gc_type mis = {
+		.name = "mis", .size = 64, .ptr_offsets = misaligned, .nr_ptrs = 1,
+	};
+	struct goheap_gc_domain *d = gc_domain(test, "badtypes", NULL);
+
+	KUNIT_ASSERT_EQ(test, goheap_gc_enter(d), 0);
+	KUNIT_EXPECT_NULL(test, goheap_gc_alloc(d, NULL, GFP_KERNEL));
+	KUNIT_EXPECT_NULL(test, goheap_gc_alloc(d, &zero, GFP_KERNEL));
+	KUNIT_EXPECT_NULL(test, goheap_gc_alloc(d, &out, GFP_KERNEL));
+	KUNIT_EXPECT_NULL(test, goheap_gc_alloc(d, &mis, GFP_KERNEL));
+	KUNIT_EXPECT_EQ(test, d->stats.bad_types, 4ULL);
+	KUNIT_EXPECT_EQ(test, d->heap_alloc, 0ULL);
+	KUNIT_ASSERT_EQ(test, goheap_gc_exit(d), 0);
+	KUNIT_EXPECT_EQ(test, goheap_gc_destroy(d), 0);
+}
+
+static void gc_test_bad_stores(struct kunit *test)
+{
+	struct gc_node *a, *b;
+	struct gc_shape s;
+	void *foreign = kmalloc(64, GFP_KERNEL);
+	void *unrooted = NULL;
+
+	KUNIT_ASSERT_NOT_NULL(test, foreign);
+	gc_shape_begin(test, &s, "badstores");
+	a = gc_new(test, s.d, s.next_id++);
+	b = gc_new(test, s.d, s.next_id++);
+	gc_set(test, s.d, &s.root, a);
+	gc_set(test, s.d, &a->next, b);
+	/* a foreign pointer into a field, and stores to slots that are no field */
+	KUNIT_EXPECT_EQ(test, goheap_gc_store(s.d, (void **)&a->left, foreign), -EINVAL);
+	KUNIT_EXPECT_EQ(test, goheap_gc_store(s.d, (void **)&a->id, b), -EINVAL);
+	KUNIT_EXPECT_EQ(test, goheap_gc_store(s.d, &unrooted, b), -EINVAL);
+	KUNIT_EXPECT_EQ(test, goheap_gc_store(s.d, (void **)foreign, b), -EINVAL);
+	KUNIT_EXPECT_EQ(test, s.d->stats.bad_stores, 4ULL);
+	/* nothing was written */
+	KUNIT_EXPECT_NULL(test, a->left);
+	KUNIT_EXPECT_EQ(test, a->id, 0ULL);
+	KUNIT_EXPECT_NULL(test, unrooted);
+	/* a field holding a foreign pointer (written behind the barrier's back) */
+	WRITE_ONCE(a->right, foreign);
+	s.garbage = 0;
+	gc_shape_end(test, &s, 2);
+	KUNIT_EXPECT_GT(test, (u64)atomic64_read(&s.d->stats.foreign_ptrs), 0ULL);
+	KUNIT_EXPECT_TRUE(test, gc_intact(a) && a->next == b && gc_intact(b));
+	WRITE_ONCE(a->right, NULL);
+	gc_shape_destroy(test, &s);
+	kfree(foreign);
+}
+
+static void gc_test_bad_sections(struct kunit *test)
+{
+	struct goheap_gc_domain *d = gc_domain(test, "badsections", NULL);
+
+	KUNIT_EXPECT_EQ(test, goheap_gc_exit(d), -EINVAL);
+	KUNIT_ASSERT_EQ(test, goheap_gc_enter(d), 0);
+	KUNIT_ASSERT_EQ(test, goheap_gc_enter(d), 0);		/* nested */
+	KUNIT_EXPECT_EQ(test, goheap_gc_collect(d), -EDEADLK);
+	KUNIT_EXPECT_EQ(test, goheap_gc_destroy(d), -EDEADLK);
+	KUNIT_EXPECT_EQ(test, goheap_gc_exit(d), 0);
+	KUNIT_EXPECT_EQ(test, goheap_gc_collect(d), -EDEADLK);
+	KUNIT_EXPECT_EQ(test, goheap_gc_exit(d), 0);
+	KUNIT_EXPECT_EQ(test, goheap_gc_exit(d), -EINVAL);
+	KUNIT_EXPECT_EQ(test, d->stats.bad_sections, 5ULL);
+	KUNIT_EXPECT_EQ(test, goheap_gc_collect(d), 0);
+	KUNIT_EXPECT_EQ(test, goheap_gc_destroy(d), 0);
+}
+
+static void gc_test_double_destroy(struct kunit *test)
+{
+	struct goheap_gc_domain *d = gc_domain(test, "twice", NULL);
+	u64 before = gh_gc_double_destroy_count();
+
+	KUNIT_EXPECT_EQ(test, goheap_gc_destroy(d), 0);
+	KUNIT_EXPECT_EQ(test, goheap_gc_destroy(d), -ENOENT);
+	KUNIT_EXPECT_EQ(test, gh_gc_double_destroy_count() - before, 1ULL);
+	KUNIT_EXPECT_TRUE(test, IS_ERR(goheap_gc_create("", NULL)));
+	KUNIT_EXPECT_TRUE(test, IS_ERR(goheap_gc_create(NULL, NULL)));
+}
+
+static void gc_test_destroy_with_live_objects(struct kunit *test)
+{
+	struct gc_shape s;
+
+	gc_shape_begin(test, &s, "destroylive");
+	gc_set(test, s.d, &s.root, gc_tree(test, &s, 9));
+	KUNIT_ASSERT_EQ(test, goheap_gc_exit(s.d), 0);
+	KUNIT_EXPECT_EQ(test, goheap_gc_destroy(s.d), 0);
+	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&gc_rel.count), 1023ULL);
+	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&gc_rel.twice), 0ULL);
+}
+
+static int gc_suite_init(struct kunit_suite *suite)
+{
+	size_t *off = kcalloc(GC_FANOUT, sizeof(*off), GFP_KERNEL);
+	unsigned int i;
+
+	if (!off)
+		return -ENOMEM;
+	for (i = 0; i < GC_FANOUT; i++)
+		off[i] = i * sizeof(void *);
+	gc_fan_offsets = off;
+	gc_fan_type.ptr_offsets = off;
+	return 0;
+}
+
+static void gc_suite_exit(struct kunit_suite *suite)
+{
+	kfree(gc_fan_offsets);
+}
+
+static struct kunit_case gh_gc_cases[] = {
+	KUNIT_CASE(gc_test_lists),
+	KUNIT_CASE(gc_test_binary_tree),
+	KUNIT_CASE(gc_test_cycles_and_self_loops),
+	KUNIT_CASE(gc_test_dag_shared_children),
+	KUNIT_CASE(gc_test_islands),
+	KUNIT_CASE(gc_test_million_chain),
+	KUNIT_CASE(gc_test_fanout),
+	KUNIT_CASE(gc_test_concurrent_mutation),
+	KUNIT_CASE(gc_test_roots_during_marking),
+	KUNIT_CASE(gc_test_two_domains),
+	KUNIT_CASE(gc_test_page_alloc_failure),
+	KUNIT_CASE(gc_test_memory_limit),
+	KUNIT_CASE(gc_test_pacing_triggers_cycles),
+	KUNIT_CASE(gc_test_bad_types),
+	KUNIT_CASE(gc_test_bad_stores),
+	KUNIT_CASE(gc_test_bad_sections),
+	KUNIT_CASE(gc_test_double_destroy),
+	KUNIT_CASE(gc_test_destroy_with_live_objects),
+	{}
+};
+
+struct kunit_suite gh_gc_suite = {
+	.name = "goheap_gc",
+	.init = gc_test_init,
+	.exit = gc_test_exit,
+	.suite_init = gc_suite_init,
+	.suite_exit = gc_suite_exit,
+	.test_cases = gh_gc_cases,
+};
