@@ -76,9 +76,10 @@ struct gh_span *gh_span_new_small(unsigned int cls, gfp_t gfp)
 {
 	struct gh_span *span = gh_span_new(cls, 2, gfp);
 
+	if (!span)
+		return NULL;
 	/* publish the set-up span before its state says it is live */
-	if (span)
-		smp_store_release(&span->state, GH_SPAN_SMALL);
+	smp_store_release(&span->state, GH_SPAN_SMALL);
 	return span;
 }
 EXPORT_SYMBOL_IF_KUNIT(gh_span_new_small);

@@ -56,7 +56,10 @@ say() {
 build_modules() {
 	local label=$1 kdir=$2 dir=$GH_BUILD/$1 name=build-$1 m
 	kos=()
-	if ! gh_build_modules "$kdir" "$dir"; then
+	local extra=()
+	# sparse (C=1) on the test-kernel build: its warnings fail it too
+	[ "$label" = test ] && extra=(C=1)
+	if ! gh_build_modules "$kdir" "$dir" "${extra[@]}"; then
 		result FAIL "$name" "make failed ($dir/build.log)"
 		gh_build_errors "$dir/build.log" | excerpt
 		if [ "$label" = test ]; then
@@ -71,7 +74,7 @@ build_modules() {
 	else
 		result PASS "$name"
 	fi
-	for m in goheap goheap_kunit goheap_sample; do
+	for m in goheap goheap_kunit goheap_sample goheap_gc_example; do
 		[ -f "$dir/src/kmod/$m.ko" ] && kos+=("$dir/src/kmod/$m.ko")
 	done
 }
@@ -245,6 +248,38 @@ check_stock_kernel() {
 	fi
 }
 
+# Host-side checks: the kernel's style checker and goheapstat's own tests.
+check_host() {
+	local cp bad
+	say "== host"
+	if cp=$("$here/kernel.sh" 2>/dev/null); then
+		cp=$(cd "$cp/../src" && pwd)/scripts/checkpatch.pl
+		bad=$(cd "$GH_ROOT" && perl "$cp" --no-tree -f --terse --show-types \
+			--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG \
+			kmod/*.c kmod/*.h kmod/kunit/*.c kmod/kunit/*.h include/*.h \
+			userspace-tools/mksizeclasses.c 2>&1 | grep -E ': (ERROR|WARNING|CHECK):')
+		bad+=$(cd "$GH_ROOT" && perl "$cp" --no-tree -f --terse --show-types \
+			--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG,VOLATILE \
+			userspace-tools/goheapstat.c 2>&1 | grep -E ': (ERROR|WARNING|CHECK):')
+		if [ -z "$bad" ]; then
+			result PASS "host checkpatch"
+		else
+			result FAIL "host checkpatch" "$(wc -l <<<"$bad") report(s)"
+			excerpt <<<"$bad"
+		fi
+	else
+		result FAIL "host checkpatch" "no kernel source (selftests/kernel.sh failed)"
+	fi
+	if GOHEAPSTAT=$GH_BUILD/goheapstat "$GH_ROOT/userspace-tools/test-goheapstat.sh" \
+		>"$out/goheapstat-host.log" 2>&1; then
+		result PASS "host goheapstat tests" "$(grep -c '^ok' "$out/goheapstat-host.log" || true) checks"
+	else
+		result FAIL "host goheapstat tests" "($out/goheapstat-host.log)"
+		tail -n 20 "$out/goheapstat-host.log" | excerpt
+	fi
+}
+
+check_host
 for k in ${GOHEAP_CHECK_KERNELS:-test stock}; do
 	case $k in
 	test) check_test_kernel ;;

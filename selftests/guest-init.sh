@@ -205,9 +205,13 @@ check)
 	;;
 run)
 	section workload sh /workload.sh
-	section stats cat /sys/kernel/debug/goheap/stats
-	section sizeclasses cat /sys/kernel/debug/goheap/sizeclasses
-	[ -x /bin/goheapstat ] && section goheapstat /bin/goheapstat -1
+	if [ -x /bin/goheapstat ]; then
+		section goheapstat /bin/goheapstat -1 -n 12
+	else
+		section stats cat /sys/kernel/debug/goheap/stats
+		section sizeclasses cat /sys/kernel/debug/goheap/sizeclasses
+	fi
+	section goheap-vs-kmalloc sh /workload.sh report
 	;;
 esac
 

@@ -1,26 +1,61 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# The workload `make run` drives in the VM (placeholder): through
-# goheap_sample's debugfs control file, 1000 allocations of a handful of
-# sizes and a few large ones. Prints what it does; without goheap_sample it
-# says so and exits 0.
+# The workload `make run` drives in the VM, through goheap_sample's debugfs
+# control file: a mixed, realistic load that leaves a working set live so
+# the statistics have something to show.
+#
+#   (no argument)  run the workload
+#   report         compare what the live set and every request cost with
+#                  goheap and what they would cost with kmalloc
+#
+# Without goheap_sample it says so and exits 0.
 
 ctl=/sys/kernel/debug/goheap_sample/ctl
+report=/sys/kernel/debug/goheap_sample/report
 
 if [ ! -w "$ctl" ]; then
 	echo "workload: $ctl not present (goheap_sample.ko not loaded); nothing to do"
 	exit 0
 fi
 
+if [ "${1:-}" = report ]; then
+	echo "bytes asked for, given by goheap, and what kmalloc would give:"
+	awk '{
+		req = $5; gh = $7; km = $9
+		printf "%-6s %8d objects  requested %10d  goheap %10d (%4.1f%% waste)  kmalloc %10d (%4.1f%% waste)\n",
+		       $1, $3, req, gh, gh ? 100 * (gh - req) / gh : 0,
+		       km, km ? 100 * (km - req) / km : 0
+	}' "$report"
+	exit 0
+fi
+
 rc=0
-for req in "1000 8" "1000 24" "1000 100" "1000 512" "1000 3000" \
-	   "1000 20000" "1000 100000"; do
-	if echo "alloc $req" >"$ctl"; then
-		echo "workload: alloc $req"
+run() {
+	if echo "$*" >"$ctl"; then
+		echo "workload: $*"
 	else
-		echo "workload: alloc $req FAILED"
+		echo "workload: $* FAILED"
 		rc=1
 	fi
+}
+
+# a working set of typical kernel object sizes, kept live
+run hold 20000 48
+run hold 8000 136
+run hold 3000 264
+run hold 1500 700
+run hold 600 1500
+run hold 200 3000
+run hold 40 20000
+run hold 8 100000
+# churn: a live set of random sizes with random replacement
+run churn 100000 4000 4096
+run churn 100000 4000 300
+# one CPU allocates, the other frees
+run prodcons 50000 96
+# a burst allocated and freed at once, of every power of two
+for s in 8 16 32 64 128 256 512 1024 2048 4096 8192 16384 32768; do
+	run alloc 2000 "$s"
 done
 exit $rc
