@@ -82,7 +82,7 @@ ok "counters match the workload"
 
 # Garbage to control files and to the sample's ctl changes nothing.
 before=$(cat "$G/stats")
-for bad in 2 x "1 1" ""; do
+for bad in 2 x "1 1" 11; do
 	printf '%s' "$bad" >"$G/drain" 2>/dev/null && fail "drain took '$bad'"
 	printf '%s' "$bad" >"$G/reset" 2>/dev/null && fail "reset took '$bad'"
 done
