@@ -171,7 +171,6 @@ cmd build 4 2000 ring
 cmd build 5 100 tree
 cmd link 4 5
 cmd link 5 4
-cmd link 5 5
 cmd verify
 base
 cmd drop 4
