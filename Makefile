@@ -33,13 +33,7 @@ goheapstat: $(BUILD)/goheapstat
 sizeclasses: $(BUILD)/mksizeclasses
 	$(BUILD)/mksizeclasses > kmod/sizeclasses.h
 
-check-$(BUILD)/goheapstat: userspace-tools/goheapstat.c
-	@mkdir -p $(BUILD)
-	$(CC) -O2 -Wall -Wextra -static -o $@ $<
-
-goheapstat: $(BUILD)/goheapstat
-
-sizeclasses: $(BUILD)/mksizeclasses
+check-sizeclasses: $(BUILD)/mksizeclasses
 	@$(BUILD)/mksizeclasses | cmp -s - kmod/sizeclasses.h || \
 		{ echo "kmod/sizeclasses.h does not match the generator: run make sizeclasses" >&2; exit 1; }
 

@@ -13,6 +13,8 @@
  *   churn <ops> <live> <maxsize>  keep <live> objects of random sizes in
  *                                 1..maxsize, replacing one at random per op
  *   prodcons <count> <size>       one CPU allocates, another frees
+ *   leak <count> <size>           allocate and forget them, on purpose: goheap
+ *                                 reports them, per class, when it unloads
  *
  * /sys/kernel/debug/goheap_sample/report tells what the commands asked for:
  * requested bytes, the bytes goheap gave (goheap_size) and the bytes kmalloc
@@ -225,6 +227,14 @@ static int sample_cmd_prodcons(unsigned int count, size_t size)
 	return ret;
 }
 
+static int sample_cmd_leak(unsigned int count, size_t size)
+{
+	while (count--)
+		if (!sample_alloc(size))
+			return -ENOMEM;
+	return 0;
+}
+
 static int sample_run(char *line)
 {
 	unsigned int a, b, c;
@@ -243,6 +253,9 @@ static int sample_run(char *line)
 	if (sscanf(line, "churn %u %u %u %c", &a, &b, &c, &extra) == 3 &&
 	    a <= 100 * SAMPLE_MAX_COUNT && b && b <= SAMPLE_MAX_COUNT && c)
 		return sample_cmd_churn(a, b, c);
+	if (sscanf(line, "leak %u %u %c", &a, &b, &extra) == 2 &&
+	    a && a <= SAMPLE_MAX_COUNT && b)
+		return sample_cmd_leak(a, b);
 	if (sscanf(line, "prodcons %u %u %c", &a, &b, &extra) == 2 &&
 	    a && a <= 100 * SAMPLE_MAX_COUNT && b)
 		return sample_cmd_prodcons(a, b);

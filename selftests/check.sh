@@ -133,6 +133,7 @@ check_log() {
 		else
 			result PASS "$label modules unload"
 		fi
+		check_unload_leak "$label" "$txt"
 	fi
 
 	[ "$kmemleak" = 0 ] || check_kmemleak "$label" "$txt"
@@ -146,6 +147,19 @@ check_log() {
 			result FAIL "$label log: $kind" "$n line(s) ($log)"
 			grep "^$kind	" <<<"$bad" | cut -f2- | excerpt
 		done < <(cut -f1 <<<"$bad" | awk '!seen[$0]++')
+	fi
+}
+
+# zz-unload-leak.sh leaked objects on purpose: goheap's unload must name them.
+check_unload_leak() {
+	local label=$1 txt=$2 n size
+	read -r _ n size < <(grep -m1 '^GOHEAP-EXPECT-UNLOAD-LEAK ' "$txt") || return 0
+	if sed -n '/^RMMOD goheap_sample OK$/,$p' "$txt" |
+		grep -q "^goheap: unload: $n objects of class [0-9]* ($size bytes) never freed$"; then
+		result PASS "$label leak reported at unload" "$n x $size bytes"
+	else
+		result FAIL "$label leak reported at unload" "no report of $n x $size bytes"
+		grep 'goheap: unload' "$txt" | excerpt
 	fi
 }
 
