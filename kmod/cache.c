@@ -60,7 +60,7 @@ static DEFINE_PER_CPU(struct gh_cache, gh_caches) = {
 
 static enum cpuhp_state gh_cache_hp_state;
 
-static void *gh_cache_pop(struct gh_cache_class *cc)
+static __always_inline void *gh_cache_pop(struct gh_cache_class *cc)
 {
 	struct gh_span *span = cc->span;
 	unsigned int bit = __ffs(cc->window);
@@ -114,8 +114,11 @@ static void gh_cache_release(struct gh_cache_class *cc, unsigned int cls)
 	gh_count(GH_CNT_FLUSHES);
 }
 
-/* Slow path, local lock held; may drop and retake it (updating @flags). */
-static void *gh_cache_refill(unsigned int cls, gfp_t gfp, unsigned long *flags)
+/*
+ * Slow path, local lock held; may drop and retake it (updating @flags).
+ * Out of line, so that the fast path needs few registers.
+ */
+static noinline void *gh_cache_refill(unsigned int cls, gfp_t gfp, unsigned long *flags)
 {
 	struct gh_cache_class *cc = this_cpu_ptr(&gh_caches.cls[cls]);
 	struct gh_span *span;
@@ -168,7 +171,8 @@ void *gh_cache_alloc(unsigned int cls, gfp_t gfp)
 	return p;
 }
 
-static int gh_cache_free_local(struct gh_span *span, unsigned int idx)
+static __always_inline int gh_cache_free_local(struct gh_span *span,
+						unsigned int idx)
 {
 	struct gh_cache_class *cc = this_cpu_ptr(&gh_caches.cls[span->cls]);
 	unsigned long *alloc = gh_span_alloc_bits(span);
@@ -191,6 +195,20 @@ static int gh_cache_free_remote(struct gh_span *span, unsigned int idx)
 	return 0;
 }
 
+/* A free to a span this CPU does not own; out of line. */
+static noinline int gh_cache_free_elsewhere(struct gh_span *span,
+					    unsigned int idx, int owner)
+{
+	int ret;
+
+	if (owner != GH_NO_OWNER)
+		return gh_cache_free_remote(span, idx);
+	ret = gh_central_free(&gh_centrals[span->cls], span, idx);
+	if (ret == -EAGAIN)
+		ret = gh_cache_free_remote(span, idx);
+	return ret;
+}
+
 /**
  * gh_cache_free() - free object @idx of small-object span @span
  * @span: live span holding the object; the caller is in an RCU reader
@@ -206,15 +224,10 @@ int gh_cache_free(struct gh_span *span, unsigned int idx)
 
 	local_lock_irqsave(&gh_caches.lock, flags);
 	owner = READ_ONCE(span->owner);
-	if (owner == smp_processor_id()) {
+	if (likely(owner == smp_processor_id()))
 		ret = gh_cache_free_local(span, idx);
-	} else if (owner != GH_NO_OWNER) {
-		ret = gh_cache_free_remote(span, idx);
-	} else {
-		ret = gh_central_free(&gh_centrals[span->cls], span, idx);
-		if (ret == -EAGAIN)
-			ret = gh_cache_free_remote(span, idx);
-	}
+	else
+		ret = gh_cache_free_elsewhere(span, idx, owner);
 	if (likely(!ret))
 		__this_cpu_inc(gh_stats.class_frees[span->cls]);
 	local_unlock_irqrestore(&gh_caches.lock, flags);

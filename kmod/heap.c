@@ -51,16 +51,8 @@
 #include "internal.h"
 #include "poison.h"
 
-#define GH_MAP_BITS		9
-#define GH_MAP_FANOUT		(1UL << GH_MAP_BITS)
-#define GH_MAP_PFN_BITS		(GH_MAP_PHYS_BITS - PAGE_SHIFT)
-#define GH_MAP_TOP_SHIFT	(3 * GH_MAP_BITS)
-
-struct gh_map_node {
-	void *slot[GH_MAP_FANOUT];
-};
-
-static struct gh_map_node *gh_map_top[1UL << (GH_MAP_PFN_BITS - GH_MAP_TOP_SHIFT)];
+struct gh_map_node *gh_map_top[GH_MAP_TOP_SIZE];
+EXPORT_SYMBOL_IF_KUNIT(gh_map_top);
 static DEFINE_SPINLOCK(gh_map_lock);
 static unsigned long gh_map_nodes;
 
@@ -140,26 +132,6 @@ static void gh_map_free_level(struct gh_map_node *node, unsigned int level)
 	kfree(node);
 }
 
-/**
- * gh_span_of() - the live span that holds @p
- * @p: any pointer
- *
- * Callers hold off RCU (interrupts or preemption disabled) for as long as
- * they use the span.
- *
- * Return: the span whose pages contain @p, or NULL when @p is not in a
- * live goheap span (not a direct-map address, not goheap's, or free).
- */
-struct gh_span *gh_span_of(const void *p)
-{
-	struct gh_span **slot;
-
-	if (!virt_addr_valid(p))
-		return NULL;
-	slot = gh_map_slot(PHYS_PFN(__pa(p)));
-	return slot ? READ_ONCE(*slot) : NULL;
-}
-EXPORT_SYMBOL_IF_KUNIT(gh_span_of);
 
 /**
  * gh_heap_owns() - whether @p lies in a live goheap span
@@ -424,6 +396,7 @@ struct gh_span *gh_heap_alloc_span(unsigned int npages, unsigned int align,
 
 	if (!npages || npages > GH_MAX_ARENA_PAGES)
 		return NULL;
+
 	span = kzalloc(struct_size(span, bits, 0) + bitmap_bytes, meta_gfp);
 	if (!span)
 		return NULL;

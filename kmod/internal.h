@@ -51,17 +51,26 @@ static inline unsigned int gh_object_index(const struct gh_class_info *info,
 /* ---- page heap (heap.c) ------------------------------------------------- */
 
 /*
- * The page map resolves any direct-map address to its span in three loads.
- * It is indexed by page frame number: a root of leaves, a leaf of granules,
- * a granule of one span pointer per page. Granules cover 2 MiB; physical
- * addresses above GH_MAP_PHYS_BITS are not used for arenas.
+ * The page map resolves any direct-map address to its span in four loads:
+ * a radix tree over page frame numbers, 9 bits a level below a top array,
+ * whose leaves hold one span pointer per page. Physical addresses at or
+ * above GH_MAP_PHYS_BITS are never used for arenas. Granules (the memory
+ * one leaf covers) are 2 MiB.
  */
 #define GH_GRANULE_ORDER	9
 #define GH_GRANULE_PAGES	(1UL << GH_GRANULE_ORDER)
-#define GH_MAP_LEAF_BITS	12
 #define GH_MAP_PHYS_BITS	46
-#define GH_MAP_ROOT_BITS	(GH_MAP_PHYS_BITS - PAGE_SHIFT - \
-				 GH_GRANULE_ORDER - GH_MAP_LEAF_BITS)
+#define GH_MAP_BITS		9
+#define GH_MAP_FANOUT		(1UL << GH_MAP_BITS)
+#define GH_MAP_PFN_BITS		(GH_MAP_PHYS_BITS - PAGE_SHIFT)
+#define GH_MAP_TOP_SHIFT	(3 * GH_MAP_BITS)
+#define GH_MAP_TOP_SIZE		(1UL << (GH_MAP_PFN_BITS - GH_MAP_TOP_SHIFT))
+
+struct gh_map_node {
+	void *slot[GH_MAP_FANOUT];
+};
+
+extern struct gh_map_node *gh_map_top[GH_MAP_TOP_SIZE];
 
 /* Largest arena: one buddy block of the largest order the kernel serves. */
 #define GH_MAX_ARENA_ORDER	(MAX_ORDER - 1)
@@ -168,7 +177,38 @@ void gh_heap_exit(void);
 struct gh_span *gh_heap_alloc_span(unsigned int npages, unsigned int align,
 				   size_t bitmap_bytes, gfp_t gfp);
 void gh_heap_free_span(struct gh_span *span);
-struct gh_span *gh_span_of(const void *p);
+/**
+ * gh_span_of() - the live span that holds @p
+ * @p: any pointer
+ *
+ * Only direct-map addresses can be goheap's: anything outside the direct
+ * map (vmalloc, vmap stacks, module and kernel image addresses) is turned
+ * away by the range check before any lookup. Callers are in an RCU read
+ * section (any flavour: spans are freed with kfree_rcu()) for as long as
+ * they use the span.
+ *
+ * Return: the span whose pages contain @p, or NULL when @p is not in a
+ * live goheap span.
+ */
+static inline struct gh_span *gh_span_of(const void *p)
+{
+	unsigned long off = (unsigned long)p - PAGE_OFFSET;
+	unsigned long pfn = off >> PAGE_SHIFT;
+	struct gh_map_node *node;
+
+	if (unlikely(off >= 1UL << GH_MAP_PHYS_BITS))
+		return NULL;
+	node = READ_ONCE(gh_map_top[pfn >> GH_MAP_TOP_SHIFT]);
+	if (unlikely(!node))
+		return NULL;
+	node = READ_ONCE(node->slot[(pfn >> (2 * GH_MAP_BITS)) & (GH_MAP_FANOUT - 1)]);
+	if (unlikely(!node))
+		return NULL;
+	node = READ_ONCE(node->slot[(pfn >> GH_MAP_BITS) & (GH_MAP_FANOUT - 1)]);
+	if (unlikely(!node))
+		return NULL;
+	return READ_ONCE(node->slot[pfn & (GH_MAP_FANOUT - 1)]);
+}
 bool gh_heap_owns(const void *p);
 void gh_heap_release_idle(bool now);
 void gh_heap_read_stats(struct gh_heap_stats *st);

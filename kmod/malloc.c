@@ -178,7 +178,8 @@ void goheap_free(const void *p)
 
 	if (unlikely(ZERO_OR_NULL_PTR(p)))
 		return;
-	rcu_read_lock();
+	/* spans are freed with kfree_rcu(): a preempt-off section guards them */
+	rcu_read_lock_sched();
 	span = gh_span_of(p);
 	if (unlikely(!span))
 		gh_report_bad_free(GH_CNT_INVALID_FREE, p,
@@ -192,7 +193,7 @@ void goheap_free(const void *p)
 	else
 		gh_report_bad_free(GH_CNT_DOUBLE_FREE, p, "object already freed",
 				   _RET_IP_);
-	rcu_read_unlock();
+	rcu_read_unlock_sched();
 }
 EXPORT_SYMBOL_GPL(goheap_free);
 
@@ -212,7 +213,7 @@ size_t goheap_size(const void *p)
 
 	if (ZERO_OR_NULL_PTR(p))
 		return 0;
-	rcu_read_lock();
+	rcu_read_lock_sched();
 	span = gh_span_of(p);
 	/* state before the fields it vouches for, as in goheap_free() */
 	if (span && smp_load_acquire(&span->state) == GH_SPAN_SMALL) {
@@ -223,7 +224,7 @@ size_t goheap_size(const void *p)
 	} else if (span && span->state == GH_SPAN_LARGE && p == span->base) {
 		size = (size_t)span->npages * PAGE_SIZE;
 	}
-	rcu_read_unlock();
+	rcu_read_unlock_sched();
 	return size;
 }
 EXPORT_SYMBOL_GPL(goheap_size);
