@@ -7,6 +7,7 @@
 #   GH_MODE=check   load the modules (the KUnit suites run as goheap_kunit
 #                   loads), run /tests/*.sh, unload, report kmemleak
 #   GH_MODE=run     load the modules, run /workload.sh, print the statistics
+#   GH_MODE=bench   load the modules, run /bench-guest.sh (make bench)
 #
 # Everything this script prints goes through /dev/kmsg, so it is interleaved
 # with the kernel's own messages in order and line by line on the serial
@@ -212,6 +213,9 @@ run)
 		section sizeclasses cat /sys/kernel/debug/goheap/sizeclasses
 	fi
 	section goheap-vs-kmalloc sh /workload.sh report
+	;;
+bench)
+	section bench sh /bench-guest.sh
 	;;
 esac
 

@@ -7,6 +7,7 @@
 #   gh_build_modules KDIR DIR    copy the sources to DIR, build there with W=1
 #   gh_make_initramfs OUT CONF KO...   busybox + modules + tests + /init
 #   gh_boot IMAGE INITRD LOG SECS APPEND   boot QEMU (TCG), log to LOG
+#                                (GH_QEMU_ACCEL, GH_QEMU_SMP: see gh_boot)
 #   gh_log_scan LOG              print "kind<TAB>line" for each bad line
 #   gh_ktap LOG MODULE           the KTAP a module printed while it loaded
 #
@@ -83,6 +84,7 @@ gh_make_initramfs() {
 	[ $# -eq 0 ] || cp "$@" "$stage/lib/goheap/"
 	cp "$GH_ROOT"/selftests/tests/*.sh "$stage/tests/"
 	install -m 0755 "$GH_ROOT/selftests/workload.sh" "$stage/workload.sh"
+	install -m 0755 "$GH_ROOT/selftests/bench-guest.sh" "$stage/bench-guest.sh"
 	if [ -x "$GH_BUILD/goheapstat" ]; then
 		cp "$GH_BUILD/goheapstat" "$stage/bin/goheapstat"
 		# A dynamically linked build brings its libraries and loader.
@@ -100,10 +102,15 @@ gh_make_initramfs() {
 # gh_boot IMAGE INITRD LOG SECS APPEND: boot under TCG; the guest ends QEMU
 # with `reboot -f` (-no-reboot), a panic does too (panic=-1). Returns
 # QEMU's status, 124 on timeout. The log gets Unix line ends.
+# GH_QEMU_ACCEL replaces the accelerator options (default "-accel
+# tcg,thread=multi"; bench.sh uses "-accel tcg,thread=single -icount
+# shift=0,align=off,sleep=off"), GH_QEMU_SMP the CPU count (default 2).
 gh_boot() {
-	local image=$1 initrd=$2 log=$3 secs=$4 append=$5 rc=0
+	local image=$1 initrd=$2 log=$3 secs=$4 append=$5 rc=0 accel
+	read -r -a accel <<<"${GH_QEMU_ACCEL:--accel tcg,thread=multi}"
 	timeout -k 10 "$secs" qemu-system-x86_64 \
-		-accel tcg,thread=multi -cpu max -smp 2 -m "${GOHEAP_VM_MEM:-1024}" \
+		"${accel[@]}" -cpu max -smp "${GH_QEMU_SMP:-2}" \
+		-m "${GOHEAP_VM_MEM:-1024}" \
 		-nographic -no-reboot -nic none \
 		-kernel "$image" -initrd "$initrd" \
 		-append "console=ttyS0 panic=-1 printk.devkmsg=on $append" \
