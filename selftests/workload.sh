@@ -58,4 +58,6 @@ run prodcons 50000 96
 for s in 8 16 32 64 128 256 512 1024 2048 4096 8192 16384 32768; do
 	run alloc 2000 "$s"
 done
+# arenas left empty by the burst go back after release_delay_ms (1 s)
+sleep 2
 exit $rc
