@@ -849,6 +849,43 @@ static void ghb_slab_shrink(void)
 			kmem_cache_shrink(kmalloc_caches[KMALLOC_NORMAL][i]);
 }
 
+/*
+ * Take the free slots the kmalloc caches already have (other users' partly
+ * used slabs), so that the live set measured next gets slabs of its own
+ * and the slab counter's growth is all its own. Per cache, objects are
+ * taken until the counter grows: then the cache has started a new slab,
+ * whose remaining free slots are the only ones left from before (at most
+ * one slab per cache). Return: objects taken, or -ENOMEM.
+ */
+#define GHB_PREFILL_MAX	200000
+
+static long ghb_slab_prefill(void **held)
+{
+	long n = 0;
+	int i;
+
+	for (i = 0; i <= KMALLOC_SHIFT_HIGH; i++) {
+		struct kmem_cache *cache = kmalloc_caches[KMALLOC_NORMAL][i];
+		long before = ghb_slab_bytes();
+
+		if (!cache)
+			continue;
+		while (n < GHB_PREFILL_MAX && ghb_slab_bytes() == before) {
+			held[n] = kmalloc(kmem_cache_size(cache), GFP_KERNEL);
+			if (!held[n])
+				return -ENOMEM;
+			n++;
+		}
+	}
+	return n;
+}
+
+static void ghb_slab_unfill(void **held, long n)
+{
+	while (n-- > 0)
+		kfree(held[n]);
+}
+
 struct ghb_mem {
 	s64 held;	/* goheap: HeapSys - HeapReleased + MetaBytes; kernel: slab */
 	s64 inuse;	/* goheap: HeapInuse + MetaBytes; kernel: slab */
@@ -905,22 +942,30 @@ static s64 ghb_ksize_sum(struct ghb_churn *c)
 static int ghb_churn_one(enum ghb_dist dist, unsigned int live, unsigned long ops)
 {
 	const struct ghb_side *sides[] = { &ghb_side_goheap, &ghb_side_kmalloc };
-	struct ghb_bytes *held, *inuse, *alloc;	/* [2] each */
+	struct ghb_bytes *held, *inuse, *alloc, *prefilled;	/* [2] each */
 	struct ghb_samples s[2] = {};
 	unsigned long warm = ops / 10;
 	struct ghb_churn c;
 	unsigned int r, k, j = 0;
 	u64 requested, t;
+	void **pre;
+	long npre;
 	int ret;
 
-	held = kcalloc(6, sizeof(*held), GFP_KERNEL);
-	if (!held)
+	held = kcalloc(8, sizeof(*held), GFP_KERNEL);
+	pre = kvmalloc_array(GHB_PREFILL_MAX, sizeof(void *), GFP_KERNEL);
+	if (!held || !pre) {
+		kfree(held);
+		kvfree(pre);
 		return -ENOMEM;
+	}
 	inuse = held + 2;
 	alloc = held + 4;
+	prefilled = held + 6;
 	ret = ghb_churn_init(&c, live, ops, dist, GHB_SEED);
 	if (ret) {
 		kfree(held);
+		kvfree(pre);
 		return ret;
 	}
 	requested = ghb_churn_requested(&c);
@@ -930,11 +975,18 @@ static int ghb_churn_one(enum ghb_dist dist, unsigned int live, unsigned long op
 			long slab0 = 0;
 
 			j = r & 1 ? 1 - k : k;
+			npre = 0;
 			if (j == 0) {
 				goheap_drain();
 				ghb_goheap_mem(&before);
 			} else {
 				ghb_slab_shrink();
+				npre = ghb_slab_prefill(pre);
+				if (npre < 0) {
+					ret = -ENOMEM;
+					goto out;
+				}
+				ghb_bytes_add(&prefilled[1], npre);
 				slab0 = ghb_slab_bytes();
 			}
 			ret = sides[j]->fill(&c, NULL);
@@ -944,6 +996,7 @@ static int ghb_churn_one(enum ghb_dist dist, unsigned int live, unsigned long op
 			t = ret ? GHB_FAILED : sides[j]->churn(&c, NULL, warm, ops);
 			if (t == GHB_FAILED) {
 				sides[j]->empty(&c, NULL);
+				ghb_slab_unfill(pre, npre);
 				ret = -ENOMEM;
 				goto out;
 			}
@@ -963,6 +1016,7 @@ static int ghb_churn_one(enum ghb_dist dist, unsigned int live, unsigned long op
 			ghb_bytes_add(&inuse[j], after.inuse);
 			ghb_bytes_add(&alloc[j], after.alloc);
 			sides[j]->empty(&c, NULL);
+			ghb_slab_unfill(pre, npre);
 			cond_resched();
 		}
 	}
@@ -974,12 +1028,14 @@ static int ghb_churn_one(enum ghb_dist dist, unsigned int live, unsigned long op
 		requested, ghb_bytes_median(&held[0]), ghb_bytes_median(&inuse[0]),
 		ghb_bytes_median(&alloc[0]), ghb_bytes_median(&held[1]),
 		ghb_bytes_median(&alloc[1]));
+	ghb_add(" kernel_prefilled_objects=%lld", ghb_bytes_median(&prefilled[1]));
 	ghb_emit();
 out:
 	if (ret)
 		pr_err("error pattern=churn size=%s side=%s: allocation failed\n",
 		       ghb_dist_names[dist], sides[j]->name);
 	ghb_churn_free(&c);
+	kvfree(pre);
 	kfree(held);
 	return ret;
 }

@@ -10,6 +10,11 @@
 #                            pause benchmarks (multi-threaded TCG)
 #   GH_BENCH_SCALE   operation counts in percent (module parameter scale)
 #   GH_BENCH_ROUNDS  timed rounds per measurement (module parameter rounds)
+#   GH_BENCH_CMDS    if set, these commands (";"-separated) instead of the
+#                    set's, e.g. "churn;gc_pause 1000" (for experiments)
+#   GH_BENCH_STATS   1: after each command, "GHSTAT" lines with how many
+#                    spans goheap's per-CPU caches took from (refills) and
+#                    gave back to (flushes) the central lists meanwhile
 #
 # The results are the module's "goheap_bench: result ..." kernel log lines.
 # This script adds BENCH-CMD / BENCH-FAIL markers and, after each gc_pause,
@@ -20,6 +25,8 @@
 GH_BENCH_SET=single
 GH_BENCH_SCALE=
 GH_BENCH_ROUNDS=
+GH_BENCH_CMDS=
+GH_BENCH_STATS=0
 # shellcheck disable=SC1091
 . /etc/goheap-vm.conf
 
@@ -32,11 +39,23 @@ status=0
 [ -z "$GH_BENCH_SCALE" ] || echo "$GH_BENCH_SCALE" >"$PARAM/scale"
 [ -z "$GH_BENCH_ROUNDS" ] || echo "$GH_BENCH_ROUNDS" >"$PARAM/rounds"
 
+# "refills flushes", summed over the CPUs
+span_moves() {
+	awk 'NR > 1 { r += $4; f += $5 } END { print r + 0, f + 0 }' \
+		/sys/kernel/debug/goheap/percpu 2>/dev/null
+}
+
 cmd() {
 	echo "BENCH-CMD $*"
+	[ "$GH_BENCH_STATS" != 1 ] || before=$(span_moves)
 	if ! echo "$*" >"$RUN"; then
 		echo "BENCH-FAIL $*"
 		status=1
+	fi
+	if [ "$GH_BENCH_STATS" = 1 ]; then
+		# shellcheck disable=SC2046,SC2086 # two numbers each
+		set -- $before $(span_moves)
+		echo "GHSTAT refills=$(($3 - $1)) flushes=$(($4 - $2))"
 	fi
 }
 
@@ -52,7 +71,20 @@ gc_stats() {
 }
 
 echo "BENCH-SET $GH_BENCH_SET cpus=$(nproc)"
+if [ -n "$GH_BENCH_CMDS" ]; then
+	GH_BENCH_SET=cmds
+	IFS=';'
+	# shellcheck disable=SC2086 # split at ";" on purpose
+	set -- $GH_BENCH_CMDS
+	unset IFS
+	for c in "$@"; do
+		# shellcheck disable=SC2086 # "gc_pause N": command and argument
+		cmd $c
+	done
+fi
 case $GH_BENCH_SET in
+cmds)
+	;;
 single)
 	for c in calib pair batch churn gc_alloc gc_section gc_barrier; do
 		cmd "$c"
