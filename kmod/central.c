@@ -7,8 +7,10 @@
  *
  *   partial  unowned spans with at least one free object; a cache that runs
  *            dry takes one (gh_central_take) and becomes its owner.
- *   full     unowned spans with every object handed out. Frees move them
- *            back to partial.
+ *   full     unowned spans with every object, or all but a few, handed out.
+ *            Frees move a span back to partial once 1/8 of its objects
+ *            are free: a span offered with one or two free objects would
+ *            cost a cache a refill per object or two under churn.
  *
  * An unowned span whose last object is freed goes back to the page heap at
  * once. Spans owned by a cache are on no list: the cache hands a span back
@@ -67,6 +69,20 @@ static void gh_central_unlist(struct gh_central *c, struct gh_span *span)
 	span->on_list = GH_LIST_NONE;
 }
 
+/* Free objects that make a span worth offering to a cache again. */
+static unsigned int gh_central_partial_min(const struct gh_span *span)
+{
+	return max(1, span->nelems / 8);
+}
+
+static void gh_central_make_partial(struct gh_central *c, struct gh_span *span)
+{
+	list_move(&span->node, &c->partial);
+	span->on_list = GH_LIST_PARTIAL;
+	c->nr_full--;
+	c->nr_partial++;
+}
+
 /*
  * Put an unowned span on the list its occupancy calls for (lock held).
  * Return: true if the span is empty and off every list: free it to the
@@ -77,11 +93,12 @@ static bool gh_central_relist(struct gh_central *c, struct gh_span *span)
 	unsigned int live = gh_span_live_objects(span);
 
 	gh_central_unlist(c, span);
+	span->live = live;
 	if (!live) {
 		WRITE_ONCE(span->state, GH_SPAN_DEAD);
 		return true;
 	}
-	if (live < span->nelems) {
+	if (span->nelems - live >= gh_central_partial_min(span)) {
 		list_add(&span->node, &c->partial);
 		span->on_list = GH_LIST_PARTIAL;
 		c->nr_partial++;
@@ -195,8 +212,13 @@ int gh_central_free(struct gh_central *c, struct gh_span *span,
 		   test_bit(idx, gh_span_remote_bits(span))) {
 		ret = -EINVAL;
 	} else {
+		/* span->live was counted when the span became unowned */
 		__clear_bit(idx, gh_span_alloc_bits(span));
-		empty = gh_central_relist(c, span);
+		if (!--span->live)
+			empty = gh_central_relist(c, span);
+		else if (span->on_list == GH_LIST_FULL &&
+			 span->nelems - span->live >= gh_central_partial_min(span))
+			gh_central_make_partial(c, span);
 	}
 	spin_unlock_irqrestore(&c->lock, flags);
 	if (empty)

@@ -131,6 +131,7 @@ struct gh_span {
 	u8 on_list;			/* enum gh_central_list */
 	u16 nelems;
 	u16 nwords;
+	u16 live;			/* objects in use, while unowned */
 	int owner;			/* owning CPU or GH_NO_OWNER */
 	u32 size;			/* object size; requested size if large */
 	u32 divmagic;

@@ -686,9 +686,13 @@ static void gc_test_page_alloc_failure(struct kunit *test)
 	gc_set(test, s.d, &s.root, gc_list(test, &s, 2000, false));
 	gc_list(test, &s, 1000, false);
 	s.garbage += 1000;
-	/* allocation: once the spans are full, new ones cannot be had */
+	/*
+	 * allocation: once the spans and the arenas' free pages are used up,
+	 * no new ones can be had (drain first, so that idle arenas are gone)
+	 */
+	goheap_drain();
 	KUNIT_ASSERT_EQ(test, gh_test_fail_pages(true), 0);
-	for (i = 0; i < 5000; i++) {
+	for (i = 0; i < 200000 && failed < 100; i++) {
 		n = goheap_gc_alloc(s.d, &gc_node_type, GFP_KERNEL);
 		if (!n) {
 			failed++;
