@@ -8,9 +8,10 @@
  *   partial  unowned spans with at least one free object; a cache that runs
  *            dry takes one (gh_central_take) and becomes its owner.
  *   full     unowned spans with every object, or all but a few, handed out.
- *            Frees move a span back to partial once 1/8 of its objects
- *            are free: a span offered with one or two free objects would
- *            cost a cache a refill per object or two under churn.
+ *            Frees move a span back to partial once 1/refill_div (1/8 by
+ *            default) of its objects are free: a span offered with one or
+ *            two free objects would cost a cache a refill per object or
+ *            two under churn.
  *
  * An unowned span whose last object is freed goes back to the page heap at
  * once. Spans owned by a cache are on no list: the cache hands a span back
@@ -69,10 +70,13 @@ static void gh_central_unlist(struct gh_central *c, struct gh_span *span)
 	span->on_list = GH_LIST_NONE;
 }
 
-/* Free objects that make a span worth offering to a cache again. */
+/*
+ * Free objects that make a span worth offering to a cache again: the
+ * smallest batch a refill brings (module parameter refill_div).
+ */
 static unsigned int gh_central_partial_min(const struct gh_span *span)
 {
-	return max(1, span->nelems / 8);
+	return max(1U, span->nelems / READ_ONCE(gh_refill_div));
 }
 
 static void gh_central_make_partial(struct gh_central *c, struct gh_span *span)

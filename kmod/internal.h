@@ -236,6 +236,7 @@ unsigned int gh_heap_arena_info(struct gh_arena_info *info, unsigned int max);
 /* Tunables (main.c) */
 extern unsigned int gh_arena_order;
 extern unsigned int gh_release_delay_ms;
+extern unsigned int gh_refill_div;
 
 /* ---- spans (span.c) ----------------------------------------------------- */
 

@@ -24,6 +24,7 @@ unsigned int gh_arena_order = 9;
 EXPORT_SYMBOL_IF_KUNIT(gh_arena_order);
 unsigned int gh_release_delay_ms = 1000;
 EXPORT_SYMBOL_IF_KUNIT(gh_release_delay_ms);
+unsigned int gh_refill_div = 8;
 
 static int gh_param_set_range(const char *val, const struct kernel_param *kp,
 			      unsigned int min, unsigned int max)
@@ -49,6 +50,16 @@ static int gh_param_set_delay(const char *val, const struct kernel_param *kp)
 	return gh_param_set_range(val, kp, 0, 3600 * 1000);
 }
 
+static int gh_param_set_refill_div(const char *val, const struct kernel_param *kp)
+{
+	return gh_param_set_range(val, kp, 1, GH_MAX_SPAN_OBJECTS);
+}
+
+static const struct kernel_param_ops gh_refill_div_ops = {
+	.set = gh_param_set_refill_div,
+	.get = param_get_uint,
+};
+
 static const struct kernel_param_ops gh_arena_order_ops = {
 	.set = gh_param_set_arena_order,
 	.get = param_get_uint,
@@ -65,6 +76,9 @@ MODULE_PARM_DESC(arena_order,
 module_param_cb(release_delay_ms, &gh_delay_ops, &gh_release_delay_ms, 0644);
 MODULE_PARM_DESC(release_delay_ms,
 		 "ms an empty arena stays before it is freed (default 1000)");
+module_param_cb(refill_div, &gh_refill_div_ops, &gh_refill_div, 0644);
+MODULE_PARM_DESC(refill_div,
+		 "a span is offered to caches again once 1/refill_div of it is free, 1..512 (default 8)");
 
 /**
  * goheap_drain() - give every idle byte back to the buddy allocator
