@@ -330,6 +330,24 @@ static void gc_test_dag_shared_children(struct kunit *test)
 	gc_shape_destroy(test, &s);
 }
 
+/* A root or field pointing inside an object keeps the whole object alive. */
+static void gc_test_interior_pointers(struct kunit *test)
+{
+	struct gc_node *a, *b;
+	struct gc_shape s;
+
+	gc_shape_begin(test, &s, "interior");
+	a = gc_new(test, s.d, s.next_id++);
+	b = gc_new(test, s.d, s.next_id++);
+	gc_set(test, s.d, &s.root, &a->id);		/* into a's payload */
+	gc_set(test, s.d, &a->next, (char *)b + sizeof(*b) - 1);	/* b's last byte */
+	gc_new(test, s.d, s.next_id++);
+	s.garbage += 1;
+	gc_shape_end(test, &s, 2);
+	KUNIT_EXPECT_TRUE(test, gc_intact(a) && gc_intact(b));
+	gc_shape_destroy(test, &s);
+}
+
 static void gc_test_islands(struct kunit *test)
 {
 	struct gc_node *island;
@@ -907,6 +925,7 @@ static struct kunit_case gh_gc_cases[] = {
 	KUNIT_CASE(gc_test_binary_tree),
 	KUNIT_CASE(gc_test_cycles_and_self_loops),
 	KUNIT_CASE(gc_test_dag_shared_children),
+	KUNIT_CASE(gc_test_interior_pointers),
 	KUNIT_CASE(gc_test_islands),
 	KUNIT_CASE(gc_test_million_chain),
 	KUNIT_CASE(gc_test_fanout),
