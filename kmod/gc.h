@@ -103,8 +103,6 @@ void gh_gc_domains_exit(void);
 u64 gh_gc_double_destroy_count(void);
 
 /* gc_alloc.c */
-struct gh_gc_type *gh_gc_type_get(struct goheap_gc_domain *d,
-				  const struct goheap_gc_type *type);
 void gh_gc_types_free(struct goheap_gc_domain *d);
 
 /* gc_mark.c */
@@ -120,7 +118,6 @@ int gh_gc_gray_reserve(struct goheap_gc_domain *d, unsigned int blocks);
 void gh_gc_sweep_begin(struct goheap_gc_domain *d);
 void gh_gc_sweep_span(struct goheap_gc_domain *d, struct gh_span *span);
 void gh_gc_sweep_all(struct goheap_gc_domain *d);
-void gh_gc_release_pending(struct goheap_gc_domain *d);
 void gh_gc_free_everything(struct goheap_gc_domain *d);
 
 /* gc_cycle.c */

@@ -102,8 +102,8 @@ static struct gh_gc_type *gh_gc_type_new(const struct goheap_gc_type *type,
  *
  * Return: the record, or NULL for a bad descriptor (reported) or no memory.
  */
-struct gh_gc_type *gh_gc_type_get(struct goheap_gc_domain *d,
-				  const struct goheap_gc_type *type)
+static struct gh_gc_type *gh_gc_type_get(struct goheap_gc_domain *d,
+					 const struct goheap_gc_type *type)
 {
 	struct gh_gc_type *ti, *fresh;
 	const char *why;

@@ -137,31 +137,6 @@ static struct gh_span *gh_gc_next_unswept(struct goheap_gc_domain *d)
 	return NULL;
 }
 
-/**
- * gh_gc_sweep_all() - sweep every span not swept yet, then release pending
- * @d: domain, lock not held
- *
- * Context: process context; mutators may run meanwhile.
- */
-void gh_gc_sweep_all(struct goheap_gc_domain *d)
-{
-	struct gh_span *span;
-	unsigned int batch;
-
-	do {
-		spin_lock(&d->lock);
-		for (batch = 0; batch < 64; batch++) {
-			span = gh_gc_next_unswept(d);
-			if (!span)
-				break;
-			gh_gc_sweep_span(d, span);
-		}
-		spin_unlock(&d->lock);
-		cond_resched();
-	} while (span);
-	gh_gc_release_pending(d);
-}
-
 /* A span with garbage awaiting release, and one word of it (lock held). */
 static struct gh_span *gh_gc_next_pending(struct goheap_gc_domain *d,
 					  unsigned int *word, unsigned long *bits)
@@ -192,7 +167,7 @@ static struct gh_span *gh_gc_next_pending(struct goheap_gc_domain *d,
  * The objects stay allocated while their callbacks run, so their span
  * stays too; a span leaves the pending list once it has no pending bit.
  */
-void gh_gc_release_pending(struct goheap_gc_domain *d)
+static void gh_gc_release_pending(struct goheap_gc_domain *d)
 {
 	struct gh_gc_type *ti;
 	struct gh_span *span;
@@ -216,6 +191,31 @@ void gh_gc_release_pending(struct goheap_gc_domain *d)
 		spin_unlock(&d->lock);
 		cond_resched();
 	}
+}
+
+/**
+ * gh_gc_sweep_all() - sweep every span not swept yet, then release pending
+ * @d: domain, lock not held
+ *
+ * Context: process context; mutators may run meanwhile.
+ */
+void gh_gc_sweep_all(struct goheap_gc_domain *d)
+{
+	struct gh_span *span;
+	unsigned int batch;
+
+	do {
+		spin_lock(&d->lock);
+		for (batch = 0; batch < 64; batch++) {
+			span = gh_gc_next_unswept(d);
+			if (!span)
+				break;
+			gh_gc_sweep_span(d, span);
+		}
+		spin_unlock(&d->lock);
+		cond_resched();
+	} while (span);
+	gh_gc_release_pending(d);
 }
 
 /**

@@ -317,7 +317,6 @@ static inline void gh_count_add(enum gh_counter c, long n)
 	this_cpu_add(gh_stats.cnt[c], n);
 }
 
-long gh_counter_sum(enum gh_counter c);
 int gh_stats_init(void);
 struct dentry *gh_stats_debugfs_dir(void);
 void gh_stats_exit(void);

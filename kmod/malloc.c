@@ -87,7 +87,8 @@ static void gh_free_small(struct gh_span *span, const void *p)
 	 * free is turned away first, unless it races with the object being
 	 * freed elsewhere; then it can only wipe or poison a free object.
 	 */
-	if (test_bit(idx, gh_span_alloc_bits(span))) {
+	if ((IS_ENABLED(CONFIG_KASAN_GENERIC) || want_init_on_free()) &&
+	    test_bit(idx, gh_span_alloc_bits(span))) {
 		if (want_init_on_free())
 			memset((void *)p, 0, span->size);
 		gh_poison(p, span->size);

@@ -38,16 +38,6 @@ static struct gh_pcpu_stats gh_baseline;	/* sums at the last reset */
 
 /* ---- sums of per-CPU counters -------------------------------------------- */
 
-long gh_counter_sum(enum gh_counter c)
-{
-	long sum = 0;
-	int cpu;
-
-	for_each_possible_cpu(cpu)
-		sum += per_cpu_ptr(&gh_stats, cpu)->cnt[c];
-	return sum;
-}
-
 static void gh_stats_sum(struct gh_pcpu_stats *sum)
 {
 	unsigned int i;
