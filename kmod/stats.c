@@ -29,6 +29,7 @@
 #include <goheap.h>
 
 #include "internal.h"
+#include "report.h"
 
 DEFINE_PER_CPU(struct gh_pcpu_stats, gh_stats);
 
@@ -60,12 +61,8 @@ static void gh_stats_sum(struct gh_pcpu_stats *sum)
 void gh_report_bad_free(enum gh_counter kind, const void *p, const char *why,
 			unsigned long caller)
 {
-	static DEFINE_RATELIMIT_STATE(rs, DEFAULT_RATELIMIT_INTERVAL,
-				      DEFAULT_RATELIMIT_BURST);
-
 	gh_count(kind);
-	if (__ratelimit(&rs))
-		pr_err("bad free of %p from %pS: %s\n", p, (void *)caller, why);
+	gh_report(caller, "bad free of %p: %s", p, why);
 }
 
 /* ---- one walk over the spans ---------------------------------------------- */

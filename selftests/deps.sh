@@ -8,9 +8,15 @@
 # tools need it (recommends are not installed).
 set -euo pipefail
 
-pkgs=(linux-source-6.1 linux-image-amd64 linux-headers-amd64 qemu-system-x86
-      busybox-static cpio bc bison flex libelf-dev libssl-dev sparse python3
-      gcc libc6-dev make kmod xz-utils)
+# Kernels by series, through Debian's meta packages (the version inside the
+# real package names changes with every security update): 6.1 (stock and
+# the test kernel's source), 6.12 and 6.12-rt (stock and source). 6.12's
+# header trees ship a vmlinux, so module links run pahole.
+pkgs=(linux-source-6.1 linux-image-amd64 linux-headers-amd64
+      linux-source-6.12 linux-image-6.12-amd64 linux-headers-6.12-amd64
+      linux-image-6.12-rt-amd64 linux-headers-6.12-rt-amd64 pahole
+      qemu-system-x86 busybox-static cpio bc bison flex libelf-dev libssl-dev
+      sparse python3 gcc libc6-dev make kmod xz-utils binutils)
 
 installed=$(dpkg-query -W -f='${Package} ${db:Status-Status}\n' "${pkgs[@]}" \
 	2>/dev/null | awk '$2 == "installed" { print $1 }' || true)

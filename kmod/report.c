@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Bad-input reports. Every report of goheap.ko, whether of the manual heap
+ * (a bad free, a bad realloc) or of a GC domain (a bad store, a stale
+ * handle), goes through here, so one rate limit bounds what a buggy or
+ * hostile caller can make goheap print. Pointers are printed with %p
+ * (hashed); the caller is printed with %pS.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/printk.h>
+#include <linux/ratelimit.h>
+
+#include "report.h"
+
+static DEFINE_RATELIMIT_STATE(gh_report_rs, DEFAULT_RATELIMIT_INTERVAL,
+			      DEFAULT_RATELIMIT_BURST);
+
+/**
+ * gh_vreport() - print one bad-input report, rate-limited
+ * @caller: the return address captured at the exported entry point
+ * @fmt: what was wrong, printf-style, without a trailing newline
+ * @args: its arguments
+ */
+void gh_vreport(unsigned long caller, const char *fmt, va_list args)
+{
+	struct va_format vaf = { .fmt = fmt };
+	va_list copy;
+
+	if (!__ratelimit(&gh_report_rs))
+		return;
+	va_copy(copy, args);
+	vaf.va = &copy;
+	pr_err("%pV (from %pS)\n", &vaf, (void *)caller);
+	va_end(copy);
+}
+
+/**
+ * gh_report() - print one bad-input report, rate-limited
+ * @caller: the return address captured at the exported entry point
+ * @fmt: what was wrong, printf-style, without a trailing newline
+ */
+void gh_report(unsigned long caller, const char *fmt, ...)
+{
+	va_list args;
+
+	va_start(args, fmt);
+	gh_vreport(caller, fmt, args);
+	va_end(args);
+}
