@@ -18,7 +18,7 @@
 #include <goheap.h>
 #include <kunit/visibility.h>
 
-#include "gc.h"
+#include "gc/gc.h"
 
 unsigned int gh_arena_order = 9;
 EXPORT_SYMBOL_IF_KUNIT(gh_arena_order);

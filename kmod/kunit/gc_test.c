@@ -15,7 +15,7 @@
 #include <linux/vmalloc.h>
 
 #include "tests.h"
-#include "../gc.h"
+#include "../gc/gc.h"
 
 struct gc_node {
 	struct gc_node *next, *prev, *left, *right;

@@ -12,7 +12,7 @@
 #include <linux/xarray.h>
 #include <goheap.h>
 
-#include "internal.h"
+#include "../internal.h"
 
 #define GH_GC_NAME_LEN		32
 #define GH_GC_PAUSES		256

@@ -26,7 +26,7 @@
 #include <linux/slab.h>
 
 #include "gc.h"
-#include "poison.h"
+#include "../poison.h"
 
 #define GH_GC_ASSIST_BUDGET	64
 

@@ -27,7 +27,7 @@
 #include <linux/sched.h>
 
 #include "gc.h"
-#include "poison.h"
+#include "../poison.h"
 
 /* Free the objects of @bits in alloc word @w of @span (lock held). */
 static void gh_gc_free_word(struct goheap_gc_domain *d, struct gh_span *span,
