@@ -150,11 +150,13 @@ int __goheap_gc_store(struct goheap_gc_domain *d, void **slot, void *value);
 int goheap_gc_collect(struct goheap_gc_domain *d);
 
 /*
- * The part of a domain the store barrier reads inline: nonzero while the
- * collector marks or when stores are checked. Private to goheap.
+ * The part of a domain the store barrier reads inline: the barrier's mode
+ * word, zero when a store needs nothing but the store, nonzero while the
+ * collector marks or when the domain checks its stores. It is the first
+ * member of every domain. Private to goheap.
  */
 struct goheap_gc_domain_head {
-	unsigned long slow_stores;
+	unsigned long barrier_mode;
 };
 
 /**
@@ -177,7 +179,7 @@ static inline int goheap_gc_store(struct goheap_gc_domain *d, void **slot,
 {
 	const struct goheap_gc_domain_head *h = (const void *)d;
 
-	if (likely(!READ_ONCE(h->slow_stores))) {
+	if (likely(!READ_ONCE(h->barrier_mode))) {
 		WRITE_ONCE(*slot, value);
 		return 0;
 	}

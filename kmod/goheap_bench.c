@@ -2004,11 +2004,11 @@ static u64 ghb_store_chunk(struct ghb_gc_heap *h, struct ghb_node **nodes,
 
 	if (goheap_gc_enter(h->d))
 		return GHB_FAILED;
-	m0 = READ_ONCE(head->slow_stores);
+	m0 = READ_ONCE(head->barrier_mode);
 	preempt_disable();
 	t = barrier ? ghb_stores_barrier(h->d, nodes, n) : ghb_stores_plain(h->d, nodes, n);
 	preempt_enable();
-	m1 = READ_ONCE(head->slow_stores);
+	m1 = READ_ONCE(head->barrier_mode);
 	goheap_gc_exit(h->d);
 	*marking = m0 != idle_mode && m1 != idle_mode;
 	return t;
@@ -2058,7 +2058,7 @@ static int ghb_gc_barrier_one(const char *name, unsigned int flags, unsigned lon
 	if (ret)
 		goto out;
 	head = (const void *)h.d;
-	idle_mode = READ_ONCE(head->slow_stores);
+	idle_mode = READ_ONCE(head->barrier_mode);
 
 	/* collector idle */
 	for (r = 0; r < ghb_rounds(); r++) {

@@ -24,7 +24,7 @@
  *          mutators run. The barrier shades the value a store overwrites,
  *          and objects allocated meanwhile are black.
  *  STW-2   take the write side again, drain what the barrier grayed, turn
- *          the barrier off, advance the sweep generation, release.
+ *          the barrier off, make every span unswept, release.
  *  sweep   the worker sweeps every span (allocation sweeps the span it
  *          wants first), runs release callbacks, and frees empty spans.
  *
@@ -47,17 +47,11 @@
  * by the number of roots and by what mutators grayed since the marker's last
  * pass, not by the heap size.
  *
- * Pacing follows Go's GOGC: after a cycle the heap goal is the live heap
- * (bytes marked) times 1 + GOGC/100, at least the domain's minimum heap,
- * and the next cycle starts when the allocated bytes reach a trigger 7/8 of
- * the way from the live heap to the goal, so that marking can finish before
- * the goal. An allocation made while the heap is past the goal and marking
- * still runs does some marking itself (assist). A memory limit refuses new
- * spans beyond it and starts a cycle. GOGC off leaves only collect(), the
- * limit and the debugfs collect file.
- *
+ * When a cycle starts is the pacer's business (pacer.c): Go's GOGC, mark
+ * assists, a memory limit. A cycle runs either as the domain's work item
+ * on an unbound workqueue, queued by the pacer, or in goheap_gc_collect().
  * Domains are collected independently and at the same time: each has its
- * own locks, worker item and cycle mutex on an unbound workqueue.
+ * own locks, work item and cycle mutex.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -67,64 +61,33 @@
 
 #include "gc.h"
 
-struct workqueue_struct *gh_gc_wq;
-
-int gh_gctrace;
+static int gh_gctrace;
 module_param_named(gctrace, gh_gctrace, int, 0644);
 MODULE_PARM_DESC(gctrace, "print one line per GC cycle, like GODEBUG=gctrace=1 (0/1)");
 
-/**
- * gh_gc_pace() - heap goal and trigger from the live heap (lock held)
- * @d: domain
- */
-void gh_gc_pace(struct goheap_gc_domain *d)
-{
-	u64 goal = d->heap_live;
-
-	if (d->opts.gogc == GOHEAP_GC_OFF) {
-		d->heap_goal = d->trigger = U64_MAX;
-		return;
-	}
-	goal += div_u64(goal * d->opts.gogc, 100);
-	d->heap_goal = max_t(u64, goal, d->opts.min_heap);
-	d->trigger = d->heap_live + div_u64((d->heap_goal - d->heap_live) * 7, 8);
-}
-
-/**
- * gh_gc_maybe_trigger() - start a cycle if the heap reached its trigger or
- * the memory limit was hit
- * @d: domain
- */
-void gh_gc_maybe_trigger(struct goheap_gc_domain *d)
-{
-	bool start;
-
-	spin_lock(&d->lock);
-	start = !d->cycle_queued &&
-		(d->heap_alloc >= d->trigger ||
-		 (d->opts.mem_limit && d->span_bytes >= d->opts.mem_limit / 8 * 7));
-	if (start)
-		d->cycle_queued = true;
-	spin_unlock(&d->lock);
-	if (start)
-		queue_work(gh_gc_wq, &d->cycle_work);
-}
-
-static u64 gh_gc_pause_end(struct goheap_gc_domain *d, ktime_t start)
-{
-	u64 ns = ktime_to_ns(ktime_sub(ktime_get(), start));
-
-	d->stats.pause_ns[d->stats.pause_next] = ns;
-	d->stats.pause_next = (d->stats.pause_next + 1) % GH_GC_PAUSES;
-	d->stats.pause_total_ns += ns;
-	return ns;
-}
+/* Who asked for a cycle; gctrace and NumForcedGC tell them apart. */
+enum gh_gc_why {
+	GH_GC_PACED,		/* the pacer, from the work item */
+	GH_GC_FORCED,		/* goheap_gc_collect() */
+};
 
 struct gh_gc_trace {
 	u64 stw1_ns, mark_ns, stw2_ns;
 	u64 heap_before, heap_after, freed_before;
 	ktime_t start;
 };
+
+/* Record a pause that began at @start; returns its length. */
+static u64 gh_gc_pause_end(struct goheap_gc_domain *d, ktime_t start)
+{
+	u64 ns = ktime_to_ns(ktime_sub(ktime_get(), start));
+
+	lockdep_assert_held(&d->lock);
+	d->stats.pause_ns[d->stats.pause_next] = ns;
+	d->stats.pause_next = (d->stats.pause_next + 1) % GH_GC_PAUSES;
+	d->stats.pause_total_ns += ns;
+	return ns;
+}
 
 static void gh_gc_stw1(struct goheap_gc_domain *d, struct gh_gc_trace *t)
 {
@@ -138,7 +101,7 @@ static void gh_gc_stw1(struct goheap_gc_domain *d, struct gh_gc_trace *t)
 	t->heap_before = d->heap_alloc;
 	t->freed_before = d->stats.objects_freed;
 	atomic64_set(&d->stats.bytes_marked, 0);
-	WRITE_ONCE(d->head.slow_stores, d->head.slow_stores | GH_GC_MARKING);
+	gh_gc_barrier_mark_on(d);
 	spin_unlock(&d->lock);
 	gh_gc_shade_roots(d);
 	spin_lock(&d->lock);
@@ -155,7 +118,7 @@ static void gh_gc_stw2(struct goheap_gc_domain *d, struct gh_gc_trace *t)
 	start = ktime_get();
 	gh_gc_mark_drain(d);
 	spin_lock(&d->lock);
-	WRITE_ONCE(d->head.slow_stores, d->head.slow_stores & ~GH_GC_MARKING);
+	gh_gc_barrier_mark_off(d);
 	gh_gc_sweep_begin(d);
 	t->stw2_ns = gh_gc_pause_end(d, start);
 	spin_unlock(&d->lock);
@@ -163,7 +126,7 @@ static void gh_gc_stw2(struct goheap_gc_domain *d, struct gh_gc_trace *t)
 }
 
 static void gh_gc_trace_print(struct goheap_gc_domain *d, struct gh_gc_trace *t,
-			      bool forced)
+			      enum gh_gc_why why)
 {
 	pr_info("gc %s #%llu @%lldms: %llu+%llu+%llu us, %llu->%llu kB, %lld kB live, %llu kB goal, %llu freed%s\n",
 		d->name, d->stats.num_gc, ktime_to_ms(t->start),
@@ -171,41 +134,51 @@ static void gh_gc_trace_print(struct goheap_gc_domain *d, struct gh_gc_trace *t,
 		div_u64(t->stw2_ns, 1000), t->heap_before >> 10, t->heap_after >> 10,
 		(long long)atomic64_read(&d->stats.bytes_marked) >> 10,
 		d->heap_goal >> 10, d->stats.objects_freed - t->freed_before,
-		forced ? " (forced)" : "");
+		why == GH_GC_FORCED ? " (forced)" : "");
 }
 
-/* One full cycle; d->cycle_lock held. */
-static void gh_gc_cycle(struct goheap_gc_domain *d, bool forced)
+/* After the sweep: the next goal from what was marked, and the counts. */
+static void gh_gc_cycle_end(struct goheap_gc_domain *d, struct gh_gc_trace *t,
+			    enum gh_gc_why why)
+{
+	spin_lock(&d->lock);
+	gh_gc_pace(d, atomic64_read(&d->stats.bytes_marked));
+	t->heap_after = d->heap_alloc;
+	d->stats.num_gc++;
+	d->stats.num_forced_gc += why == GH_GC_FORCED;
+	d->stats.last_gc_ns = ktime_get_real_ns();
+	spin_unlock(&d->lock);
+}
+
+/* One full cycle. */
+static void gh_gc_cycle(struct goheap_gc_domain *d, enum gh_gc_why why)
 {
 	struct gh_gc_trace t = { .start = ktime_get() };
 	ktime_t mark_start;
 
+	lockdep_assert_held(&d->cycle_lock);
 	gh_gc_stw1(d, &t);
 	mark_start = ktime_get();
 	gh_gc_mark_drain(d);
 	t.mark_ns = ktime_to_ns(ktime_sub(ktime_get(), mark_start));
 	gh_gc_stw2(d, &t);
 	gh_gc_sweep_all(d);
-
-	spin_lock(&d->lock);
-	d->heap_live = atomic64_read(&d->stats.bytes_marked);
-	gh_gc_pace(d);
-	t.heap_after = d->heap_alloc;
-	d->stats.num_gc++;
-	d->stats.num_forced_gc += forced;
-	d->stats.last_gc_ns = ktime_get_real_ns();
-	spin_unlock(&d->lock);
+	gh_gc_cycle_end(d, &t, why);
 	if (gh_gctrace)
-		gh_gc_trace_print(d, &t, forced);
+		gh_gc_trace_print(d, &t, why);
 }
 
-void gh_gc_cycle_fn(struct work_struct *work)
+/**
+ * gh_gc_cycle_work() - the domain's work item: a cycle the pacer queued
+ * @work: the domain's cycle_work
+ */
+void gh_gc_cycle_work(struct work_struct *work)
 {
 	struct goheap_gc_domain *d = container_of(work, struct goheap_gc_domain,
 						  cycle_work);
 
 	mutex_lock(&d->cycle_lock);
-	gh_gc_cycle(d, false);
+	gh_gc_cycle(d, GH_GC_PACED);
 	spin_lock(&d->lock);
 	d->cycle_queued = false;
 	spin_unlock(&d->lock);
@@ -224,27 +197,14 @@ void gh_gc_cycle_fn(struct work_struct *work)
  */
 int goheap_gc_collect(struct goheap_gc_domain *d)
 {
-	if (gh_gc_section_depth(d)) {
-		gh_gc_report(d, &d->stats.bad_sections, "collect from inside a section");
+	if (gh_gc_in_section(d)) {
+		gh_gc_report(d, &d->stats.bad_sections, _RET_IP_,
+			     "collect from inside a section");
 		return -EDEADLK;
 	}
 	mutex_lock(&d->cycle_lock);
-	gh_gc_cycle(d, true);
+	gh_gc_cycle(d, GH_GC_FORCED);
 	mutex_unlock(&d->cycle_lock);
 	return 0;
 }
 EXPORT_SYMBOL_GPL(goheap_gc_collect);
-
-int gh_gc_init(struct dentry *goheap_dir)
-{
-	gh_gc_wq = alloc_workqueue("goheap_gc", WQ_UNBOUND, 0);
-	if (!gh_gc_wq)
-		return -ENOMEM;
-	return gh_gc_domains_init(goheap_dir);
-}
-
-void gh_gc_exit(void)
-{
-	gh_gc_domains_exit();
-	destroy_workqueue(gh_gc_wq);
-}

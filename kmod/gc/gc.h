@@ -1,11 +1,63 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Internal interfaces of goheap's collector (gc_*.c). See gc_cycle.c for
- * the design.
+ * Internal interfaces of goheap's collector, kmod/gc/. The design and the
+ * correctness argument are at the top of cycle.c.
+ *
+ * Files, top to bottom; each calls only files below it:
+ *
+ *   domain.c   goheap_gc_create(), goheap_gc_destroy(); the registry of
+ *              domains; gh_gc_init() / gh_gc_exit(), the collector's one
+ *              init and exit
+ *   debugfs.c  the per-domain files goheap/gc/<domain>/
+ *   cycle.c    goheap_gc_collect(); the cycle: pauses, mark, sweep
+ *   alloc.c    goheap_gc_alloc(): typed objects from the domain's spans
+ *   barrier.c  __goheap_gc_store(), the out-of-line store barrier; the
+ *              barrier's mode word
+ *   roots.c    goheap_gc_add_root(), goheap_gc_remove_root(); root scan
+ *   section.c  goheap_gc_enter(), goheap_gc_exit()
+ *   pacer.c    heap goal, trigger, mark assist, memory limit; the
+ *              workqueue cycles run on
+ *   types.c    a domain's record of each object type (struct gh_gc_tinfo)
+ *   sweep.c    sweeping, release callbacks, freeing a whole domain
+ *   mark.c     gray list, shading, scanning
+ *
+ * The exported functions (EXPORT_SYMBOL_GPL goheap_gc_*) are the ones named
+ * above; their kernel-doc is in those files, the inline store barrier's in
+ * include/goheap.h. The collector sits on the page heap: it calls span.c
+ * (gh_span_new()) and heap.c, and nothing of the manual heap calls it.
+ *
+ * Notes on locking (outermost first):
+ *
+ *   gh_gc_registry_lock (mutex, domain.c)
+ *	the list of live domains. Taken alone: no domain lock is taken
+ *	under it, and it is not taken under one.
+ *   d->cycle_lock (mutex)
+ *	one cycle of @d at a time; destroy takes it to wait for a collect().
+ *   d->sections (per-CPU rw-semaphore)
+ *	read side: a mutator section; write side: a pause, taken under
+ *	cycle_lock. Everything below may be taken inside a section.
+ *   d->roots_lock (mutex)
+ *	the roots xarray's contents as one set (add, remove, the root scan).
+ *   d->lock (spinlock)
+ *	the type list (additions), every span list of every type, the alloc
+ *	and pending bits of every span of @d, the accounting (heap_alloc,
+ *	span_bytes, heap_live, heap_goal, trigger, cycle_queued), the plain
+ *	counters of d->stats, and writes of the barrier's mode word.
+ *   d->gray_lock (spinlock)
+ *	the shared gray list, the spare blocks, gray_overflow.
+ *   gh_heap_lock, gh_map_lock (heap.c)
+ *	the page heap; taken under d->lock when a sweep frees a span.
+ *
+ * Nesting: cycle_lock -> sections (write) -> {roots_lock, d->lock} ->
+ * gray_lock, and d->lock -> the page heap's locks. roots_lock and d->lock
+ * are never held together. Mark bits are set with atomic test-and-set and
+ * need no lock; the depth xarray uses its own lock only.
  */
 #ifndef _GOHEAP_GC_H
 #define _GOHEAP_GC_H
 
+#include <linux/build_bug.h>
+#include <linux/lockdep.h>
 #include <linux/mutex.h>
 #include <linux/percpu-rwsem.h>
 #include <linux/workqueue.h>
@@ -13,18 +65,17 @@
 #include <goheap.h>
 
 #include "../internal.h"
+#include "../report.h"
 
 #define GH_GC_NAME_LEN		32
 #define GH_GC_PAUSES		256
-#define GH_GC_DEFAULT_GOGC	100
-#define GH_GC_DEFAULT_MIN_HEAP	(4UL << 20)
 
-/* bits of goheap_gc_domain_head.slow_stores */
-#define GH_GC_MARKING		0x1UL
-#define GH_GC_CHECKED		0x2UL
-
-/* A type as one domain uses it: its class and its spans with free room. */
-struct gh_gc_type {
+/*
+ * A type as one domain uses it: the class its objects come from, the map of
+ * its pointer fields, and its spans. The public struct goheap_gc_type is
+ * the caller's descriptor; this is the domain's record of it (types.c).
+ */
+struct gh_gc_tinfo {
 	struct list_head node;		/* domain's type list */
 	const struct goheap_gc_type *type;
 	unsigned int cls;		/* 0 for a large type: a span each */
@@ -45,6 +96,9 @@ struct gh_gray_block {
 	unsigned int n;
 	void *obj[GH_GRAY_PER_BLOCK];
 };
+
+/* A block is one kmalloc() of at most a page: the barrier may not sleep. */
+static_assert(sizeof(struct gh_gray_block) <= PAGE_SIZE);
 
 struct gh_gc_stats {
 	u64 num_gc, num_forced_gc;
@@ -69,11 +123,9 @@ struct goheap_gc_domain {
 	struct xarray depth;			/* pid -> section depth */
 
 	spinlock_t lock;	/* types, span lists, sweep, accounting */
-	struct list_head types;			/* gh_gc_type */
-	u32 sweepgen;
+	struct list_head types;			/* gh_gc_tinfo */
 	u64 heap_alloc;		/* bytes of allocated objects */
 	u64 span_bytes;		/* bytes of the domain's spans */
-	u64 alloc_since_mark;	/* bytes allocated during this mark */
 
 	struct mutex roots_lock;
 	struct xarray roots;			/* slot address >> 3 -> slot */
@@ -92,41 +144,118 @@ struct goheap_gc_domain {
 	struct dentry *dir;
 };
 
-/* gc_domain.c */
-int gh_gc_section_depth(struct goheap_gc_domain *d);
-bool gh_gc_is_root(struct goheap_gc_domain *d, void **slot);
-void gh_gc_shade_roots(struct goheap_gc_domain *d);
-__printf(3, 4)
-void gh_gc_report(struct goheap_gc_domain *d, u64 *counter, const char *fmt, ...);
-int gh_gc_domains_init(struct dentry *goheap_dir);
-void gh_gc_domains_exit(void);
+/* goheap_gc_store() reads the head through a cast of the domain pointer. */
+static_assert(offsetof(struct goheap_gc_domain, head) == 0);
+
+/* Bits of the barrier's mode word, goheap_gc_domain_head.barrier_mode. */
+#define GH_GC_BARRIER_MARKING	0x1UL	/* shade the overwritten value */
+#define GH_GC_BARRIER_CHECKED	0x2UL	/* check slot and value */
+
+/* Does the collector mark @d now (allocate black, shade on root changes)? */
+static inline bool gh_gc_marking(const struct goheap_gc_domain *d)
+{
+	return READ_ONCE(d->head.barrier_mode) & GH_GC_BARRIER_MARKING;
+}
+
+/* The type record of a GC span (internal.h keeps it as a void pointer). */
+static inline struct gh_gc_tinfo *gh_gc_span_tinfo(const struct gh_span *span)
+{
+	return span->gc_type;
+}
+
+/*
+ * A GC span's "pending release" bits: garbage whose release callback has
+ * not run yet. GC spans have no remote frees, so they lend the remote
+ * bitmap to this role.
+ */
+static inline unsigned long *gh_gc_pending_bits(struct gh_span *span)
+{
+	return gh_span_remote_bits(span);
+}
+
+/* The address of object @idx of @span. */
+static inline void *gh_gc_obj(const struct gh_span *span, unsigned int idx)
+{
+	return span->base + idx * span->size;
+}
+
+/* Count one bad call of @d's user in @counter, a field of d->stats. */
+static inline void gh_gc_count_bad(struct goheap_gc_domain *d, u64 *counter)
+{
+	spin_lock(&d->lock);
+	(*counter)++;
+	spin_unlock(&d->lock);
+}
+
+/*
+ * Bad input to @d: count it, then report it through gh_report() with the
+ * domain's name and @caller, the return address the exported function
+ * captured (_RET_IP_ there). @fmt is a string literal.
+ */
+#define gh_gc_report(d, counter, caller, fmt, ...)			\
+	do {								\
+		gh_gc_count_bad(d, counter);				\
+		gh_report(caller, "gc %s: " fmt, (d)->name, ##__VA_ARGS__); \
+	} while (0)
+
+/* domain.c */
+int gh_gc_init(struct dentry *goheap_dir);
+void gh_gc_exit(void);
 u64 gh_gc_double_destroy_count(void);
 
-/* gc_alloc.c */
+/* debugfs.c */
+void gh_gc_debugfs_add(struct goheap_gc_domain *d, struct dentry *parent);
+void gh_gc_debugfs_remove(struct goheap_gc_domain *d);
+
+/* cycle.c */
+void gh_gc_cycle_work(struct work_struct *work);
+
+/* barrier.c */
+void gh_gc_barrier_init(struct goheap_gc_domain *d);
+void gh_gc_barrier_mark_on(struct goheap_gc_domain *d);
+void gh_gc_barrier_mark_off(struct goheap_gc_domain *d);
+
+/* roots.c */
+bool gh_gc_is_root(struct goheap_gc_domain *d, void **slot);
+void gh_gc_shade_roots(struct goheap_gc_domain *d);
+
+/* section.c */
+bool gh_gc_in_section(struct goheap_gc_domain *d);
+
+/* pacer.c */
+enum gh_gc_pace_step {
+	GH_GC_PACE_NONE,	/* nothing to do */
+	GH_GC_PACE_ASSIST,	/* mark some before returning the object */
+	GH_GC_PACE_START,	/* the trigger is reached: queue a cycle */
+};
+
+extern struct workqueue_struct *gh_gc_wq;
+void gh_gc_pacer_init(struct goheap_gc_domain *d);
+void gh_gc_pace(struct goheap_gc_domain *d, u64 live);
+enum gh_gc_pace_step gh_gc_pace_alloc(struct goheap_gc_domain *d, u64 bytes);
+void gh_gc_pace_act(struct goheap_gc_domain *d, enum gh_gc_pace_step step);
+bool gh_gc_limit_allows(struct goheap_gc_domain *d, u64 bytes,
+			unsigned long caller);
+
+/* types.c */
+struct gh_gc_tinfo *gh_gc_tinfo_get(struct goheap_gc_domain *d,
+				    const struct goheap_gc_type *type,
+				    unsigned long caller);
 void gh_gc_types_free(struct goheap_gc_domain *d);
 
-/* gc_mark.c */
-struct gh_span *gh_gc_span_of(struct goheap_gc_domain *d, const void *p,
-			      unsigned int *idx);
-void gh_gc_shade(struct goheap_gc_domain *d, const void *p);
-bool gh_gc_mark_some(struct goheap_gc_domain *d, unsigned int budget);
-void gh_gc_mark_drain(struct goheap_gc_domain *d);
-void gh_gc_gray_free_all(struct goheap_gc_domain *d);
-int gh_gc_gray_reserve(struct goheap_gc_domain *d, unsigned int blocks);
-
-/* gc_sweep.c */
+/* sweep.c */
 void gh_gc_sweep_begin(struct goheap_gc_domain *d);
 void gh_gc_sweep_span(struct goheap_gc_domain *d, struct gh_span *span);
 void gh_gc_sweep_all(struct goheap_gc_domain *d);
 void gh_gc_free_everything(struct goheap_gc_domain *d);
 
-/* gc_cycle.c */
-extern struct workqueue_struct *gh_gc_wq;
-extern int gh_gctrace;
-void gh_gc_cycle_fn(struct work_struct *work);
-void gh_gc_pace(struct goheap_gc_domain *d);
-void gh_gc_maybe_trigger(struct goheap_gc_domain *d);
-int gh_gc_init(struct dentry *goheap_dir);
-void gh_gc_exit(void);
+/* mark.c */
+struct gh_span *gh_gc_span_of(struct goheap_gc_domain *d, const void *p,
+			      unsigned int *idx);
+void gh_gc_shade(struct goheap_gc_domain *d, const void *p);
+bool gh_gc_mark_some(struct goheap_gc_domain *d, unsigned int budget);
+void gh_gc_mark_drain(struct goheap_gc_domain *d);
+int gh_gc_gray_reserve(struct goheap_gc_domain *d, unsigned int blocks);
+void gh_gc_gray_free_all(struct goheap_gc_domain *d);
 
 #endif /* _GOHEAP_GC_H */

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Marking: the gray list, shading, scanning, and the write barrier.
+ * Marking (Go's mgcmark.go and mgcwork.go): the gray list, shading,
+ * scanning. The store barrier that shades for mutators is in barrier.c.
  *
  * An object is white while its mark bit is clear, gray once its mark bit is
  * set and it sits on the gray list, black once it has been scanned (or if it
@@ -16,11 +17,11 @@
  * not per object. Marking is iterative (pop, scan, push children), so a
  * chain of a million objects costs a million pops, not a million stack
  * frames. The marker's work is done when the shared list is empty and no
- * other thread holds gray objects in its local buffer. If a
- * block cannot be allocated (the barrier may not sleep), the object stays
- * marked but unscanned and the domain records an overflow; the marker then
- * rescans every marked object of the domain, which re-grays any child left
- * white, until a pass ends without overflow (Boehm's recovery).
+ * other thread holds gray objects in its local buffer. If a block cannot be
+ * allocated (the barrier may not sleep), the object stays marked but
+ * unscanned and the domain records an overflow; the marker then rescans
+ * every marked object of the domain, which re-grays any child left white,
+ * until a pass ends without overflow (Boehm's recovery).
  *
  * Scanning is precise: a type's pointer fields are a bitmap of words. A
  * value that does not point into a live object of the domain (a foreign
@@ -40,16 +41,18 @@
  * @p: any address
  * @idx: set to the object's index in the span
  *
- * The caller is in an RCU read section.
+ * The caller is in an RCU read section of any flavour.
  *
  * Return: the span, or NULL if @p is not inside an allocated object of @d.
  */
 struct gh_span *gh_gc_span_of(struct goheap_gc_domain *d, const void *p,
 			      unsigned int *idx)
 {
-	struct gh_span *span = gh_span_of(p);
+	struct gh_span *span;
 
-	/* state before the fields it vouches for (gc_alloc.c publishes) */
+	RCU_LOCKDEP_WARN(!rcu_read_lock_any_held(), "span lookup outside RCU");
+	span = gh_span_of(p);
+	/* state before the fields it vouches for (alloc.c publishes) */
 	if (!span || smp_load_acquire(&span->state) != GH_SPAN_GC ||
 	    span->gc_domain != d)
 		return NULL;
@@ -63,6 +66,7 @@ static struct gh_gray_block *gh_gray_block_get(struct goheap_gc_domain *d)
 {
 	struct gh_gray_block *b;
 
+	lockdep_assert_held(&d->gray_lock);
 	b = list_first_entry_or_null(&d->gray_free, struct gh_gray_block, node);
 	if (b)
 		list_del(&b->node);
@@ -73,12 +77,13 @@ static struct gh_gray_block *gh_gray_block_get(struct goheap_gc_domain *d)
 	return b;
 }
 
-/* Move @n objects onto the shared gray list (lock held). */
+/* Move @n objects onto the shared gray list. */
 static void gh_gray_push_locked(struct goheap_gc_domain *d, void **objs,
 				unsigned int n)
 {
 	struct gh_gray_block *b;
 
+	lockdep_assert_held(&d->gray_lock);
 	while (n--) {
 		b = list_first_entry_or_null(&d->gray, struct gh_gray_block, node);
 		if (!b || b->n == GH_GRAY_PER_BLOCK) {
@@ -191,12 +196,12 @@ void gh_gc_gray_free_all(struct goheap_gc_domain *d)
 
 /*
  * Shade @p; a new gray object goes to @w, or to the shared list if NULL.
- * The caller is in an RCU read section (gh_gc_span_of()).
+ * The caller is in an RCU read section (gh_gc_span_of() checks).
  */
 static void gh_shade(struct goheap_gc_domain *d, const void *p,
 		     struct gh_gc_work *w)
 {
-	struct gh_gc_type *ti;
+	struct gh_gc_tinfo *ti;
 	struct gh_span *span;
 	unsigned int idx;
 	void *obj;
@@ -208,8 +213,8 @@ static void gh_shade(struct goheap_gc_domain *d, const void *p,
 	}
 	if (test_and_set_bit(idx, gh_span_mark_bits(span)))
 		return;
-	ti = span->gc_type;
-	obj = span->base + idx * span->size;
+	ti = gh_gc_span_tinfo(span);
+	obj = gh_gc_obj(span, idx);
 	if (w) {
 		w->bytes_marked += ti->obj_size;
 		if (ti->type->nr_ptrs)
@@ -236,18 +241,18 @@ void gh_gc_shade(struct goheap_gc_domain *d, const void *p)
 	rcu_read_unlock();
 }
 
-/* Shade every pointer field of @obj, a live object of @d (RCU held). */
+/* Shade every pointer field of @obj, a live object of @d; RCU held. */
 static void gh_gc_scan(struct goheap_gc_domain *d, void *obj,
 		       struct gh_gc_work *w)
 {
-	struct gh_gc_type *ti;
+	struct gh_gc_tinfo *ti;
 	struct gh_span *span;
 	unsigned int idx, i;
 
 	span = gh_gc_span_of(d, obj, &idx);
 	if (WARN_ON_ONCE(!span))
 		return;
-	ti = span->gc_type;
+	ti = gh_gc_span_tinfo(span);
 	for_each_set_bit(i, ti->ptr_map, ti->type->size / sizeof(void *)) {
 		void *v = READ_ONCE(((void **)obj)[i]);
 
@@ -288,7 +293,7 @@ bool gh_gc_mark_some(struct goheap_gc_domain *d, unsigned int budget)
 /* After an overflow: rescan every marked object that has pointers. */
 static void gh_gc_rescan_marked(struct goheap_gc_domain *d)
 {
-	struct gh_gc_type *ti;
+	struct gh_gc_tinfo *ti;
 	struct gh_span *span;
 	unsigned int idx;
 
@@ -303,7 +308,7 @@ static void gh_gc_rescan_marked(struct goheap_gc_domain *d)
 		for (l = 0; l < ARRAY_SIZE(lists); l++)
 			list_for_each_entry(span, lists[l], node)
 				for_each_set_bit(idx, gh_span_mark_bits(span), span->nelems)
-					gh_gc_scan(d, span->base + idx * span->size, NULL);
+					gh_gc_scan(d, gh_gc_obj(span, idx), NULL);
 	}
 	spin_unlock(&d->lock);
 	rcu_read_unlock();
@@ -333,76 +338,3 @@ void gh_gc_mark_drain(struct goheap_gc_domain *d)
 		}
 	} while (overflow);
 }
-
-/* Is @slot a pointer field of a live object of @d, or a root? (RCU held) */
-static bool gh_gc_slot_ok(struct goheap_gc_domain *d, void **slot)
-{
-	struct gh_gc_type *ti;
-	struct gh_span *span;
-	unsigned long offset;
-	unsigned int idx;
-	bool ok = false;
-
-	span = gh_gc_span_of(d, slot, &idx);
-	if (span) {
-		ti = span->gc_type;
-		offset = (void *)slot - (span->base + idx * span->size);
-		ok = IS_ALIGNED(offset, sizeof(void *)) &&
-		     offset < ti->type->size &&
-		     test_bit(offset / sizeof(void *), ti->ptr_map);
-	}
-	return ok || gh_gc_is_root(d, slot);
-}
-
-static bool gh_gc_value_ok(struct goheap_gc_domain *d, const void *value)
-{
-	unsigned int idx;
-
-	return !value || gh_gc_span_of(d, value, &idx);
-}
-
-/**
- * __goheap_gc_store() - the store barrier's out-of-line part
- * @d: domain
- * @slot: pointer field or root
- * @value: new value
- *
- * Checks @slot and @value when the domain asks for it, and shades the old
- * value while the collector marks (a deletion, or snapshot-at-the-beginning,
- * barrier: whatever was reachable when marking began gets marked).
- *
- * Context: inside a section of @d.
- * Return: 0, or -EINVAL for a bad slot or value (nothing stored).
- */
-int __goheap_gc_store(struct goheap_gc_domain *d, void **slot, void *value)
-{
-	unsigned long mode = READ_ONCE(d->head.slow_stores);
-	void *old;
-
-	if (mode & GH_GC_CHECKED) {
-		bool slot_ok, value_ok;
-
-		rcu_read_lock();
-		slot_ok = gh_gc_slot_ok(d, slot);
-		value_ok = gh_gc_value_ok(d, value);
-		rcu_read_unlock();
-		if (!slot_ok) {
-			gh_gc_report(d, &d->stats.bad_stores,
-				     "store to a slot that is no pointer field of a live object nor a root");
-			return -EINVAL;
-		}
-		if (!value_ok) {
-			gh_gc_report(d, &d->stats.bad_stores,
-				     "store of a pointer that is not into the domain");
-			return -EINVAL;
-		}
-	}
-	if (mode & GH_GC_MARKING) {
-		old = READ_ONCE(*slot);
-		if (old)
-			gh_gc_shade(d, old);
-	}
-	WRITE_ONCE(*slot, value);
-	return 0;
-}
-EXPORT_SYMBOL_GPL(__goheap_gc_store);

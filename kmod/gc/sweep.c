@@ -1,23 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Sweeping: turning the mark bits into the next allocation bits.
+ * Sweeping (Go's mgcsweep.go): turning the mark bits into the next
+ * allocation bits.
  *
  * When marking ends, every allocated object of the domain is either marked
  * (reachable, or allocated during marking) or garbage. Sweeping a span
  * frees its garbage and clears its marks, as Go's sweeper replaces allocBits
  * with gcmarkBits: alloc becomes alloc & mark. In the second pause each
- * type's partial and full lists are spliced onto its unswept list and the
- * sweep generation moves on; the background sweep (right after the pause)
- * and allocations that find no swept span with room (lazy sweep) take
- * spans off the unswept list one at a time, so allocation never uses an
- * unswept span and no step walks spans it has already swept.
+ * type's partial and full lists are spliced onto its unswept list; the
+ * background sweep (right after the pause) and allocations that find no
+ * swept span with room (lazy sweep) take spans off the unswept list one at
+ * a time, so allocation never uses an unswept span and no step walks spans
+ * it has already swept.
  *
  * Garbage of a type with a release callback is not freed at once: its bits
- * move to the span's "pending" bitmap (the remote bitmap, which GC spans
- * do not otherwise use) and the objects stay allocated, intact, until the
- * sweeper has run their callbacks with no lock held. Each callback runs
- * once: the cycle does not end, and no new cycle starts, before every
- * pending object is released.
+ * move to the span's pending-release bitmap (gh_gc_pending_bits()) and the
+ * objects stay allocated, intact, until the sweeper has run their callbacks
+ * with no lock held. Each callback runs once: the cycle does not end, and
+ * no new cycle starts, before every pending object is released.
  *
  * Freed objects are poisoned (KASAN reports any later use). An empty span
  * goes back to the page heap.
@@ -29,46 +29,44 @@
 #include "gc.h"
 #include "../poison.h"
 
-/* Free the objects of @bits in alloc word @w of @span (lock held). */
+/* Free the objects of @bits in alloc word @w of @span. */
 static void gh_gc_free_word(struct goheap_gc_domain *d, struct gh_span *span,
 			    unsigned int w, unsigned long bits)
 {
 	unsigned int b, n = hweight_long(bits);
 
+	lockdep_assert_held(&d->lock);
 	for_each_set_bit(b, &bits, BITS_PER_LONG)
-		gh_poison(span->base + (w * BITS_PER_LONG + b) * span->size,
-			  span->size);
+		gh_poison(gh_gc_obj(span, w * BITS_PER_LONG + b), span->size);
 	gh_span_alloc_bits(span)[w] &= ~bits;
 	d->heap_alloc -= (u64)n * span->size;
 	d->stats.objects_freed += n;
 }
 
-/* Return an empty span to the page heap (lock held). */
+/* Return an empty span to the page heap. */
 static bool gh_gc_drop_if_empty(struct goheap_gc_domain *d, struct gh_span *span)
 {
+	lockdep_assert_held(&d->lock);
 	if (!bitmap_empty(gh_span_alloc_bits(span), span->nelems))
 		return false;
 	list_del(&span->node);
-	span->on_list = GH_LIST_NONE;
 	d->span_bytes -= (u64)span->npages * PAGE_SIZE;
 	gh_heap_free_span(span);
 	return true;
 }
 
-/* Put a swept span on the list its objects call for, or free it (lock held). */
+/* Put a swept span on the list its objects call for, or free it. */
 static void gh_gc_relist(struct goheap_gc_domain *d, struct gh_span *span)
 {
-	struct gh_gc_type *ti = span->gc_type;
+	struct gh_gc_tinfo *ti = gh_gc_span_tinfo(span);
 
+	lockdep_assert_held(&d->lock);
 	if (gh_gc_drop_if_empty(d, span))
 		return;
-	if (bitmap_full(gh_span_alloc_bits(span), span->nelems)) {
+	if (bitmap_full(gh_span_alloc_bits(span), span->nelems))
 		list_move(&span->node, &ti->full);
-		span->on_list = GH_LIST_FULL;
-	} else {
+	else
 		list_move(&span->node, &ti->partial);
-		span->on_list = GH_LIST_PARTIAL;
-	}
 }
 
 /**
@@ -80,9 +78,9 @@ static void gh_gc_relist(struct goheap_gc_domain *d, struct gh_span *span)
  */
 void gh_gc_sweep_begin(struct goheap_gc_domain *d)
 {
-	struct gh_gc_type *ti;
+	struct gh_gc_tinfo *ti;
 
-	d->sweepgen++;
+	lockdep_assert_held(&d->lock);
 	list_for_each_entry(ti, &d->types, node) {
 		list_splice_init(&ti->partial, &ti->unswept);
 		list_splice_init(&ti->full, &ti->unswept);
@@ -97,14 +95,14 @@ void gh_gc_sweep_begin(struct goheap_gc_domain *d)
  */
 void gh_gc_sweep_span(struct goheap_gc_domain *d, struct gh_span *span)
 {
-	struct gh_gc_type *ti = span->gc_type;
+	struct gh_gc_tinfo *ti = gh_gc_span_tinfo(span);
 	unsigned long *alloc = gh_span_alloc_bits(span);
-	unsigned long *pending = gh_span_remote_bits(span);
+	unsigned long *pending = gh_gc_pending_bits(span);
 	unsigned long *mark = gh_span_mark_bits(span);
 	bool held = false;
 	unsigned int w;
 
-	span->sweepgen = d->sweepgen;
+	lockdep_assert_held(&d->lock);
 	for (w = 0; w < span->nwords; w++) {
 		unsigned long dead = alloc[w] & ~mark[w];
 
@@ -118,37 +116,37 @@ void gh_gc_sweep_span(struct goheap_gc_domain *d, struct gh_span *span)
 		}
 	}
 	bitmap_zero(mark, span->nelems);
-	if (held) {
+	if (held)
 		list_move(&span->node, &ti->pending);
-		span->on_list = GH_LIST_NONE;
-	} else {
+	else
 		gh_gc_relist(d, span);
-	}
 }
 
-/* An unswept span of @d, or NULL (lock held). */
+/* An unswept span of @d, or NULL. */
 static struct gh_span *gh_gc_next_unswept(struct goheap_gc_domain *d)
 {
-	struct gh_gc_type *ti;
+	struct gh_gc_tinfo *ti;
 
+	lockdep_assert_held(&d->lock);
 	list_for_each_entry(ti, &d->types, node)
 		if (!list_empty(&ti->unswept))
 			return list_first_entry(&ti->unswept, struct gh_span, node);
 	return NULL;
 }
 
-/* A span with garbage awaiting release, and one word of it (lock held). */
+/* A span with garbage awaiting release, and one word of it. */
 static struct gh_span *gh_gc_next_pending(struct goheap_gc_domain *d,
 					  unsigned int *word, unsigned long *bits)
 {
-	struct gh_gc_type *ti;
+	struct gh_gc_tinfo *ti;
 	struct gh_span *span;
 	unsigned int w;
 
+	lockdep_assert_held(&d->lock);
 	list_for_each_entry(ti, &d->types, node) {
 		list_for_each_entry(span, &ti->pending, node) {
 			for (w = 0; w < span->nwords; w++) {
-				*bits = gh_span_remote_bits(span)[w];
+				*bits = gh_gc_pending_bits(span)[w];
 				if (*bits) {
 					*word = w;
 					return span;
@@ -169,7 +167,7 @@ static struct gh_span *gh_gc_next_pending(struct goheap_gc_domain *d,
  */
 static void gh_gc_release_pending(struct goheap_gc_domain *d)
 {
-	struct gh_gc_type *ti;
+	struct gh_gc_tinfo *ti;
 	struct gh_span *span;
 	unsigned long bits;
 	unsigned int w, b;
@@ -180,13 +178,13 @@ static void gh_gc_release_pending(struct goheap_gc_domain *d)
 		spin_unlock(&d->lock);
 		if (!span)
 			return;
-		ti = span->gc_type;
+		ti = gh_gc_span_tinfo(span);
 		for_each_set_bit(b, &bits, BITS_PER_LONG)
-			ti->type->release(span->base + (w * BITS_PER_LONG + b) * span->size);
+			ti->type->release(gh_gc_obj(span, w * BITS_PER_LONG + b));
 		spin_lock(&d->lock);
-		gh_span_remote_bits(span)[w] &= ~bits;
+		gh_gc_pending_bits(span)[w] &= ~bits;
 		gh_gc_free_word(d, span, w, bits);
-		if (bitmap_empty(gh_span_remote_bits(span), span->nelems))
+		if (bitmap_empty(gh_gc_pending_bits(span), span->nelems))
 			gh_gc_relist(d, span);
 		spin_unlock(&d->lock);
 		cond_resched();
@@ -224,7 +222,7 @@ void gh_gc_sweep_all(struct goheap_gc_domain *d)
  */
 void gh_gc_free_everything(struct goheap_gc_domain *d)
 {
-	struct gh_gc_type *ti;
+	struct gh_gc_tinfo *ti;
 	struct gh_span *span;
 
 	/* everything allocated is garbage now: sweep with no marks */

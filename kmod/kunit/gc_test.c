@@ -17,15 +17,15 @@
 #include "tests.h"
 #include "../gc/gc.h"
 
-struct gc_node {
-	struct gc_node *next, *prev, *left, *right;
+struct gh_gc_test_node {
+	struct gh_gc_test_node *next, *prev, *left, *right;
 	u64 id;
 	u64 check;
 };
 
-static const size_t gc_node_ptrs[] = {
-	offsetof(struct gc_node, next), offsetof(struct gc_node, prev),
-	offsetof(struct gc_node, left), offsetof(struct gc_node, right),
+static const size_t gh_gc_test_node_ptrs[] = {
+	offsetof(struct gh_gc_test_node, next), offsetof(struct gh_gc_test_node, prev),
+	offsetof(struct gh_gc_test_node, left), offsetof(struct gh_gc_test_node, right),
 };
 
 /* Release bookkeeping of the running test (one test runs at a time). */
@@ -34,57 +34,57 @@ static struct {
 	unsigned long max_id;
 	atomic64_t count;
 	atomic64_t twice;
-} gc_rel;
+} gh_gc_test_rel;
 
-static void gc_node_release(void *obj)
+static void gh_gc_test_node_release(void *obj)
 {
-	struct gc_node *n = obj;
+	struct gh_gc_test_node *n = obj;
 
-	atomic64_inc(&gc_rel.count);
-	if (n->id < gc_rel.max_id && test_and_set_bit(n->id, gc_rel.released))
-		atomic64_inc(&gc_rel.twice);
+	atomic64_inc(&gh_gc_test_rel.count);
+	if (n->id < gh_gc_test_rel.max_id && test_and_set_bit(n->id, gh_gc_test_rel.released))
+		atomic64_inc(&gh_gc_test_rel.twice);
 }
 
-static const struct goheap_gc_type gc_node_type = {
+static const struct goheap_gc_type gh_gc_test_node_type = {
 	.name = "gc_node",
-	.size = sizeof(struct gc_node),
-	.ptr_offsets = gc_node_ptrs,
-	.nr_ptrs = ARRAY_SIZE(gc_node_ptrs),
-	.release = gc_node_release,
+	.size = sizeof(struct gh_gc_test_node),
+	.ptr_offsets = gh_gc_test_node_ptrs,
+	.nr_ptrs = ARRAY_SIZE(gh_gc_test_node_ptrs),
+	.release = gh_gc_test_node_release,
 };
 
-#define GC_FANOUT	10000
-static const size_t *gc_fan_offsets;
-static struct goheap_gc_type gc_fan_type = {
+#define GH_GC_TEST_FANOUT	10000
+static const size_t *gh_gc_test_fan_offsets;
+static struct goheap_gc_type gh_gc_test_fan_type = {
 	.name = "gc_fan",
-	.size = GC_FANOUT * sizeof(void *),
-	.nr_ptrs = GC_FANOUT,
+	.size = GH_GC_TEST_FANOUT * sizeof(void *),
+	.nr_ptrs = GH_GC_TEST_FANOUT,
 };
 
-static u64 gc_check_of(u64 id)
+static u64 gh_gc_test_check_of(u64 id)
 {
 	return id * 0x9e3779b97f4a7c15ULL ^ 0x5bd1e995;
 }
 
-static int gc_test_init(struct kunit *test)
+static int gh_gc_test_init(struct kunit *test)
 {
-	gc_rel.max_id = 4 << 20;
-	gc_rel.released = vzalloc(BITS_TO_LONGS(gc_rel.max_id) * sizeof(long));
-	if (!gc_rel.released)
+	gh_gc_test_rel.max_id = 4 << 20;
+	gh_gc_test_rel.released = vzalloc(BITS_TO_LONGS(gh_gc_test_rel.max_id) * sizeof(long));
+	if (!gh_gc_test_rel.released)
 		return -ENOMEM;
-	atomic64_set(&gc_rel.count, 0);
-	atomic64_set(&gc_rel.twice, 0);
+	atomic64_set(&gh_gc_test_rel.count, 0);
+	atomic64_set(&gh_gc_test_rel.twice, 0);
 	return 0;
 }
 
-static void gc_test_exit(struct kunit *test)
+static void gh_gc_test_exit(struct kunit *test)
 {
-	vfree(gc_rel.released);
-	gc_rel.released = NULL;
-	gc_rel.max_id = 0;
+	vfree(gh_gc_test_rel.released);
+	gh_gc_test_rel.released = NULL;
+	gh_gc_test_rel.max_id = 0;
 }
 
-static struct goheap_gc_domain *gc_domain(struct kunit *test, const char *name,
+static struct goheap_gc_domain *gh_gc_test_domain(struct kunit *test, const char *name,
 					  const struct goheap_gc_opts *opts)
 {
 	struct goheap_gc_domain *d = goheap_gc_create(name, opts);
@@ -93,29 +93,30 @@ static struct goheap_gc_domain *gc_domain(struct kunit *test, const char *name,
 	return d;
 }
 
-static struct gc_node *gc_new(struct kunit *test, struct goheap_gc_domain *d, u64 id)
+static struct gh_gc_test_node *gh_gc_test_new(struct kunit *test,
+					       struct goheap_gc_domain *d, u64 id)
 {
-	struct gc_node *n = goheap_gc_alloc(d, &gc_node_type, GFP_KERNEL);
+	struct gh_gc_test_node *n = goheap_gc_alloc(d, &gh_gc_test_node_type, GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, n);
 	n->id = id;
-	n->check = gc_check_of(id);
+	n->check = gh_gc_test_check_of(id);
 	return n;
 }
 
 /* Store through the barrier, and insist that it took. */
-static void gc_set(struct kunit *test, struct goheap_gc_domain *d, void *slot, void *v)
+static void gh_gc_test_set(struct kunit *test, struct goheap_gc_domain *d, void *slot, void *v)
 {
 	KUNIT_ASSERT_EQ(test, goheap_gc_store(d, slot, v), 0);
 }
 
-static bool gc_intact(const struct gc_node *n)
+static bool gh_gc_test_intact(const struct gh_gc_test_node *n)
 {
-	return n->check == gc_check_of(n->id) && !test_bit(n->id, gc_rel.released);
+	return n->check == gh_gc_test_check_of(n->id) && !test_bit(n->id, gh_gc_test_rel.released);
 }
 
 /* Objects the domain holds: allocated minus freed, from its accounting. */
-static u64 gc_live_objects(struct goheap_gc_domain *d, size_t obj_size)
+static u64 gh_gc_test_live_objects(struct goheap_gc_domain *d, size_t obj_size)
 {
 	u64 bytes;
 
@@ -125,20 +126,22 @@ static u64 gc_live_objects(struct goheap_gc_domain *d, size_t obj_size)
 	return div_u64(bytes, obj_size);
 }
 
-#define NODE_SIZE	48	/* class of struct gc_node */
+#define GH_GC_TEST_NODE_SIZE	48	/* class of struct gh_gc_test_node */
 
 /* ---- graph shapes ----------------------------------------------------------- */
 
-struct gc_shape {
+struct gh_gc_test_shape {
 	struct goheap_gc_domain *d;
 	void *root;
 	u64 next_id;
 	u64 garbage;		/* nodes made unreachable */
 };
 
-static void gc_shape_begin(struct kunit *test, struct gc_shape *s, const char *name)
+/* A domain @name made with @opts (NULL for the defaults), a root, a section. */
+static void gh_gc_test_shape_begin(struct kunit *test, struct gh_gc_test_shape *s,
+				   const char *name, const struct goheap_gc_opts *opts)
 {
-	s->d = gc_domain(test, name, NULL);
+	s->d = gh_gc_test_domain(test, name, opts);
 	s->root = NULL;
 	s->next_id = 0;
 	s->garbage = 0;
@@ -147,39 +150,40 @@ static void gc_shape_begin(struct kunit *test, struct gc_shape *s, const char *n
 }
 
 /* Collect, then check: nothing reachable released, all garbage once. */
-static void gc_shape_end(struct kunit *test, struct gc_shape *s, u64 reachable)
+static void gh_gc_test_shape_end(struct kunit *test, struct gh_gc_test_shape *s, u64 reachable)
 {
 	KUNIT_ASSERT_EQ(test, goheap_gc_exit(s->d), 0);
 	KUNIT_ASSERT_EQ(test, goheap_gc_collect(s->d), 0);
-	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&gc_rel.count), s->garbage);
-	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&gc_rel.twice), 0ULL);
-	KUNIT_EXPECT_EQ(test, gc_live_objects(s->d, NODE_SIZE), reachable);
+	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&gh_gc_test_rel.count), s->garbage);
+	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&gh_gc_test_rel.twice), 0ULL);
+	KUNIT_EXPECT_EQ(test, gh_gc_test_live_objects(s->d, GH_GC_TEST_NODE_SIZE), reachable);
 }
 
-static void gc_shape_destroy(struct kunit *test, struct gc_shape *s)
+static void gh_gc_test_shape_destroy(struct kunit *test, struct gh_gc_test_shape *s)
 {
-	u64 before = atomic64_read(&gc_rel.count);
-	u64 live = gc_live_objects(s->d, NODE_SIZE);
+	u64 before = atomic64_read(&gh_gc_test_rel.count);
+	u64 live = gh_gc_test_live_objects(s->d, GH_GC_TEST_NODE_SIZE);
 
 	KUNIT_EXPECT_EQ(test, goheap_gc_remove_root(s->d, &s->root), 0);
 	KUNIT_EXPECT_EQ(test, goheap_gc_destroy(s->d), 0);
 	/* destroy releases what was still live, once each */
-	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&gc_rel.count) - before, live);
-	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&gc_rel.twice), 0ULL);
+	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&gh_gc_test_rel.count) - before, live);
+	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&gh_gc_test_rel.twice), 0ULL);
 }
 
 /* A list of @n nodes; doubly linked if @doubly. */
-static struct gc_node *gc_list(struct kunit *test, struct gc_shape *s, u64 n,
-			       bool doubly)
+static struct gh_gc_test_node *gh_gc_test_list(struct kunit *test,
+						struct gh_gc_test_shape *s, u64 n,
+						bool doubly)
 {
-	struct gc_node *head = NULL, *node;
+	struct gh_gc_test_node *head = NULL, *node;
 	u64 i;
 
 	for (i = 0; i < n; i++) {
-		node = gc_new(test, s->d, s->next_id++);
-		gc_set(test, s->d, &node->next, head);
+		node = gh_gc_test_new(test, s->d, s->next_id++);
+		gh_gc_test_set(test, s->d, &node->next, head);
 		if (doubly && head)
-			gc_set(test, s->d, &head->prev, node);
+			gh_gc_test_set(test, s->d, &head->prev, node);
 		head = node;
 		if (!(i % 4096))
 			cond_resched();
@@ -187,13 +191,13 @@ static struct gc_node *gc_list(struct kunit *test, struct gc_shape *s, u64 n,
 	return head;
 }
 
-static u64 gc_list_verify(struct gc_node *head, bool doubly)
+static u64 gh_gc_test_list_verify(struct gh_gc_test_node *head, bool doubly)
 {
-	struct gc_node *prev = NULL;
+	struct gh_gc_test_node *prev = NULL;
 	u64 n = 0;
 
 	for (; head; prev = head, head = head->next, n++) {
-		if (!gc_intact(head) || (doubly && prev && head->prev != prev))
+		if (!gh_gc_test_intact(head) || (doubly && prev && head->prev != prev))
 			return U64_MAX;
 		if (!(n % 4096))
 			cond_resched();
@@ -201,226 +205,233 @@ static u64 gc_list_verify(struct gc_node *head, bool doubly)
 	return n;
 }
 
-static void gc_test_lists(struct kunit *test)
+static void gh_gc_test_lists(struct kunit *test)
 {
-	struct gc_shape s;
-	struct gc_node *keep, *cut;
+	struct gh_gc_test_shape s;
+	struct gh_gc_test_node *keep, *cut;
 	unsigned int i;
 
-	gc_shape_begin(test, &s, "lists");
-	keep = gc_list(test, &s, 500, false);
-	gc_set(test, s.d, &s.root, keep);
+	gh_gc_test_shape_begin(test, &s, "lists", NULL);
+	keep = gh_gc_test_list(test, &s, 500, false);
+	gh_gc_test_set(test, s.d, &s.root, keep);
 	/* cut the singly linked list after 200 nodes: 300 become garbage */
 	for (cut = keep, i = 1; i < 200; i++)
 		cut = cut->next;
-	gc_set(test, s.d, &cut->next, NULL);
+	gh_gc_test_set(test, s.d, &cut->next, NULL);
 	s.garbage += 300;
 	/* a doubly linked list hung off the first node, then half of it cut */
-	gc_set(test, s.d, &keep->left, gc_list(test, &s, 400, true));
+	gh_gc_test_set(test, s.d, &keep->left, gh_gc_test_list(test, &s, 400, true));
 	for (cut = keep->left, i = 1; i < 100; i++)
 		cut = cut->next;
 	/* the cut-off half still points back (prev): still garbage */
-	gc_set(test, s.d, &cut->next, NULL);
+	gh_gc_test_set(test, s.d, &cut->next, NULL);
 	s.garbage += 300;
 	/* an unrooted doubly linked list: all garbage */
-	gc_list(test, &s, 250, true);
+	gh_gc_test_list(test, &s, 250, true);
 	s.garbage += 250;
-	gc_shape_end(test, &s, 200 + 100);
-	KUNIT_EXPECT_EQ(test, gc_list_verify(s.root, false), 200ULL);
-	KUNIT_EXPECT_EQ(test, gc_list_verify(((struct gc_node *)s.root)->left, true), 100ULL);
-	gc_shape_destroy(test, &s);
+	gh_gc_test_shape_end(test, &s, 200 + 100);
+	KUNIT_EXPECT_EQ(test, gh_gc_test_list_verify(s.root, false), 200ULL);
+	KUNIT_EXPECT_EQ(test, gh_gc_test_list_verify(((struct gh_gc_test_node *)s.root)->left,
+						     true), 100ULL);
+	gh_gc_test_shape_destroy(test, &s);
 }
 
-static struct gc_node *gc_tree(struct kunit *test, struct gc_shape *s, unsigned int depth)
+static struct gh_gc_test_node *gh_gc_test_tree(struct kunit *test,
+						struct gh_gc_test_shape *s,
+						unsigned int depth)
 {
-	struct gc_node *n = gc_new(test, s->d, s->next_id++);
+	struct gh_gc_test_node *n = gh_gc_test_new(test, s->d, s->next_id++);
 
 	if (depth) {
-		gc_set(test, s->d, &n->left, gc_tree(test, s, depth - 1));
-		gc_set(test, s->d, &n->right, gc_tree(test, s, depth - 1));
+		gh_gc_test_set(test, s->d, &n->left, gh_gc_test_tree(test, s, depth - 1));
+		gh_gc_test_set(test, s->d, &n->right, gh_gc_test_tree(test, s, depth - 1));
 	}
 	return n;
 }
 
-static u64 gc_tree_verify(struct gc_node *n)
+static u64 gh_gc_test_tree_verify(struct gh_gc_test_node *n)
 {
 	u64 l, r;
 
 	if (!n)
 		return 0;
-	if (!gc_intact(n))
+	if (!gh_gc_test_intact(n))
 		return U64_MAX / 4;
-	l = gc_tree_verify(n->left);
-	r = gc_tree_verify(n->right);
+	l = gh_gc_test_tree_verify(n->left);
+	r = gh_gc_test_tree_verify(n->right);
 	return 1 + l + r;
 }
 
-static void gc_test_binary_tree(struct kunit *test)
+static void gh_gc_test_binary_tree(struct kunit *test)
 {
-	struct gc_shape s;
-	struct gc_node *t;
+	struct gh_gc_test_shape s;
+	struct gh_gc_test_node *t;
 
-	gc_shape_begin(test, &s, "tree");
-	t = gc_tree(test, &s, 11);		/* 4095 nodes */
-	gc_set(test, s.d, &s.root, t);
+	gh_gc_test_shape_begin(test, &s, "tree", NULL);
+	t = gh_gc_test_tree(test, &s, 11);		/* 4095 nodes */
+	gh_gc_test_set(test, s.d, &s.root, t);
 	/* drop the right subtree: 2047 nodes */
-	gc_set(test, s.d, &t->right, NULL);
+	gh_gc_test_set(test, s.d, &t->right, NULL);
 	s.garbage += 2047;
-	gc_shape_end(test, &s, 2048);
-	KUNIT_EXPECT_EQ(test, gc_tree_verify(s.root), 2048ULL);
-	gc_shape_destroy(test, &s);
+	gh_gc_test_shape_end(test, &s, 2048);
+	KUNIT_EXPECT_EQ(test, gh_gc_test_tree_verify(s.root), 2048ULL);
+	gh_gc_test_shape_destroy(test, &s);
 }
 
-static void gc_test_cycles_and_self_loops(struct kunit *test)
+/* Three new nodes linked into a cycle by next: a -> b -> c -> a. */
+static struct gh_gc_test_node *gh_gc_test_ring(struct kunit *test,
+						struct gh_gc_test_shape *s)
 {
-	struct gc_shape s;
-	struct gc_node *a, *b, *c, *lone;
+	struct gh_gc_test_node *a = gh_gc_test_new(test, s->d, s->next_id++);
+	struct gh_gc_test_node *b = gh_gc_test_new(test, s->d, s->next_id++);
+	struct gh_gc_test_node *c = gh_gc_test_new(test, s->d, s->next_id++);
 
-	gc_shape_begin(test, &s, "cycles");
+	gh_gc_test_set(test, s->d, &a->next, b);
+	gh_gc_test_set(test, s->d, &b->next, c);
+	gh_gc_test_set(test, s->d, &c->next, a);
+	return a;
+}
+
+static void gh_gc_test_cycles_and_self_loops(struct kunit *test)
+{
+	struct gh_gc_test_shape s;
+	struct gh_gc_test_node *a, *lone;
+
+	gh_gc_test_shape_begin(test, &s, "cycles", NULL);
 	/* a reachable 3-cycle with a self-loop on one node */
-	a = gc_new(test, s.d, s.next_id++);
-	b = gc_new(test, s.d, s.next_id++);
-	c = gc_new(test, s.d, s.next_id++);
-	gc_set(test, s.d, &a->next, b);
-	gc_set(test, s.d, &b->next, c);
-	gc_set(test, s.d, &c->next, a);
-	gc_set(test, s.d, &b->left, b);
-	gc_set(test, s.d, &s.root, a);
+	a = gh_gc_test_ring(test, &s);
+	gh_gc_test_set(test, s.d, &a->next->left, a->next);
+	gh_gc_test_set(test, s.d, &s.root, a);
 	/* an unreachable 3-cycle and an unreachable self-loop */
-	a = gc_new(test, s.d, s.next_id++);
-	b = gc_new(test, s.d, s.next_id++);
-	c = gc_new(test, s.d, s.next_id++);
-	gc_set(test, s.d, &a->next, b);
-	gc_set(test, s.d, &b->next, c);
-	gc_set(test, s.d, &c->next, a);
-	lone = gc_new(test, s.d, s.next_id++);
-	gc_set(test, s.d, &lone->right, lone);
+	gh_gc_test_ring(test, &s);
+	lone = gh_gc_test_new(test, s.d, s.next_id++);
+	gh_gc_test_set(test, s.d, &lone->right, lone);
 	s.garbage += 4;
-	gc_shape_end(test, &s, 3);
+	gh_gc_test_shape_end(test, &s, 3);
 	a = s.root;
-	KUNIT_EXPECT_TRUE(test, gc_intact(a) && gc_intact(a->next) &&
-			  gc_intact(a->next->next) && a->next->next->next == a &&
+	KUNIT_EXPECT_TRUE(test, gh_gc_test_intact(a) && gh_gc_test_intact(a->next) &&
+			  gh_gc_test_intact(a->next->next) && a->next->next->next == a &&
 			  a->next->left == a->next);
-	gc_shape_destroy(test, &s);
+	gh_gc_test_shape_destroy(test, &s);
 }
 
-static void gc_test_dag_shared_children(struct kunit *test)
+static void gh_gc_test_dag_shared_children(struct kunit *test)
 {
-	struct gc_node *top, *shared[8], *leaf;
-	struct gc_shape s;
+	struct gh_gc_test_node *top, *shared[8], *leaf;
+	struct gh_gc_test_shape s;
 	unsigned int i;
 
-	gc_shape_begin(test, &s, "dag");
-	top = gc_new(test, s.d, s.next_id++);
-	leaf = gc_new(test, s.d, s.next_id++);
+	gh_gc_test_shape_begin(test, &s, "dag", NULL);
+	top = gh_gc_test_new(test, s.d, s.next_id++);
+	leaf = gh_gc_test_new(test, s.d, s.next_id++);
 	for (i = 0; i < ARRAY_SIZE(shared); i++) {
-		shared[i] = gc_new(test, s.d, s.next_id++);
-		gc_set(test, s.d, &shared[i]->left, leaf);	/* all share leaf */
+		shared[i] = gh_gc_test_new(test, s.d, s.next_id++);
+		gh_gc_test_set(test, s.d, &shared[i]->left, leaf);	/* all share leaf */
 		if (i)
-			gc_set(test, s.d, &shared[i]->right, shared[i - 1]);
+			gh_gc_test_set(test, s.d, &shared[i]->right, shared[i - 1]);
 	}
-	gc_set(test, s.d, &top->left, shared[7]);
-	gc_set(test, s.d, &top->right, shared[3]);
-	gc_set(test, s.d, &s.root, top);
+	gh_gc_test_set(test, s.d, &top->left, shared[7]);
+	gh_gc_test_set(test, s.d, &top->right, shared[3]);
+	gh_gc_test_set(test, s.d, &s.root, top);
 	/* cutting one of two paths to shared[3] frees nothing */
-	gc_set(test, s.d, &top->right, NULL);
-	gc_shape_end(test, &s, 10);
+	gh_gc_test_set(test, s.d, &top->right, NULL);
+	gh_gc_test_shape_end(test, &s, 10);
 	for (i = 0; i < ARRAY_SIZE(shared); i++)
-		KUNIT_EXPECT_TRUE(test, gc_intact(shared[i]) && shared[i]->left == leaf);
-	gc_shape_destroy(test, &s);
+		KUNIT_EXPECT_TRUE(test, gh_gc_test_intact(shared[i]) && shared[i]->left == leaf);
+	gh_gc_test_shape_destroy(test, &s);
 }
 
 /* A root or field pointing inside an object keeps the whole object alive. */
-static void gc_test_interior_pointers(struct kunit *test)
+static void gh_gc_test_interior_pointers(struct kunit *test)
 {
-	struct gc_node *a, *b;
-	struct gc_shape s;
+	struct gh_gc_test_node *a, *b;
+	struct gh_gc_test_shape s;
 
-	gc_shape_begin(test, &s, "interior");
-	a = gc_new(test, s.d, s.next_id++);
-	b = gc_new(test, s.d, s.next_id++);
-	gc_set(test, s.d, &s.root, &a->id);		/* into a's payload */
-	gc_set(test, s.d, &a->next, (char *)b + sizeof(*b) - 1);	/* b's last byte */
-	gc_new(test, s.d, s.next_id++);
+	gh_gc_test_shape_begin(test, &s, "interior", NULL);
+	a = gh_gc_test_new(test, s.d, s.next_id++);
+	b = gh_gc_test_new(test, s.d, s.next_id++);
+	gh_gc_test_set(test, s.d, &s.root, &a->id);		/* into a's payload */
+	gh_gc_test_set(test, s.d, &a->next, (char *)b + sizeof(*b) - 1);	/* b's last byte */
+	gh_gc_test_new(test, s.d, s.next_id++);
 	s.garbage += 1;
-	gc_shape_end(test, &s, 2);
-	KUNIT_EXPECT_TRUE(test, gc_intact(a) && gc_intact(b));
-	gc_shape_destroy(test, &s);
+	gh_gc_test_shape_end(test, &s, 2);
+	KUNIT_EXPECT_TRUE(test, gh_gc_test_intact(a) && gh_gc_test_intact(b));
+	gh_gc_test_shape_destroy(test, &s);
 }
 
-static void gc_test_islands(struct kunit *test)
+static void gh_gc_test_islands(struct kunit *test)
 {
-	struct gc_node *island;
-	struct gc_shape s;
+	struct gh_gc_test_node *island;
+	struct gh_gc_test_shape s;
 	unsigned int i;
 
-	gc_shape_begin(test, &s, "islands");
+	gh_gc_test_shape_begin(test, &s, "islands", NULL);
 	for (i = 0; i < 20; i++) {
-		island = gc_tree(test, &s, 4);		/* 31 nodes each */
-		gc_set(test, s.d, &island->next, island);
+		island = gh_gc_test_tree(test, &s, 4);		/* 31 nodes each */
+		gh_gc_test_set(test, s.d, &island->next, island);
 		if (i == 7)
-			gc_set(test, s.d, &s.root, island);
+			gh_gc_test_set(test, s.d, &s.root, island);
 		else
 			s.garbage += 31;
 	}
-	gc_shape_end(test, &s, 31);
-	KUNIT_EXPECT_EQ(test, gc_tree_verify(s.root), 31ULL);
-	gc_shape_destroy(test, &s);
+	gh_gc_test_shape_end(test, &s, 31);
+	KUNIT_EXPECT_EQ(test, gh_gc_test_tree_verify(s.root), 31ULL);
+	gh_gc_test_shape_destroy(test, &s);
 }
 
-static void gc_test_million_chain(struct kunit *test)
+static void gh_gc_test_million_chain(struct kunit *test)
 {
-	struct gc_node *cut;
-	struct gc_shape s;
+	struct gh_gc_test_node *cut;
+	struct gh_gc_test_shape s;
 	unsigned int i;
 
-	gc_shape_begin(test, &s, "chain");
-	gc_set(test, s.d, &s.root, gc_list(test, &s, 1000000, false));
+	gh_gc_test_shape_begin(test, &s, "chain", NULL);
+	gh_gc_test_set(test, s.d, &s.root, gh_gc_test_list(test, &s, 1000000, false));
 	/* keep the first 600000, cut the rest */
 	for (cut = s.root, i = 1; i < 600000; i++)
 		cut = cut->next;
-	gc_set(test, s.d, &cut->next, NULL);
+	gh_gc_test_set(test, s.d, &cut->next, NULL);
 	s.garbage += 400000;
-	gc_shape_end(test, &s, 600000);
-	KUNIT_EXPECT_EQ(test, gc_list_verify(s.root, false), 600000ULL);
-	gc_shape_destroy(test, &s);
+	gh_gc_test_shape_end(test, &s, 600000);
+	KUNIT_EXPECT_EQ(test, gh_gc_test_list_verify(s.root, false), 600000ULL);
+	gh_gc_test_shape_destroy(test, &s);
 }
 
-static void gc_test_fanout(struct kunit *test)
+static void gh_gc_test_fanout(struct kunit *test)
 {
-	struct gc_shape s;
+	struct gh_gc_test_shape s;
 	void **fan;
 	unsigned int i;
 
-	gc_shape_begin(test, &s, "fanout");
-	fan = goheap_gc_alloc(s.d, &gc_fan_type, GFP_KERNEL);
+	gh_gc_test_shape_begin(test, &s, "fanout", NULL);
+	fan = goheap_gc_alloc(s.d, &gh_gc_test_fan_type, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, fan);
-	for (i = 0; i < GC_FANOUT; i++)
-		gc_set(test, s.d, &fan[i], gc_new(test, s.d, s.next_id++));
-	gc_set(test, s.d, &s.root, fan);
+	for (i = 0; i < GH_GC_TEST_FANOUT; i++)
+		gh_gc_test_set(test, s.d, &fan[i], gh_gc_test_new(test, s.d, s.next_id++));
+	gh_gc_test_set(test, s.d, &s.root, fan);
 	/* drop every third child */
-	for (i = 0; i < GC_FANOUT; i += 3) {
-		gc_set(test, s.d, &fan[i], NULL);
+	for (i = 0; i < GH_GC_TEST_FANOUT; i += 3) {
+		gh_gc_test_set(test, s.d, &fan[i], NULL);
 		s.garbage++;
 	}
 	KUNIT_ASSERT_EQ(test, goheap_gc_exit(s.d), 0);
 	KUNIT_ASSERT_EQ(test, goheap_gc_collect(s.d), 0);
-	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&gc_rel.count), s.garbage);
-	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&gc_rel.twice), 0ULL);
-	for (i = 0; i < GC_FANOUT; i++)
+	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&gh_gc_test_rel.count), s.garbage);
+	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&gh_gc_test_rel.twice), 0ULL);
+	for (i = 0; i < GH_GC_TEST_FANOUT; i++)
 		if (i % 3)
-			KUNIT_ASSERT_TRUE(test, fan[i] && gc_intact(fan[i]));
+			KUNIT_ASSERT_TRUE(test, fan[i] && gh_gc_test_intact(fan[i]));
 	KUNIT_EXPECT_EQ(test, goheap_gc_remove_root(s.d, &s.root), 0);
 	KUNIT_EXPECT_EQ(test, goheap_gc_destroy(s.d), 0);
 }
 
 /* ---- concurrent mutation ------------------------------------------------------ */
 
-#define GC_MUT_ROOTS	16
+#define GH_GC_TEST_MUT_ROOTS	16
 
-struct gc_mut {
+struct gh_gc_test_mut {
 	struct goheap_gc_domain *d;
-	void *roots[GC_MUT_ROOTS];
+	void *roots[GH_GC_TEST_MUT_ROOTS];
 	atomic64_t next_id;
 	atomic_t errors;
 	atomic_t running;
@@ -429,12 +440,13 @@ struct gc_mut {
 };
 
 /* Walk a few steps from root @r, checking every node on the way. */
-static struct gc_node *gc_mut_walk(struct gc_mut *m, unsigned int r, unsigned int steps)
+static struct gh_gc_test_node *gh_gc_test_mut_walk(struct gh_gc_test_mut *m,
+						    unsigned int r, unsigned int steps)
 {
-	struct gc_node *n = goheap_gc_load(&m->roots[r]);
+	struct gh_gc_test_node *n = goheap_gc_load(&m->roots[r]);
 
 	while (n && steps--) {
-		if (!gc_intact(n))
+		if (!gh_gc_test_intact(n))
 			atomic_inc(&m->errors);
 		if (!n->next)
 			break;
@@ -443,45 +455,45 @@ static struct gc_node *gc_mut_walk(struct gc_mut *m, unsigned int r, unsigned in
 	return n;
 }
 
-static void gc_mut_step(struct gc_mut *m, u32 rnd)
+static void gh_gc_test_mut_step(struct gh_gc_test_mut *m, u32 rnd)
 {
-	unsigned int r = rnd % GC_MUT_ROOTS, r2 = (rnd >> 8) % GC_MUT_ROOTS;
+	unsigned int r = rnd % GH_GC_TEST_MUT_ROOTS, r2 = (rnd >> 8) % GH_GC_TEST_MUT_ROOTS;
 	struct goheap_gc_domain *d = m->d;
-	struct gc_node *n, *a, *b;
+	struct gh_gc_test_node *n, *a, *b;
 	int bad = 0;
 
 	switch ((rnd >> 16) % 5) {
 	case 0:		/* insert at the head of a root's list */
 	case 1:
-		n = goheap_gc_alloc(d, &gc_node_type, GFP_KERNEL);
+		n = goheap_gc_alloc(d, &gh_gc_test_node_type, GFP_KERNEL);
 		if (!n) {
 			atomic_inc(&m->errors);
 			return;
 		}
 		n->id = atomic64_inc_return(&m->next_id);
-		n->check = gc_check_of(n->id);
+		n->check = gh_gc_test_check_of(n->id);
 		bad |= goheap_gc_store(d, (void **)&n->next, goheap_gc_load(&m->roots[r]));
 		bad |= goheap_gc_store(d, &m->roots[r], n);
 		break;
 	case 2:		/* delete the node after a few steps */
-		a = gc_mut_walk(m, r, rnd >> 24 & 7);
+		a = gh_gc_test_mut_walk(m, r, rnd >> 24 & 7);
 		if (a && a->next)
 			bad |= goheap_gc_store(d, (void **)&a->next, a->next->next);
 		break;
 	case 3:		/* relink: cross pointer from one list into another */
-		a = gc_mut_walk(m, r, rnd >> 24 & 15);
-		b = gc_mut_walk(m, r2, rnd >> 28);
+		a = gh_gc_test_mut_walk(m, r, rnd >> 24 & 15);
+		b = gh_gc_test_mut_walk(m, r2, rnd >> 28);
 		if (a)
 			bad |= goheap_gc_store(d, (void **)&a->left, b);
 		break;
 	case 4:		/* move a list between a root and the heap */
-		a = gc_mut_walk(m, r, 0);
+		a = gh_gc_test_mut_walk(m, r, 0);
 		if (a) {
 			bad |= goheap_gc_store(d, (void **)&a->right,
 					       goheap_gc_load(&m->roots[r2]));
 			bad |= goheap_gc_store(d, &m->roots[r2], NULL);
 		} else {
-			b = gc_mut_walk(m, r2, 0);
+			b = gh_gc_test_mut_walk(m, r2, 0);
 			if (b)
 				bad |= goheap_gc_store(d, &m->roots[r], b->right);
 		}
@@ -491,9 +503,9 @@ static void gc_mut_step(struct gc_mut *m, u32 rnd)
 		atomic_inc(&m->errors);
 }
 
-static int gc_mutator(void *arg)
+static int gh_gc_test_mutator(void *arg)
 {
-	struct gc_mut *m = arg;
+	struct gh_gc_test_mut *m = arg;
 	unsigned int i;
 
 	while (!READ_ONCE(m->stop)) {
@@ -502,7 +514,7 @@ static int gc_mutator(void *arg)
 			break;
 		}
 		for (i = 0; i < 32; i++)
-			gc_mut_step(m, get_random_u32());
+			gh_gc_test_mut_step(m, get_random_u32());
 		goheap_gc_exit(m->d);
 		cond_resched();
 	}
@@ -511,9 +523,9 @@ static int gc_mutator(void *arg)
 }
 
 /* Count nodes reachable from the roots, marking each with a visit stamp. */
-static u64 gc_count_reachable(struct gc_mut *m, u64 stamp)
+static u64 gh_gc_test_count_reachable(struct gh_gc_test_mut *m, u64 stamp)
 {
-	struct gc_node **stack;
+	struct gh_gc_test_node **stack;
 	u64 count = 0;
 	size_t top = 0, cap = 1 << 20;
 	unsigned int r;
@@ -521,18 +533,18 @@ static u64 gc_count_reachable(struct gc_mut *m, u64 stamp)
 	stack = vmalloc(cap * sizeof(*stack));
 	if (!stack)
 		return U64_MAX;
-	for (r = 0; r < GC_MUT_ROOTS; r++)
+	for (r = 0; r < GH_GC_TEST_MUT_ROOTS; r++)
 		if (m->roots[r])
 			stack[top++] = m->roots[r];
 	while (top) {
-		struct gc_node *n = stack[--top];
-		struct gc_node *kids[] = { n->next, n->prev, n->left, n->right };
+		struct gh_gc_test_node *n = stack[--top];
+		struct gh_gc_test_node *kids[] = { n->next, n->prev, n->left, n->right };
 		unsigned int k;
 
 		/* visited nodes get @stamp in place of their checksum */
 		if (n->check == stamp)
 			continue;
-		if (n->check != gc_check_of(n->id))
+		if (n->check != gh_gc_test_check_of(n->id))
 			atomic_inc(&m->errors);
 		n->check = stamp;
 		count++;
@@ -544,20 +556,20 @@ static u64 gc_count_reachable(struct gc_mut *m, u64 stamp)
 	return count;
 }
 
-static void gc_test_concurrent_mutation(struct kunit *test)
+static void gh_gc_test_concurrent_mutation(struct kunit *test)
 {
-	struct gc_mut *m = kunit_kzalloc(test, sizeof(*m), GFP_KERNEL);
+	struct gh_gc_test_mut *m = kunit_kzalloc(test, sizeof(*m), GFP_KERNEL);
 	unsigned long deadline;
 	unsigned int r;
 	u64 reachable;
 	int cpu;
 
 	KUNIT_ASSERT_NOT_NULL(test, m);
-	m->d = gc_domain(test, "mutate", NULL);
-	for (r = 0; r < GC_MUT_ROOTS; r++)
+	m->d = gh_gc_test_domain(test, "mutate", NULL);
+	for (r = 0; r < GH_GC_TEST_MUT_ROOTS; r++)
 		KUNIT_ASSERT_EQ(test, goheap_gc_add_root(m->d, &m->roots[r]), 0);
 	for_each_online_cpu(cpu) {
-		struct task_struct *t = kthread_create(gc_mutator, m, "gc-mutator/%d", cpu);
+		struct task_struct *t = kthread_create(gh_gc_test_mutator, m, "gc-mutator/%d", cpu);
 
 		KUNIT_ASSERT_FALSE(test, IS_ERR(t));
 		kthread_bind(t, cpu);
@@ -575,134 +587,143 @@ static void gc_test_concurrent_mutation(struct kunit *test)
 		msleep(20);
 	KUNIT_EXPECT_GT(test, m->cycles, 2U);
 	KUNIT_EXPECT_EQ(test, atomic_read(&m->errors), 0);
-	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&gc_rel.twice), 0ULL);
+	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&gh_gc_test_rel.twice), 0ULL);
 
 	/* one more cycle leaves exactly what is reachable */
 	KUNIT_EXPECT_EQ(test, goheap_gc_collect(m->d), 0);
-	reachable = gc_count_reachable(m, U64_MAX);
-	KUNIT_EXPECT_EQ(test, gc_live_objects(m->d, NODE_SIZE), reachable);
-	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&gc_rel.count) + reachable,
+	reachable = gh_gc_test_count_reachable(m, U64_MAX);
+	KUNIT_EXPECT_EQ(test, gh_gc_test_live_objects(m->d, GH_GC_TEST_NODE_SIZE), reachable);
+	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&gh_gc_test_rel.count) + reachable,
 			(u64)atomic64_read(&m->next_id));
 	KUNIT_EXPECT_EQ(test, atomic_read(&m->errors), 0);
-	for (r = 0; r < GC_MUT_ROOTS; r++)
+	for (r = 0; r < GH_GC_TEST_MUT_ROOTS; r++)
 		KUNIT_EXPECT_EQ(test, goheap_gc_remove_root(m->d, &m->roots[r]), 0);
 	KUNIT_EXPECT_EQ(test, goheap_gc_destroy(m->d), 0);
-	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&gc_rel.count),
+	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&gh_gc_test_rel.count),
 			(u64)atomic64_read(&m->next_id));
 }
 
 /* ---- roots during marking, two domains ------------------------------------------- */
 
-struct gc_bg_collect {
+struct gh_gc_test_bg_collect {
 	struct goheap_gc_domain *d;
 	struct completion done;
 	int ret;
 };
 
-static int gc_bg_collector(void *arg)
+static int gh_gc_test_bg_collector(void *arg)
 {
-	struct gc_bg_collect *c = arg;
+	struct gh_gc_test_bg_collect *c = arg;
 
 	c->ret = goheap_gc_collect(c->d);
 	complete(&c->done);
 	return 0;
 }
 
-static void gc_bg_start(struct kunit *test, struct gc_bg_collect *c,
+static void gh_gc_test_bg_start(struct kunit *test, struct gh_gc_test_bg_collect *c,
 			struct goheap_gc_domain *d)
 {
 	struct task_struct *t;
 
 	c->d = d;
 	init_completion(&c->done);
-	t = kthread_run(gc_bg_collector, c, "gc-collect/%s", d->name);
+	t = kthread_run(gh_gc_test_bg_collector, c, "gc-collect/%s", d->name);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
 }
 
-static void gc_test_roots_during_marking(struct kunit *test)
+static void gh_gc_test_roots_during_marking(struct kunit *test)
 {
 	static void *extra[64];
-	struct gc_bg_collect bg;
-	struct gc_shape s;
+	struct gh_gc_test_bg_collect bg;
+	struct gh_gc_test_shape s;
 	unsigned int i, cycles;
 
-	gc_shape_begin(test, &s, "rootsmark");
+	gh_gc_test_shape_begin(test, &s, "rootsmark", NULL);
 	/* a big graph keeps the marker busy */
-	gc_set(test, s.d, &s.root, gc_list(test, &s, 100000, false));
+	gh_gc_test_set(test, s.d, &s.root, gh_gc_test_list(test, &s, 100000, false));
 	KUNIT_ASSERT_EQ(test, goheap_gc_exit(s.d), 0);
 	for (cycles = 0; cycles < 3; cycles++) {
-		gc_bg_start(test, &bg, s.d);
+		gh_gc_test_bg_start(test, &bg, s.d);
 		for (i = 0; i < ARRAY_SIZE(extra); i++) {
 			/* a root added while marking may run, then filled */
 			extra[i] = NULL;
 			KUNIT_ASSERT_EQ(test, goheap_gc_add_root(s.d, &extra[i]), 0);
 			KUNIT_ASSERT_EQ(test, goheap_gc_enter(s.d), 0);
-			gc_set(test, s.d, &extra[i],
-			       gc_new(test, s.d, 200000 + cycles * 100 + i));
+			gh_gc_test_set(test, s.d, &extra[i],
+			       gh_gc_test_new(test, s.d, 200000 + cycles * 100 + i));
 			KUNIT_ASSERT_EQ(test, goheap_gc_exit(s.d), 0);
 		}
 		wait_for_completion(&bg.done);
 		KUNIT_EXPECT_EQ(test, bg.ret, 0);
 		KUNIT_ASSERT_EQ(test, goheap_gc_collect(s.d), 0);
 		for (i = 0; i < ARRAY_SIZE(extra); i++)
-			KUNIT_EXPECT_TRUE(test, gc_intact(extra[i]));
+			KUNIT_EXPECT_TRUE(test, gh_gc_test_intact(extra[i]));
 		/* removed during the next marking: released by the one after */
-		gc_bg_start(test, &bg, s.d);
+		gh_gc_test_bg_start(test, &bg, s.d);
 		for (i = 0; i < ARRAY_SIZE(extra); i++)
 			KUNIT_EXPECT_EQ(test, goheap_gc_remove_root(s.d, &extra[i]), 0);
 		wait_for_completion(&bg.done);
 		KUNIT_ASSERT_EQ(test, goheap_gc_collect(s.d), 0);
 		s.garbage += ARRAY_SIZE(extra);
 	}
-	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&gc_rel.count), s.garbage);
-	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&gc_rel.twice), 0ULL);
-	KUNIT_EXPECT_EQ(test, gc_list_verify(s.root, false), 100000ULL);
-	gc_shape_destroy(test, &s);
+	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&gh_gc_test_rel.count), s.garbage);
+	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&gh_gc_test_rel.twice), 0ULL);
+	KUNIT_EXPECT_EQ(test, gh_gc_test_list_verify(s.root, false), 100000ULL);
+	gh_gc_test_shape_destroy(test, &s);
 }
 
-static void gc_test_two_domains(struct kunit *test)
+static void gh_gc_test_two_domains(struct kunit *test)
 {
-	struct gc_shape a, b;
-	struct gc_bg_collect ca, cb;
+	struct gh_gc_test_shape a, b;
+	struct gh_gc_test_bg_collect ca, cb;
 
-	gc_shape_begin(test, &a, "twin-a");
-	gc_set(test, a.d, &a.root, gc_list(test, &a, 30000, true));
-	gc_list(test, &a, 10000, false);
+	gh_gc_test_shape_begin(test, &a, "twin-a", NULL);
+	gh_gc_test_set(test, a.d, &a.root, gh_gc_test_list(test, &a, 30000, true));
+	gh_gc_test_list(test, &a, 10000, false);
 	a.garbage += 10000;
 	KUNIT_ASSERT_EQ(test, goheap_gc_exit(a.d), 0);
-	gc_shape_begin(test, &b, "twin-b");
+	gh_gc_test_shape_begin(test, &b, "twin-b", NULL);
 	b.next_id = 500000;
-	gc_set(test, b.d, &b.root, gc_tree(test, &b, 13));
-	gc_tree(test, &b, 10);
+	gh_gc_test_set(test, b.d, &b.root, gh_gc_test_tree(test, &b, 13));
+	gh_gc_test_tree(test, &b, 10);
 	b.garbage += 2047;
 	KUNIT_ASSERT_EQ(test, goheap_gc_exit(b.d), 0);
 
-	gc_bg_start(test, &ca, a.d);
-	gc_bg_start(test, &cb, b.d);
+	gh_gc_test_bg_start(test, &ca, a.d);
+	gh_gc_test_bg_start(test, &cb, b.d);
 	wait_for_completion(&ca.done);
 	wait_for_completion(&cb.done);
 	KUNIT_EXPECT_EQ(test, ca.ret, 0);
 	KUNIT_EXPECT_EQ(test, cb.ret, 0);
-	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&gc_rel.count), a.garbage + b.garbage);
-	KUNIT_EXPECT_EQ(test, gc_list_verify(a.root, true), 30000ULL);
-	KUNIT_EXPECT_EQ(test, gc_tree_verify(b.root), 16383ULL);
-	KUNIT_EXPECT_EQ(test, gc_live_objects(a.d, NODE_SIZE), 30000ULL);
-	KUNIT_EXPECT_EQ(test, gc_live_objects(b.d, NODE_SIZE), 16383ULL);
-	gc_shape_destroy(test, &a);
-	gc_shape_destroy(test, &b);
+	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&gh_gc_test_rel.count), a.garbage + b.garbage);
+	KUNIT_EXPECT_EQ(test, gh_gc_test_list_verify(a.root, true), 30000ULL);
+	KUNIT_EXPECT_EQ(test, gh_gc_test_tree_verify(b.root), 16383ULL);
+	KUNIT_EXPECT_EQ(test, gh_gc_test_live_objects(a.d, GH_GC_TEST_NODE_SIZE), 30000ULL);
+	KUNIT_EXPECT_EQ(test, gh_gc_test_live_objects(b.d, GH_GC_TEST_NODE_SIZE), 16383ULL);
+	gh_gc_test_shape_destroy(test, &a);
+	gh_gc_test_shape_destroy(test, &b);
 }
 
 /* ---- failures and limits ------------------------------------------------------------ */
 
-static void gc_test_page_alloc_failure(struct kunit *test)
+/* Skip, rather than fail, where page allocations cannot be made to fail. */
+static void gh_gc_test_require_fault_injection(struct kunit *test)
 {
-	struct gc_node *n = NULL;
-	struct gc_shape s;
+	if (gh_test_fail_pages(true))
+		kunit_skip(test, "fail_page_alloc is not armed for make_it_fail tasks");
+	gh_test_fail_pages(false);
+}
+
+static void gh_gc_test_page_alloc_failure(struct kunit *test)
+{
+	struct gh_gc_test_node *n = NULL;
+	struct gh_gc_test_shape s;
 	unsigned int i, failed = 0;
 
-	gc_shape_begin(test, &s, "failpages");
-	gc_set(test, s.d, &s.root, gc_list(test, &s, 2000, false));
-	gc_list(test, &s, 1000, false);
+	gh_gc_test_require_fault_injection(test);
+	gh_gc_test_shape_begin(test, &s, "failpages", NULL);
+	gh_gc_test_set(test, s.d, &s.root, gh_gc_test_list(test, &s, 2000, false));
+	gh_gc_test_list(test, &s, 1000, false);
 	s.garbage += 1000;
 	/*
 	 * allocation: once the spans and the arenas' free pages are used up,
@@ -711,13 +732,13 @@ static void gc_test_page_alloc_failure(struct kunit *test)
 	goheap_drain();
 	KUNIT_ASSERT_EQ(test, gh_test_fail_pages(true), 0);
 	for (i = 0; i < 200000 && failed < 100; i++) {
-		n = goheap_gc_alloc(s.d, &gc_node_type, GFP_KERNEL);
+		n = goheap_gc_alloc(s.d, &gh_gc_test_node_type, GFP_KERNEL);
 		if (!n) {
 			failed++;
 			continue;
 		}
 		n->id = s.next_id++;
-		n->check = gc_check_of(n->id);
+		n->check = gh_gc_test_check_of(n->id);
 		s.garbage++;
 	}
 	KUNIT_EXPECT_EQ(test, goheap_gc_exit(s.d), 0);
@@ -725,63 +746,58 @@ static void gc_test_page_alloc_failure(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, goheap_gc_collect(s.d), 0);
 	KUNIT_EXPECT_EQ(test, gh_test_fail_pages(false), 0);
 	KUNIT_EXPECT_GT(test, failed, 0U);
-	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&gc_rel.count), s.garbage);
-	KUNIT_EXPECT_EQ(test, gc_list_verify(s.root, false), 2000ULL);
-	KUNIT_EXPECT_EQ(test, gc_live_objects(s.d, NODE_SIZE), 2000ULL);
-	gc_shape_destroy(test, &s);
+	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&gh_gc_test_rel.count), s.garbage);
+	KUNIT_EXPECT_EQ(test, gh_gc_test_list_verify(s.root, false), 2000ULL);
+	KUNIT_EXPECT_EQ(test, gh_gc_test_live_objects(s.d, GH_GC_TEST_NODE_SIZE), 2000ULL);
+	gh_gc_test_shape_destroy(test, &s);
 }
 
-static void gc_test_memory_limit(struct kunit *test)
+static void gh_gc_test_memory_limit(struct kunit *test)
 {
 	struct goheap_gc_opts opts = { .mem_limit = 64 * PAGE_SIZE, .gogc = GOHEAP_GC_OFF };
-	struct gc_shape s;
-	struct gc_node *n;
+	struct gh_gc_test_shape s;
+	struct gh_gc_test_node *n;
 	unsigned int i;
 
-	s.d = gc_domain(test, "limit", &opts);
-	s.root = NULL;
-	s.next_id = 0;
-	s.garbage = 0;
-	KUNIT_ASSERT_EQ(test, goheap_gc_add_root(s.d, &s.root), 0);
-	KUNIT_ASSERT_EQ(test, goheap_gc_enter(s.d), 0);
+	gh_gc_test_shape_begin(test, &s, "limit", &opts);
 	for (i = 0; i < 100000; i++) {
-		n = goheap_gc_alloc(s.d, &gc_node_type, GFP_KERNEL);
+		n = goheap_gc_alloc(s.d, &gh_gc_test_node_type, GFP_KERNEL);
 		if (!n)
 			break;
 		n->id = s.next_id++;
-		n->check = gc_check_of(n->id);
-		gc_set(test, s.d, &n->next, s.root);
-		gc_set(test, s.d, &s.root, n);
+		n->check = gh_gc_test_check_of(n->id);
+		gh_gc_test_set(test, s.d, &n->next, s.root);
+		gh_gc_test_set(test, s.d, &s.root, n);
 	}
 	KUNIT_EXPECT_NULL(test, n);
 	KUNIT_EXPECT_LE(test, s.d->span_bytes, (u64)opts.mem_limit);
 	KUNIT_EXPECT_GT(test, s.d->stats.limit_failures, 0ULL);
 	/* drop everything: after a cycle there is room again */
-	gc_set(test, s.d, &s.root, NULL);
+	gh_gc_test_set(test, s.d, &s.root, NULL);
 	s.garbage = s.next_id;
 	KUNIT_ASSERT_EQ(test, goheap_gc_exit(s.d), 0);
 	flush_work(&s.d->cycle_work);
 	KUNIT_ASSERT_EQ(test, goheap_gc_collect(s.d), 0);
-	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&gc_rel.count), s.garbage);
+	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&gh_gc_test_rel.count), s.garbage);
 	KUNIT_ASSERT_EQ(test, goheap_gc_enter(s.d), 0);
-	n = gc_new(test, s.d, s.next_id++);
+	n = gh_gc_test_new(test, s.d, s.next_id++);
 	KUNIT_ASSERT_EQ(test, goheap_gc_exit(s.d), 0);
-	gc_shape_destroy(test, &s);
+	gh_gc_test_shape_destroy(test, &s);
 }
 
-static void gc_test_pacing_triggers_cycles(struct kunit *test)
+static void gh_gc_test_pacing_triggers_cycles(struct kunit *test)
 {
 	struct goheap_gc_opts opts = { .gogc = 50, .min_heap = 64 * 1024 };
-	struct goheap_gc_domain *d = gc_domain(test, "paced", &opts);
+	struct goheap_gc_domain *d = gh_gc_test_domain(test, "paced", &opts);
 	unsigned int i;
 
 	KUNIT_ASSERT_EQ(test, goheap_gc_enter(d), 0);
 	for (i = 0; i < 50000; i++) {
-		struct gc_node *n = goheap_gc_alloc(d, &gc_node_type, GFP_KERNEL);
+		struct gh_gc_test_node *n = goheap_gc_alloc(d, &gh_gc_test_node_type, GFP_KERNEL);
 
 		KUNIT_ASSERT_NOT_NULL(test, n);
 		n->id = i;
-		n->check = gc_check_of(i);
+		n->check = gh_gc_test_check_of(i);
 		if (!(i % 1024)) {
 			goheap_gc_exit(d);
 			cond_resched();
@@ -793,15 +809,15 @@ static void gc_test_pacing_triggers_cycles(struct kunit *test)
 	/* nothing was rooted: the heap never grew far past its goal */
 	KUNIT_EXPECT_GT(test, d->stats.num_gc, 0ULL);
 	KUNIT_EXPECT_EQ(test, d->stats.num_forced_gc, 0ULL);
-	KUNIT_EXPECT_LT(test, d->span_bytes, 50000ULL * NODE_SIZE);
+	KUNIT_EXPECT_LT(test, d->span_bytes, 50000ULL * GH_GC_TEST_NODE_SIZE);
 	KUNIT_EXPECT_EQ(test, goheap_gc_destroy(d), 0);
-	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&gc_rel.count), 50000ULL);
-	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&gc_rel.twice), 0ULL);
+	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&gh_gc_test_rel.count), 50000ULL);
+	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&gh_gc_test_rel.twice), 0ULL);
 }
 
 /* ---- bad input ------------------------------------------------------------------------ */
 
-static void gc_test_bad_types(struct kunit *test)
+static void gh_gc_test_bad_types(struct kunit *test)
 {
 	static const size_t outside[] = { 64 };
 	static const size_t misaligned[] = { 4 };
@@ -812,7 +828,7 @@ static void gc_test_bad_types(struct kunit *test)
 	static const struct goheap_gc_type mis = {
 		.name = "mis", .size = 64, .ptr_offsets = misaligned, .nr_ptrs = 1,
 	};
-	struct goheap_gc_domain *d = gc_domain(test, "badtypes", NULL);
+	struct goheap_gc_domain *d = gh_gc_test_domain(test, "badtypes", NULL);
 
 	KUNIT_ASSERT_EQ(test, goheap_gc_enter(d), 0);
 	KUNIT_EXPECT_NULL(test, goheap_gc_alloc(d, NULL, GFP_KERNEL));
@@ -825,19 +841,19 @@ static void gc_test_bad_types(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, goheap_gc_destroy(d), 0);
 }
 
-static void gc_test_bad_stores(struct kunit *test)
+static void gh_gc_test_bad_stores(struct kunit *test)
 {
-	struct gc_node *a, *b;
-	struct gc_shape s;
+	struct gh_gc_test_node *a, *b;
+	struct gh_gc_test_shape s;
 	void *foreign = kmalloc(64, GFP_KERNEL);
 	void *unrooted = NULL;
 
 	KUNIT_ASSERT_NOT_NULL(test, foreign);
-	gc_shape_begin(test, &s, "badstores");
-	a = gc_new(test, s.d, s.next_id++);
-	b = gc_new(test, s.d, s.next_id++);
-	gc_set(test, s.d, &s.root, a);
-	gc_set(test, s.d, &a->next, b);
+	gh_gc_test_shape_begin(test, &s, "badstores", NULL);
+	a = gh_gc_test_new(test, s.d, s.next_id++);
+	b = gh_gc_test_new(test, s.d, s.next_id++);
+	gh_gc_test_set(test, s.d, &s.root, a);
+	gh_gc_test_set(test, s.d, &a->next, b);
 	/* a foreign pointer into a field, and stores to slots that are no field */
 	KUNIT_EXPECT_EQ(test, goheap_gc_store(s.d, (void **)&a->left, foreign), -EINVAL);
 	KUNIT_EXPECT_EQ(test, goheap_gc_store(s.d, (void **)&a->id, b), -EINVAL);
@@ -851,17 +867,17 @@ static void gc_test_bad_stores(struct kunit *test)
 	/* a field holding a foreign pointer (written behind the barrier's back) */
 	WRITE_ONCE(a->right, foreign);
 	s.garbage = 0;
-	gc_shape_end(test, &s, 2);
+	gh_gc_test_shape_end(test, &s, 2);
 	KUNIT_EXPECT_GT(test, (u64)atomic64_read(&s.d->stats.foreign_ptrs), 0ULL);
-	KUNIT_EXPECT_TRUE(test, gc_intact(a) && a->next == b && gc_intact(b));
+	KUNIT_EXPECT_TRUE(test, gh_gc_test_intact(a) && a->next == b && gh_gc_test_intact(b));
 	WRITE_ONCE(a->right, NULL);
-	gc_shape_destroy(test, &s);
+	gh_gc_test_shape_destroy(test, &s);
 	kfree(foreign);
 }
 
-static void gc_test_bad_sections(struct kunit *test)
+static void gh_gc_test_bad_sections(struct kunit *test)
 {
-	struct goheap_gc_domain *d = gc_domain(test, "badsections", NULL);
+	struct goheap_gc_domain *d = gh_gc_test_domain(test, "badsections", NULL);
 
 	KUNIT_EXPECT_EQ(test, goheap_gc_exit(d), -EINVAL);
 	KUNIT_ASSERT_EQ(test, goheap_gc_enter(d), 0);
@@ -877,9 +893,9 @@ static void gc_test_bad_sections(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, goheap_gc_destroy(d), 0);
 }
 
-static void gc_test_double_destroy(struct kunit *test)
+static void gh_gc_test_double_destroy(struct kunit *test)
 {
-	struct goheap_gc_domain *d = gc_domain(test, "twice", NULL);
+	struct goheap_gc_domain *d = gh_gc_test_domain(test, "twice", NULL);
 	u64 before = gh_gc_double_destroy_count();
 
 	KUNIT_EXPECT_EQ(test, goheap_gc_destroy(d), 0);
@@ -889,65 +905,65 @@ static void gc_test_double_destroy(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, IS_ERR(goheap_gc_create(NULL, NULL)));
 }
 
-static void gc_test_destroy_with_live_objects(struct kunit *test)
+static void gh_gc_test_destroy_with_live_objects(struct kunit *test)
 {
-	struct gc_shape s;
+	struct gh_gc_test_shape s;
 
-	gc_shape_begin(test, &s, "destroylive");
-	gc_set(test, s.d, &s.root, gc_tree(test, &s, 9));
+	gh_gc_test_shape_begin(test, &s, "destroylive", NULL);
+	gh_gc_test_set(test, s.d, &s.root, gh_gc_test_tree(test, &s, 9));
 	KUNIT_ASSERT_EQ(test, goheap_gc_exit(s.d), 0);
 	KUNIT_EXPECT_EQ(test, goheap_gc_destroy(s.d), 0);
-	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&gc_rel.count), 1023ULL);
-	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&gc_rel.twice), 0ULL);
+	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&gh_gc_test_rel.count), 1023ULL);
+	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&gh_gc_test_rel.twice), 0ULL);
 }
 
-static int gc_suite_init(struct kunit_suite *suite)
+static int gh_gc_test_suite_init(struct kunit_suite *suite)
 {
-	size_t *off = kcalloc(GC_FANOUT, sizeof(*off), GFP_KERNEL);
+	size_t *off = kcalloc(GH_GC_TEST_FANOUT, sizeof(*off), GFP_KERNEL);
 	unsigned int i;
 
 	if (!off)
 		return -ENOMEM;
-	for (i = 0; i < GC_FANOUT; i++)
+	for (i = 0; i < GH_GC_TEST_FANOUT; i++)
 		off[i] = i * sizeof(void *);
-	gc_fan_offsets = off;
-	gc_fan_type.ptr_offsets = off;
+	gh_gc_test_fan_offsets = off;
+	gh_gc_test_fan_type.ptr_offsets = off;
 	return 0;
 }
 
-static void gc_suite_exit(struct kunit_suite *suite)
+static void gh_gc_test_suite_exit(struct kunit_suite *suite)
 {
-	kfree(gc_fan_offsets);
+	kfree(gh_gc_test_fan_offsets);
 }
 
 static struct kunit_case gh_gc_cases[] = {
-	KUNIT_CASE(gc_test_lists),
-	KUNIT_CASE(gc_test_binary_tree),
-	KUNIT_CASE(gc_test_cycles_and_self_loops),
-	KUNIT_CASE(gc_test_dag_shared_children),
-	KUNIT_CASE(gc_test_interior_pointers),
-	KUNIT_CASE(gc_test_islands),
-	KUNIT_CASE(gc_test_million_chain),
-	KUNIT_CASE(gc_test_fanout),
-	KUNIT_CASE(gc_test_concurrent_mutation),
-	KUNIT_CASE(gc_test_roots_during_marking),
-	KUNIT_CASE(gc_test_two_domains),
-	KUNIT_CASE(gc_test_page_alloc_failure),
-	KUNIT_CASE(gc_test_memory_limit),
-	KUNIT_CASE(gc_test_pacing_triggers_cycles),
-	KUNIT_CASE(gc_test_bad_types),
-	KUNIT_CASE(gc_test_bad_stores),
-	KUNIT_CASE(gc_test_bad_sections),
-	KUNIT_CASE(gc_test_double_destroy),
-	KUNIT_CASE(gc_test_destroy_with_live_objects),
+	KUNIT_CASE(gh_gc_test_lists),
+	KUNIT_CASE(gh_gc_test_binary_tree),
+	KUNIT_CASE(gh_gc_test_cycles_and_self_loops),
+	KUNIT_CASE(gh_gc_test_dag_shared_children),
+	KUNIT_CASE(gh_gc_test_interior_pointers),
+	KUNIT_CASE(gh_gc_test_islands),
+	KUNIT_CASE(gh_gc_test_million_chain),
+	KUNIT_CASE(gh_gc_test_fanout),
+	KUNIT_CASE(gh_gc_test_concurrent_mutation),
+	KUNIT_CASE(gh_gc_test_roots_during_marking),
+	KUNIT_CASE(gh_gc_test_two_domains),
+	KUNIT_CASE(gh_gc_test_page_alloc_failure),
+	KUNIT_CASE(gh_gc_test_memory_limit),
+	KUNIT_CASE(gh_gc_test_pacing_triggers_cycles),
+	KUNIT_CASE(gh_gc_test_bad_types),
+	KUNIT_CASE(gh_gc_test_bad_stores),
+	KUNIT_CASE(gh_gc_test_bad_sections),
+	KUNIT_CASE(gh_gc_test_double_destroy),
+	KUNIT_CASE(gh_gc_test_destroy_with_live_objects),
 	{}
 };
 
 struct kunit_suite gh_gc_suite = {
 	.name = "goheap_gc",
-	.init = gc_test_init,
-	.exit = gc_test_exit,
-	.suite_init = gc_suite_init,
-	.suite_exit = gc_suite_exit,
+	.init = gh_gc_test_init,
+	.exit = gh_gc_test_exit,
+	.suite_init = gh_gc_test_suite_init,
+	.suite_exit = gh_gc_test_suite_exit,
 	.test_cases = gh_gc_cases,
 };

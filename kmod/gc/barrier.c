@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The store barrier (Go's mbarrier.go): the out-of-line half of
+ * goheap_gc_store(), and the mode word that sends stores here.
+ *
+ * The inline half in include/goheap.h reads the domain's mode word,
+ * goheap_gc_domain_head.barrier_mode, and stores directly while it is zero:
+ * an unchecked domain that the collector is not marking pays one load and
+ * one predictable branch per store. The word has two bits:
+ *
+ *  GH_GC_BARRIER_CHECKED  set for the domain's life unless it was created
+ *                         with GOHEAP_GC_UNCHECKED: every store checks that
+ *                         the slot is a pointer field of a live object or a
+ *                         root, and that the value points into the domain.
+ *  GH_GC_BARRIER_MARKING  set by the first pause and cleared by the second:
+ *                         every store shades the value it overwrites (a
+ *                         deletion, or snapshot-at-the-beginning, barrier;
+ *                         cycle.c says why that suffices).
+ *
+ * Both pauses flip the bit with every section ended, so no store is half
+ * done across a flip.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include "gc.h"
+
+/**
+ * gh_gc_barrier_init() - the mode word of a new domain
+ * @d: domain being created, opts set
+ */
+void gh_gc_barrier_init(struct goheap_gc_domain *d)
+{
+	d->head.barrier_mode = d->opts.flags & GOHEAP_GC_UNCHECKED ?
+			       0 : GH_GC_BARRIER_CHECKED;
+}
+
+/**
+ * gh_gc_barrier_mark_on() - stores shade the old value from now on
+ * @d: domain, in the first pause, lock held
+ */
+void gh_gc_barrier_mark_on(struct goheap_gc_domain *d)
+{
+	lockdep_assert_held(&d->lock);
+	WRITE_ONCE(d->head.barrier_mode,
+		   d->head.barrier_mode | GH_GC_BARRIER_MARKING);
+}
+
+/**
+ * gh_gc_barrier_mark_off() - stores stop shading
+ * @d: domain, in the second pause, lock held
+ */
+void gh_gc_barrier_mark_off(struct goheap_gc_domain *d)
+{
+	lockdep_assert_held(&d->lock);
+	WRITE_ONCE(d->head.barrier_mode,
+		   d->head.barrier_mode & ~GH_GC_BARRIER_MARKING);
+}
+
+/* Is @slot a pointer field of a live object of @d, or a root? */
+static bool gh_gc_slot_ok(struct goheap_gc_domain *d, void **slot)
+{
+	struct gh_gc_tinfo *ti;
+	struct gh_span *span;
+	unsigned long offset;
+	unsigned int idx;
+	bool ok = false;
+
+	RCU_LOCKDEP_WARN(!rcu_read_lock_any_held(), "slot check outside RCU");
+	span = gh_gc_span_of(d, slot, &idx);
+	if (span) {
+		ti = gh_gc_span_tinfo(span);
+		offset = (void *)slot - gh_gc_obj(span, idx);
+		ok = IS_ALIGNED(offset, sizeof(void *)) &&
+		     offset < ti->type->size &&
+		     test_bit(offset / sizeof(void *), ti->ptr_map);
+	}
+	return ok || gh_gc_is_root(d, slot);
+}
+
+static bool gh_gc_value_ok(struct goheap_gc_domain *d, const void *value)
+{
+	unsigned int idx;
+
+	return !value || gh_gc_span_of(d, value, &idx);
+}
+
+/* The checks of a checked domain; reports a bad store against @caller. */
+static int gh_gc_store_check(struct goheap_gc_domain *d, void **slot,
+			     const void *value, unsigned long caller)
+{
+	bool slot_ok, value_ok;
+
+	rcu_read_lock();
+	slot_ok = gh_gc_slot_ok(d, slot);
+	value_ok = gh_gc_value_ok(d, value);
+	rcu_read_unlock();
+	if (!slot_ok) {
+		gh_gc_report(d, &d->stats.bad_stores, caller,
+			     "store to a slot that is no pointer field of a live object nor a root");
+		return -EINVAL;
+	}
+	if (!value_ok) {
+		gh_gc_report(d, &d->stats.bad_stores, caller,
+			     "store of a pointer that is not into the domain");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/**
+ * __goheap_gc_store() - the store barrier's out-of-line part
+ * @d: domain
+ * @slot: pointer field or root
+ * @value: new value
+ *
+ * Checks @slot and @value when the domain asks for it, and shades the old
+ * value while the collector marks (a deletion, or snapshot-at-the-beginning,
+ * barrier: whatever was reachable when marking began gets marked).
+ *
+ * Context: inside a section of @d.
+ * Return: 0, or -EINVAL for a bad slot or value (nothing stored).
+ */
+int __goheap_gc_store(struct goheap_gc_domain *d, void **slot, void *value)
+{
+	unsigned long mode = READ_ONCE(d->head.barrier_mode);
+	void *old;
+
+	if (mode & GH_GC_BARRIER_CHECKED) {
+		int ret = gh_gc_store_check(d, slot, value, _RET_IP_);
+
+		if (ret)
+			return ret;
+	}
+	if (mode & GH_GC_BARRIER_MARKING) {
+		old = READ_ONCE(*slot);
+		if (old)
+			gh_gc_shade(d, old);
+	}
+	WRITE_ONCE(*slot, value);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(__goheap_gc_store);

@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The pacer: when a cycle starts, and what allocation pays while one runs.
+ *
+ * Pacing follows Go's GOGC: after a cycle the heap goal is the live heap
+ * (bytes marked) times 1 + GOGC/100, at least the domain's minimum heap,
+ * and the next cycle starts when the allocated bytes reach a trigger 7/8 of
+ * the way from the live heap to the goal, so that marking can finish before
+ * the goal. A cycle also starts once the domain's spans pass 7/8 of its
+ * memory limit. Both conditions are written once, in gh_gc_trigger_reached().
+ *
+ * An allocation made while the heap is past the goal and marking still
+ * runs does some marking itself (assist), which slows the allocating
+ * thread down to the pace of the marker rather than letting the heap run
+ * away from it. A memory limit refuses new spans beyond it and starts a
+ * cycle. GOGC off leaves only collect(), the limit and the debugfs collect
+ * file.
+ *
+ * Cycles started here run as the domain's work item on gh_gc_wq, which
+ * gh_gc_init() allocates; cycle_queued keeps a domain from being queued
+ * twice, and the work item clears it when its cycle is done.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/ktime.h>
+#include <linux/math64.h>
+
+#include "gc.h"
+
+#define GH_GC_DEFAULT_GOGC	100
+#define GH_GC_DEFAULT_MIN_HEAP	(4UL << 20)
+#define GH_GC_ASSIST_BUDGET	64
+
+struct workqueue_struct *gh_gc_wq;
+
+static void gh_gc_set_goal(struct goheap_gc_domain *d, u64 live)
+{
+	u64 goal = live;
+
+	d->heap_live = live;
+	if (d->opts.gogc == GOHEAP_GC_OFF) {
+		d->heap_goal = d->trigger = U64_MAX;
+		return;
+	}
+	goal += div_u64(goal * d->opts.gogc, 100);
+	d->heap_goal = max_t(u64, goal, d->opts.min_heap);
+	d->trigger = live + div_u64((d->heap_goal - live) * 7, 8);
+}
+
+/**
+ * gh_gc_pacer_init() - defaults for unset options, and the first goal
+ * @d: a domain being created, not yet visible to anyone
+ */
+void gh_gc_pacer_init(struct goheap_gc_domain *d)
+{
+	if (!d->opts.gogc)
+		d->opts.gogc = GH_GC_DEFAULT_GOGC;
+	if (!d->opts.min_heap)
+		d->opts.min_heap = GH_GC_DEFAULT_MIN_HEAP;
+	gh_gc_set_goal(d, 0);
+}
+
+/**
+ * gh_gc_pace() - heap goal and trigger for the next cycle
+ * @d: domain, lock held
+ * @live: bytes the cycle that just ended marked
+ */
+void gh_gc_pace(struct goheap_gc_domain *d, u64 live)
+{
+	lockdep_assert_held(&d->lock);
+	gh_gc_set_goal(d, live);
+}
+
+/* The condition that starts a cycle, the only place it is written. */
+static bool gh_gc_trigger_reached(struct goheap_gc_domain *d)
+{
+	lockdep_assert_held(&d->lock);
+	return d->heap_alloc >= d->trigger ||
+	       (d->opts.mem_limit && d->span_bytes >= d->opts.mem_limit / 8 * 7);
+}
+
+/* Claim the domain's work item if a cycle should start and none is queued. */
+static bool gh_gc_claim_cycle(struct goheap_gc_domain *d)
+{
+	lockdep_assert_held(&d->lock);
+	if (d->cycle_queued || !gh_gc_trigger_reached(d))
+		return false;
+	d->cycle_queued = true;
+	return true;
+}
+
+static void gh_gc_maybe_trigger(struct goheap_gc_domain *d)
+{
+	bool start;
+
+	spin_lock(&d->lock);
+	start = gh_gc_claim_cycle(d);
+	spin_unlock(&d->lock);
+	if (start)
+		queue_work(gh_gc_wq, &d->cycle_work);
+}
+
+/**
+ * gh_gc_pace_alloc() - account an allocation and say what it owes the pacer
+ * @d: domain, lock held
+ * @bytes: the object's size
+ *
+ * Return: what the allocating thread must do once it has dropped the lock;
+ * pass it to gh_gc_pace_act().
+ */
+enum gh_gc_pace_step gh_gc_pace_alloc(struct goheap_gc_domain *d, u64 bytes)
+{
+	lockdep_assert_held(&d->lock);
+	d->heap_alloc += bytes;
+	if (gh_gc_marking(d) && d->heap_alloc > d->heap_goal)
+		return GH_GC_PACE_ASSIST;
+	return gh_gc_claim_cycle(d) ? GH_GC_PACE_START : GH_GC_PACE_NONE;
+}
+
+static void gh_gc_assist(struct goheap_gc_domain *d)
+{
+	ktime_t start = ktime_get();
+
+	gh_gc_mark_some(d, GH_GC_ASSIST_BUDGET);
+	spin_lock(&d->lock);
+	d->stats.assist_ns += ktime_to_ns(ktime_sub(ktime_get(), start));
+	spin_unlock(&d->lock);
+}
+
+/**
+ * gh_gc_pace_act() - do what gh_gc_pace_alloc() asked for
+ * @d: domain, lock not held
+ * @step: its answer
+ */
+void gh_gc_pace_act(struct goheap_gc_domain *d, enum gh_gc_pace_step step)
+{
+	if (step == GH_GC_PACE_ASSIST)
+		gh_gc_assist(d);
+	else if (step == GH_GC_PACE_START)
+		queue_work(gh_gc_wq, &d->cycle_work);
+}
+
+/**
+ * gh_gc_limit_allows() - may @d take a new span of @bytes?
+ * @d: domain, lock not held
+ * @bytes: the span's size
+ * @caller: the allocation's caller, for the report
+ *
+ * A span beyond the memory limit is refused: reported, counted, and a
+ * cycle is started to make room.
+ *
+ * Return: true if the span fits under the limit.
+ */
+bool gh_gc_limit_allows(struct goheap_gc_domain *d, u64 bytes,
+			unsigned long caller)
+{
+	if (!d->opts.mem_limit ||
+	    READ_ONCE(d->span_bytes) + bytes <= d->opts.mem_limit)
+		return true;
+	gh_gc_report(d, &d->stats.limit_failures, caller,
+		     "memory limit of %zu bytes reached", d->opts.mem_limit);
+	gh_gc_maybe_trigger(d);
+	return false;
+}
