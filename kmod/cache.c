@@ -8,40 +8,53 @@
  * taking it clears that bit in the window and sets it in the span's alloc
  * bitmap. Both live in memory only this CPU writes while it owns the span.
  *
- * A free on the CPU that owns the object's span clears the alloc bit with a
- * plain store and, if the object lies in the current window, sets its
- * window bit again, so an alloc/free pair keeps reusing one hot object.
+ * A free on the CPU whose cache holds the object's span clears the alloc
+ * bit with a plain store and, if the object lies in the current window,
+ * sets its window bit again, so an alloc/free pair keeps reusing one hot
+ * object.
  *
- * The fast paths take the CPU's local lock: interrupts off, nothing shared,
- * no atomic read-modify-write. That is also what makes goheap usable from
- * hardirq context: an interrupt cannot land in the middle of a cache update
- * on its own CPU.
+ * Who may touch a cache: the fast paths take no lock, disable no interrupt
+ * and execute no atomic instruction. They run with preemption off and mark
+ * the cache "busy" with a plain store for the few instructions in which it
+ * is inconsistent (SLUB's local_trylock() of 6.15+, which 6.1 and 6.12 do
+ * not have). An interrupt that lands while its CPU's cache is busy finds
+ * the mark and never touches that cache: it allocates from the central
+ * lists under their irq-safe lock and frees through the span's remote bits,
+ * as another CPU would. Nothing but a hardirq or softirq on the same CPU
+ * can see a busy cache, because busy sections run with preemption off.
  *
- * Frees of objects owned by another CPU set a remote bit with one atomic
- * operation (span.c); frees to spans that no cache owns go to the central
- * list under its per-class lock (central.c). The owner folds remote frees
- * in when its window runs dry, before it gives up the span.
+ * Slow paths pin the task to its CPU (preemption off, or migration off on
+ * PREEMPT_RT, where the central and heap locks are sleeping locks) and take
+ * locks only outside busy sections: they detach a span from the cache in
+ * one busy section, hand it to central, take another from central, and
+ * install it in a second busy section. Whatever changed in between (an
+ * interrupt, or on RT another task on this CPU, may have refilled the
+ * class) is looked at again before installing. Growing needs a new span
+ * from the page heap, which may sleep under the caller's gfp, so it runs
+ * unpinned.
  *
- * When a window runs dry the cache moves to the span's next alloc word,
- * then collects remote frees and rescans from the start, and only when the
- * span is full hands it back to central and takes another. Growing needs a
- * new span from the page heap, which may sleep under the caller's gfp: the
- * local lock is dropped around it and the cache is looked at anew after,
- * since the task may have moved to another CPU or an interrupt may have
- * refilled the cache meanwhile.
+ * A span belongs to a cache exactly while that cache's slot holds it; only
+ * then are frees on that CPU local. span->owner names the CPU from before
+ * the span is installed until after it is given back, and tells frees from
+ * elsewhere to use the remote bits (span.c); frees to spans that no cache
+ * owns go to the central list under its per-class lock (central.c).
  *
  * Caches are emptied, so that their spans can be reclaimed, when a CPU goes
  * offline (CPU hotplug "dead" callback, on a surviving CPU), and on
- * goheap_drain() and under memory pressure (an IPI to every CPU, which
- * cannot interrupt a fast path since those run with interrupts off).
+ * goheap_drain() and under memory pressure: a work item on each CPU, which
+ * runs in task context and so never lands inside a busy section.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/cpu.h>
 #include <linux/cpuhotplug.h>
-#include <linux/local_lock.h>
-#include <linux/smp.h>
+#include <linux/mutex.h>
+#include <linux/preempt.h>
+#include <linux/workqueue.h>
+#include <kunit/visibility.h>
 
 #include "internal.h"
+#include "report.h"
 
 struct gh_cache_class {
 	struct gh_span *span;	/* owned span, or NULL */
@@ -50,24 +63,71 @@ struct gh_cache_class {
 };
 
 struct gh_cache {
-	local_lock_t lock;
+	unsigned int busy;	/* a fast path is changing this cache */
 	struct gh_cache_class cls[GH_NUM_CLASSES];
 };
 
-static DEFINE_PER_CPU(struct gh_cache, gh_caches) = {
-	.lock = INIT_LOCAL_LOCK(lock),
-};
-
+static DEFINE_PER_CPU(struct gh_cache, gh_caches);
+/* times an interrupt found its CPU's cache busy and went around it */
+static DEFINE_PER_CPU(unsigned long, gh_cache_bypasses);
+static DEFINE_PER_CPU(struct work_struct, gh_drain_works);
+static DEFINE_MUTEX(gh_drain_mutex);
+static struct workqueue_struct *gh_drain_wq;
 static enum cpuhp_state gh_cache_hp_state;
+
+/*
+ * Enter this CPU's cache (preemption off). False if an interrupted fast
+ * path on this CPU is inside it: the caller must leave the cache alone.
+ */
+static __always_inline bool gh_cache_enter(struct gh_cache *c)
+{
+	if (unlikely(READ_ONCE(c->busy)))
+		return false;
+	WRITE_ONCE(c->busy, 1);
+	barrier();	/* the mark before any access to the cache */
+	return true;
+}
+
+static __always_inline void gh_cache_leave(struct gh_cache *c)
+{
+	barrier();	/* every access to the cache before the mark goes */
+	WRITE_ONCE(c->busy, 0);
+}
+
+/*
+ * Keep the task on this CPU for a slow path. On PREEMPT_RT the slow path
+ * takes sleeping locks, so only migration is disabled there.
+ */
+static int gh_pin(void)
+{
+	if (IS_ENABLED(CONFIG_PREEMPT_RT))
+		migrate_disable();
+	else
+		preempt_disable();
+	return smp_processor_id();
+}
+
+static void gh_unpin(void)
+{
+	if (IS_ENABLED(CONFIG_PREEMPT_RT))
+		migrate_enable();
+	else
+		preempt_enable();
+}
 
 static __always_inline void *gh_cache_pop(struct gh_cache_class *cc)
 {
 	struct gh_span *span = cc->span;
 	unsigned int bit = __ffs(cc->window);
+	unsigned long *alloc = &gh_span_alloc_bits(span)[cc->word];
+	unsigned int idx = cc->word * BITS_PER_LONG + bit;
 
 	cc->window &= cc->window - 1;
-	gh_span_alloc_bits(span)[cc->word] |= BIT(bit);
-	return span->base + (cc->word * BITS_PER_LONG + bit) * span->size;
+	/* a free object with its remote bit set was freed twice, racing */
+	if (unlikely(READ_ONCE(alloc[span->nwords]) & BIT(bit)))
+		gh_span_settle_raced_free(span, idx);
+	*alloc |= BIT(bit);
+	return span->base + idx * span->size;
 }
 
 static bool gh_cache_find_window(struct gh_cache_class *cc, unsigned int from)
@@ -92,58 +152,125 @@ static bool gh_cache_next_window(struct gh_cache_class *cc)
 		return false;
 	if (gh_cache_find_window(cc, cc->word + 1))
 		return true;
-	gh_span_collect_remote(cc->span);
+	gh_span_fold_remote(cc->span);
 	return gh_cache_find_window(cc, 0);
 }
 
-static void gh_cache_install(struct gh_cache_class *cc, struct gh_span *span)
+/* Take the owned span out of the cache (busy); the caller gives it back. */
+static struct gh_span *gh_cache_detach(struct gh_cache_class *cc)
 {
-	cc->span = span;
-	cc->word = 0;
-	gh_cache_find_window(cc, 0);
-	gh_count(GH_CNT_REFILLS);
-}
+	struct gh_span *span = cc->span;
 
-static void gh_cache_release(struct gh_cache_class *cc, unsigned int cls)
-{
-	if (!cc->span)
-		return;
-	gh_central_put(&gh_centrals[cls], cc->span);
 	cc->span = NULL;
 	cc->window = 0;
+	return span;
+}
+
+static void gh_cache_give_back(unsigned int cls, struct gh_span *span)
+{
+	if (!span)
+		return;
+	gh_central_put(&gh_centrals[cls], span);
 	gh_count(GH_CNT_FLUSHES);
 }
 
 /*
- * Slow path, local lock held; may drop and retake it (updating @flags).
- * Out of line, so that the fast path needs few registers.
+ * First busy section of a refill: an object from the rest of the owned
+ * span, or else the exhausted span, detached into @old.
  */
-static noinline void *gh_cache_refill(unsigned int cls, gfp_t gfp, unsigned long *flags)
+static void *gh_cache_rescan(unsigned int cls, struct gh_span **old)
 {
-	struct gh_cache_class *cc = this_cpu_ptr(&gh_caches.cls[cls]);
-	struct gh_span *span;
+	struct gh_cache *c = this_cpu_ptr(&gh_caches);
+	struct gh_cache_class *cc = &c->cls[cls];
+	void *p = NULL;
 
-	if (gh_cache_next_window(cc))
-		return gh_cache_pop(cc);
-	gh_cache_release(cc, cls);
-	span = gh_central_take(&gh_centrals[cls], smp_processor_id());
-	if (!span) {
-		local_unlock_irqrestore(&gh_caches.lock, *flags);
-		span = gh_central_grow(&gh_centrals[cls], gfp);
-		local_lock_irqsave(&gh_caches.lock, *flags);
-		if (!span)
-			return NULL;
-		cc = this_cpu_ptr(&gh_caches.cls[cls]);
-		/* an interrupt may have refilled this cache meanwhile */
-		if (cc->window || gh_cache_next_window(cc)) {
-			gh_central_put(&gh_centrals[cls], span);
-			return gh_cache_pop(cc);
-		}
-		gh_cache_release(cc, cls);
-		WRITE_ONCE(span->owner, smp_processor_id());
+	if (!gh_cache_enter(c))
+		return NULL;
+	if (cc->window || gh_cache_next_window(cc))
+		p = gh_cache_pop(cc);
+	else
+		*old = gh_cache_detach(cc);
+	gh_cache_leave(c);
+	return p;
+}
+
+/*
+ * Second busy section: install @span, owned by this CPU, unless the class
+ * was refilled meanwhile; then @span comes back in @spare. The span that
+ * was there, if exhausted, comes back in @old.
+ */
+static void *gh_cache_install(unsigned int cls, struct gh_span *span,
+			      struct gh_span **old, struct gh_span **spare)
+{
+	struct gh_cache *c = this_cpu_ptr(&gh_caches);
+	struct gh_cache_class *cc = &c->cls[cls];
+	void *p = NULL;
+
+	*spare = span;
+	if (!gh_cache_enter(c))
+		return NULL;
+	if (cc->window || gh_cache_next_window(cc)) {
+		p = gh_cache_pop(cc);
+	} else {
+		*old = gh_cache_detach(cc);
+		*spare = NULL;
+		cc->span = span;
+		cc->word = 0;
+		gh_cache_find_window(cc, 0);
+		gh_count(GH_CNT_REFILLS);
+		p = gh_cache_pop(cc);
 	}
-	gh_cache_install(cc, span);
-	return gh_cache_pop(cc);
+	gh_cache_leave(c);
+	return p;
+}
+
+/* Install @span with preemption off; give back what did not fit. */
+static void *gh_cache_install_span(unsigned int cls, struct gh_span *span)
+{
+	struct gh_span *old = NULL, *spare;
+	void *p;
+
+	preempt_disable();
+	p = gh_cache_install(cls, span, &old, &spare);
+	preempt_enable();
+	gh_cache_give_back(cls, old);
+	if (spare)
+		gh_central_put(&gh_centrals[cls], spare);
+	return p;
+}
+
+/*
+ * Slow path: the window is empty. Out of line, so that the fast path needs
+ * few registers and the fast-path audit sees every instruction it runs.
+ */
+static noinline void *gh_cache_alloc_slow(unsigned int cls, gfp_t gfp)
+{
+	struct gh_central *central = &gh_centrals[cls];
+	struct gh_span *old = NULL, *span;
+	void *p;
+	int cpu;
+
+	cpu = gh_pin();
+	preempt_disable();
+	p = gh_cache_rescan(cls, &old);
+	preempt_enable();
+	gh_cache_give_back(cls, old);
+	if (!p) {
+		span = gh_central_take(central, cpu);
+		if (!span) {
+			gh_unpin();
+			span = gh_central_grow(central, gfp);
+			if (!span)
+				return NULL;
+			cpu = gh_pin();
+			/* nobody else can see a span no object was taken from */
+			WRITE_ONCE(span->owner, cpu);
+		}
+		p = gh_cache_install_span(cls, span);
+	}
+	gh_unpin();
+	/* only an interrupt on a busy cache gets here without an object */
+	return p ?: gh_central_alloc(central, gfp);
 }
 
 /**
@@ -155,53 +282,95 @@ static noinline void *gh_cache_refill(unsigned int cls, gfp_t gfp, unsigned long
  */
 void *gh_cache_alloc(unsigned int cls, gfp_t gfp)
 {
-	struct gh_cache_class *cc;
-	unsigned long flags;
-	void *p;
+	struct gh_cache *c;
+	void *p = NULL;
 
-	local_lock_irqsave(&gh_caches.lock, flags);
-	cc = this_cpu_ptr(&gh_caches.cls[cls]);
-	if (likely(cc->window))
-		p = gh_cache_pop(cc);
-	else
-		p = gh_cache_refill(cls, gfp, &flags);
-	if (likely(p))
-		__this_cpu_inc(gh_stats.class_mallocs[cls]);
-	local_unlock_irqrestore(&gh_caches.lock, flags);
-	return p;
+	preempt_disable();
+	c = this_cpu_ptr(&gh_caches);
+	if (likely(gh_cache_enter(c))) {
+		struct gh_cache_class *cc = &c->cls[cls];
+
+		if (likely(cc->window))
+			p = gh_cache_pop(cc);
+		gh_cache_leave(c);
+		preempt_enable();
+		if (likely(p))
+			return p;
+		return gh_cache_alloc_slow(cls, gfp);
+	}
+	preempt_enable();
+	this_cpu_inc(gh_cache_bypasses);
+	return gh_central_alloc(&gh_centrals[cls], gfp);
 }
 
-static __always_inline int gh_cache_free_local(struct gh_span *span,
-						unsigned int idx)
+/**
+ * gh_cache_free_local() - free an object of a span this CPU's cache holds
+ * @span: live span; the caller has preemption off (which also keeps the
+ *	  span alive: spans are freed after an RCU grace period)
+ * @idx: object index, below span->nelems
+ *
+ * Return: true if the object was freed here; false if this CPU's cache
+ * does not hold @span, is busy (an interrupted fast path), or the object is
+ * not allocated. Nothing is changed then: the caller takes the slow path.
+ */
+bool gh_cache_free_local(struct gh_span *span, unsigned int idx)
 {
-	struct gh_cache_class *cc = this_cpu_ptr(&gh_caches.cls[span->cls]);
+	struct gh_cache *c = this_cpu_ptr(&gh_caches);
+	struct gh_cache_class *cc = &c->cls[span->cls];
 	unsigned long *alloc = gh_span_alloc_bits(span);
+	unsigned long bit = BIT(idx % BITS_PER_LONG);
+	unsigned int w = idx / BITS_PER_LONG;
+	bool freed = false;
 
-	if (!test_bit(idx, alloc) || test_bit(idx, gh_span_remote_bits(span)))
-		return -EINVAL;
-	__clear_bit(idx, alloc);
-	if (cc->span == span && cc->word == idx / BITS_PER_LONG)
-		cc->window |= BIT(idx % BITS_PER_LONG);
-	return 0;
+	if (unlikely(!gh_cache_enter(c))) {
+		__this_cpu_inc(gh_cache_bypasses);
+		return false;
+	}
+	if (likely(cc->span == span) && likely(alloc[w] & bit) &&
+	    likely(!(READ_ONCE(alloc[span->nwords + w]) & bit))) {
+		alloc[w] &= ~bit;
+		if (cc->word == w)
+			cc->window |= bit;
+		freed = true;
+	}
+	gh_cache_leave(c);
+	return freed;
 }
 
+/* A free to a span some CPU owns, through its remote bit. */
 static int gh_cache_free_remote(struct gh_span *span, unsigned int idx)
 {
 	if (!gh_span_remote_free(span, idx))
 		return -EINVAL;
 	/* the bit is set (a full barrier): did the owner let go meanwhile? */
 	if (READ_ONCE(span->owner) == GH_NO_OWNER)
-		gh_central_collect(&gh_centrals[span->cls], span);
+		gh_central_fold(&gh_centrals[span->cls], span);
 	return 0;
 }
 
-/* A free to a span this CPU does not own; out of line. */
-static noinline int gh_cache_free_elsewhere(struct gh_span *span,
-					    unsigned int idx, int owner)
+/**
+ * gh_cache_free() - free object @idx of small-object span @span, any path
+ * @span: live span; the caller is in an RCU reader (any flavour)
+ * @idx: object index, below span->nelems
+ *
+ * The slow path of goheap_free(): locally if this CPU's cache holds the
+ * span and is not busy, through the remote bits if a cache owns it, or
+ * under the central lock if none does.
+ *
+ * Return: 0, or -EINVAL for an object that is not allocated (double or
+ * invalid free); nothing is changed then.
+ */
+int gh_cache_free(struct gh_span *span, unsigned int idx)
 {
+	bool freed;
 	int ret;
 
-	if (owner != GH_NO_OWNER)
+	preempt_disable();
+	freed = gh_cache_free_local(span, idx);
+	preempt_enable();
+	if (freed)
+		return 0;
+	if (READ_ONCE(span->owner) != GH_NO_OWNER)
 		return gh_cache_free_remote(span, idx);
 	ret = gh_central_free(&gh_centrals[span->cls], span, idx);
 	if (ret == -EAGAIN)
@@ -209,62 +378,73 @@ static noinline int gh_cache_free_elsewhere(struct gh_span *span,
 	return ret;
 }
 
-/**
- * gh_cache_free() - free object @idx of small-object span @span
- * @span: live span holding the object; the caller is in an RCU reader
- * @idx: object index in the span
- *
- * Return: 0, or -EINVAL for an object that is not allocated (double or
- * invalid free); nothing is changed then.
- */
-int gh_cache_free(struct gh_span *span, unsigned int idx)
+/* Give back every span of the cache of the CPU this runs on. */
+static void gh_cache_drain_this_cpu(void)
 {
-	unsigned long flags;
-	int owner, ret;
-
-	local_lock_irqsave(&gh_caches.lock, flags);
-	owner = READ_ONCE(span->owner);
-	if (likely(owner == smp_processor_id()))
-		ret = gh_cache_free_local(span, idx);
-	else
-		ret = gh_cache_free_elsewhere(span, idx, owner);
-	if (likely(!ret))
-		__this_cpu_inc(gh_stats.class_frees[span->cls]);
-	local_unlock_irqrestore(&gh_caches.lock, flags);
-	return ret;
-}
-
-static void gh_cache_drain_cache(struct gh_cache *cache)
-{
+	struct gh_cache *c;
+	struct gh_span *span;
 	unsigned int cls;
 
-	for (cls = 1; cls < GH_NUM_CLASSES; cls++)
-		gh_cache_release(&cache->cls[cls], cls);
+	for (cls = 1; cls < GH_NUM_CLASSES; cls++) {
+		span = NULL;
+		preempt_disable();
+		c = this_cpu_ptr(&gh_caches);
+		/* task context: no fast path of this CPU is half done */
+		if (!WARN_ON_ONCE(!gh_cache_enter(c))) {
+			span = gh_cache_detach(&c->cls[cls]);
+			gh_cache_leave(c);
+		}
+		preempt_enable();
+		gh_cache_give_back(cls, span);
+	}
 }
 
-static void gh_cache_drain_ipi(void *unused)
+static void gh_cache_drain_fn(struct work_struct *work)
 {
-	unsigned long flags;
-
-	local_lock_irqsave(&gh_caches.lock, flags);
-	gh_cache_drain_cache(this_cpu_ptr(&gh_caches));
-	local_unlock_irqrestore(&gh_caches.lock, flags);
+	gh_cache_drain_this_cpu();
 }
 
 /**
  * gh_cache_drain_all() - empty every CPU's cache, then reclaim central
  *
  * Spans go back to central; those left empty go back to the page heap.
- * Must be called from process context with interrupts enabled.
+ * Each CPU empties its own cache in a work item, which cannot interrupt a
+ * fast path.
+ *
+ * Context: process context; sleeps.
  */
 void gh_cache_drain_all(void)
 {
-	unsigned int cls;
+	unsigned int cpu, cls;
 
-	on_each_cpu(gh_cache_drain_ipi, NULL, 1);
+	mutex_lock(&gh_drain_mutex);
+	cpus_read_lock();
+	for_each_online_cpu(cpu)
+		queue_work_on(cpu, gh_drain_wq, per_cpu_ptr(&gh_drain_works, cpu));
+	for_each_online_cpu(cpu)
+		flush_work(per_cpu_ptr(&gh_drain_works, cpu));
+	cpus_read_unlock();
+	mutex_unlock(&gh_drain_mutex);
 	for (cls = 1; cls < GH_NUM_CLASSES; cls++)
 		gh_central_reclaim(&gh_centrals[cls]);
 }
+
+/**
+ * gh_cache_bypass_count() - how often an interrupt found its CPU's cache
+ *	busy (in the middle of a fast path) and went around it
+ *
+ * Return: the sum over all CPUs since load.
+ */
+unsigned long gh_cache_bypass_count(void)
+{
+	unsigned long sum = 0;
+	unsigned int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += per_cpu(gh_cache_bypasses, cpu);
+	return sum;
+}
+EXPORT_SYMBOL_IF_KUNIT(gh_cache_bypass_count);
 
 /**
  * gh_cache_free_slots() - free objects in the span @cpu's cache owns
@@ -284,21 +464,34 @@ unsigned long gh_cache_free_slots(unsigned int cpu, unsigned int cls)
 	return span->nelems - gh_span_live_objects(span);
 }
 
-/* A dead CPU's cache is emptied from a surviving CPU. */
+/* A dead CPU's cache is emptied from a surviving CPU: nothing runs on it. */
 static int gh_cache_cpu_dead(unsigned int cpu)
 {
-	gh_cache_drain_cache(per_cpu_ptr(&gh_caches, cpu));
+	struct gh_cache *c = per_cpu_ptr(&gh_caches, cpu);
+	unsigned int cls;
+
+	for (cls = 1; cls < GH_NUM_CLASSES; cls++)
+		gh_cache_give_back(cls, gh_cache_detach(&c->cls[cls]));
 	return 0;
 }
 
 int gh_cache_init(void)
 {
+	unsigned int cpu;
 	int ret;
 
+	/* drains run under memory pressure: the queue must make progress */
+	gh_drain_wq = alloc_workqueue("goheap_drain", WQ_MEM_RECLAIM, 0);
+	if (!gh_drain_wq)
+		return -ENOMEM;
+	for_each_possible_cpu(cpu)
+		INIT_WORK(per_cpu_ptr(&gh_drain_works, cpu), gh_cache_drain_fn);
 	ret = cpuhp_setup_state_nocalls(CPUHP_BP_PREPARE_DYN, "goheap:dead",
 					NULL, gh_cache_cpu_dead);
-	if (ret < 0)
+	if (ret < 0) {
+		destroy_workqueue(gh_drain_wq);
 		return ret;
+	}
 	gh_cache_hp_state = ret;
 	return 0;
 }
@@ -307,4 +500,5 @@ void gh_cache_exit(void)
 {
 	cpuhp_remove_state_nocalls(gh_cache_hp_state);
 	gh_cache_drain_all();
+	destroy_workqueue(gh_drain_wq);
 }

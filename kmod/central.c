@@ -28,12 +28,13 @@
  * with a span's return to central (it saw an owner, set its remote bit,
  * and then the owner let go) is caught by the store-then-check ordering on
  * both sides: gh_central_put() clears owner, issues a full barrier, then
- * collects; the remote free sets its bit (a full barrier) and then reads
- * owner, and collects itself under the lock if the span is unowned by now.
- * One of the two always sees the other's write.
+ * folds the remote bits in; the remote free sets its bit (a full barrier),
+ * then reads owner, and folds the bits in itself under the lock if the
+ * span is unowned by now. One of the two always sees the other's write.
  *
- * Lock order: cache (local lock, interrupts off) -> central lock -> heap
- * lock. Each class has its own lock; no lock is shared between classes.
+ * Lock order: central lock -> heap lock. Each class has its own lock; no
+ * lock is shared between classes. Caches take no lock (cache.c): they call
+ * in here outside their busy sections.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -60,13 +61,10 @@ void gh_central_init(void)
 
 static void gh_central_unlist(struct gh_central *c, struct gh_span *span)
 {
+	lockdep_assert_held(&c->lock);
 	if (span->on_list == GH_LIST_NONE)
 		return;
 	list_del(&span->node);
-	if (span->on_list == GH_LIST_PARTIAL)
-		c->nr_partial--;
-	else
-		c->nr_full--;
 	span->on_list = GH_LIST_NONE;
 }
 
@@ -79,38 +77,31 @@ static unsigned int gh_central_partial_min(const struct gh_span *span)
 	return max(1U, span->nelems / READ_ONCE(gh_refill_div));
 }
 
-static void gh_central_make_partial(struct gh_central *c, struct gh_span *span)
+/* Move an unowned, listed span to the list span->live calls for. */
+static void gh_central_place(struct gh_central *c, struct gh_span *span)
 {
-	list_move(&span->node, &c->partial);
-	span->on_list = GH_LIST_PARTIAL;
-	c->nr_full--;
-	c->nr_partial++;
+	bool partial = span->nelems - span->live >= gh_central_partial_min(span);
+
+	lockdep_assert_held(&c->lock);
+	list_move(&span->node, partial ? &c->partial : &c->full);
+	span->on_list = partial ? GH_LIST_PARTIAL : GH_LIST_FULL;
 }
 
 /*
- * Put an unowned span on the list its occupancy calls for (lock held).
+ * Put an unowned span on the list its occupancy calls for.
  * Return: true if the span is empty and off every list: free it to the
  * heap after dropping the lock.
  */
 static bool gh_central_relist(struct gh_central *c, struct gh_span *span)
 {
-	unsigned int live = gh_span_live_objects(span);
-
 	gh_central_unlist(c, span);
-	span->live = live;
-	if (!live) {
+	span->live = gh_span_live_objects(span);
+	if (!span->live) {
 		WRITE_ONCE(span->state, GH_SPAN_DEAD);
 		return true;
 	}
-	if (span->nelems - live >= gh_central_partial_min(span)) {
-		list_add(&span->node, &c->partial);
-		span->on_list = GH_LIST_PARTIAL;
-		c->nr_partial++;
-	} else {
-		list_add(&span->node, &c->full);
-		span->on_list = GH_LIST_FULL;
-		c->nr_full++;
-	}
+	list_add(&span->node, &c->full);
+	gh_central_place(c, span);
 	return false;
 }
 
@@ -131,7 +122,7 @@ struct gh_span *gh_central_take(struct gh_central *c, int cpu)
 	span = list_first_entry_or_null(&c->partial, struct gh_span, node);
 	if (span) {
 		gh_central_unlist(c, span);
-		gh_span_collect_remote(span);
+		gh_span_fold_remote(span);
 		WRITE_ONCE(span->owner, cpu);
 	}
 	spin_unlock_irqrestore(&c->lock, flags);
@@ -164,7 +155,7 @@ void gh_central_put(struct gh_central *c, struct gh_span *span)
 	spin_lock_irqsave(&c->lock, flags);
 	WRITE_ONCE(span->owner, GH_NO_OWNER);
 	smp_mb();	/* owner store before reading remote bits */
-	gh_span_collect_remote(span);
+	gh_span_fold_remote(span);
 	empty = gh_central_relist(c, span);
 	spin_unlock_irqrestore(&c->lock, flags);
 	if (empty)
@@ -172,18 +163,18 @@ void gh_central_put(struct gh_central *c, struct gh_span *span)
 }
 
 /**
- * gh_central_collect() - fold late remote frees into an unowned span
+ * gh_central_fold() - fold late remote frees into an unowned span
  * @c: central of the span's class
  * @span: span that a remote free found unowned after setting its bit
  */
-void gh_central_collect(struct gh_central *c, struct gh_span *span)
+void gh_central_fold(struct gh_central *c, struct gh_span *span)
 {
 	unsigned long flags;
 	bool empty = false;
 
 	spin_lock_irqsave(&c->lock, flags);
 	if (span->state == GH_SPAN_SMALL && span->owner == GH_NO_OWNER &&
-	    gh_span_collect_remote(span))
+	    gh_span_fold_remote(span))
 		empty = gh_central_relist(c, span);
 	spin_unlock_irqrestore(&c->lock, flags);
 	if (empty)
@@ -220,9 +211,8 @@ int gh_central_free(struct gh_central *c, struct gh_span *span,
 		__clear_bit(idx, gh_span_alloc_bits(span));
 		if (!--span->live)
 			empty = gh_central_relist(c, span);
-		else if (span->on_list == GH_LIST_FULL &&
-			 span->nelems - span->live >= gh_central_partial_min(span))
-			gh_central_make_partial(c, span);
+		else if (span->on_list == GH_LIST_FULL)
+			gh_central_place(c, span);
 	}
 	spin_unlock_irqrestore(&c->lock, flags);
 	if (empty)
@@ -230,8 +220,59 @@ int gh_central_free(struct gh_central *c, struct gh_span *span,
 	return ret;
 }
 
+/* Take a free object of @span, unowned and listed, under the lock. */
+static void *gh_central_take_object(struct gh_central *c, struct gh_span *span)
+{
+	unsigned int idx;
+
+	lockdep_assert_held(&c->lock);
+	gh_span_fold_remote(span);
+	idx = find_first_zero_bit(gh_span_alloc_bits(span), span->nelems);
+	if (WARN_ON_ONCE(idx >= span->nelems))
+		return NULL;
+	__set_bit(idx, gh_span_alloc_bits(span));
+	span->live++;
+	gh_central_place(c, span);
+	return span->base + idx * span->size;
+}
+
 /**
- * gh_central_reclaim() - collect pending remote frees of every listed span
+ * gh_central_alloc() - one object straight from the central lists
+ * @c: central of the class
+ * @gfp: allocation flags for a new span
+ *
+ * For an interrupt that found its CPU's cache busy: the object comes from
+ * a partial span that no cache owns, or from a new span left unowned on
+ * the partial list, never from any CPU's cache.
+ *
+ * Return: the object, or NULL when memory is short.
+ */
+void *gh_central_alloc(struct gh_central *c, gfp_t gfp)
+{
+	struct gh_span *span;
+	unsigned long flags;
+	void *p = NULL;
+
+	spin_lock_irqsave(&c->lock, flags);
+	span = list_first_entry_or_null(&c->partial, struct gh_span, node);
+	if (span)
+		p = gh_central_take_object(c, span);
+	spin_unlock_irqrestore(&c->lock, flags);
+	if (p)
+		return p;
+	span = gh_central_grow(c, gfp);
+	if (!span)
+		return NULL;
+	spin_lock_irqsave(&c->lock, flags);
+	list_add(&span->node, &c->partial);
+	span->on_list = GH_LIST_PARTIAL;
+	p = gh_central_take_object(c, span);
+	spin_unlock_irqrestore(&c->lock, flags);
+	return p;
+}
+
+/**
+ * gh_central_reclaim() - fold pending remote frees of every listed span
  * @c: central of a class
  *
  * Spans that turn out empty go back to the page heap.
@@ -244,12 +285,8 @@ void gh_central_reclaim(struct gh_central *c)
 
 	spin_lock_irqsave(&c->lock, flags);
 	list_splice_init(&c->full, &c->partial);
-	list_for_each_entry(span, &c->partial, node)
-		span->on_list = GH_LIST_PARTIAL;
-	c->nr_partial += c->nr_full;
-	c->nr_full = 0;
 	list_for_each_entry_safe(span, tmp, &c->partial, node) {
-		gh_span_collect_remote(span);
+		gh_span_fold_remote(span);
 		if (gh_central_relist(c, span))
 			list_add(&span->node, &empty);
 	}

@@ -252,6 +252,27 @@ static void gh_arena_kmemleak(struct gh_arena *a, bool add, gfp_t gfp)
 	}
 }
 
+/*
+ * __GFP_NOFAIL is the caller's promise to wait as long as it takes, and the
+ * page allocator keeps it only for orders up to 1 (it warns above). So a
+ * larger block is never asked for with it: the wished-for orders go without
+ * it, and the needed order is retried here for as long as it takes.
+ */
+static struct page *gh_arena_pages_nofail(unsigned int order, gfp_t gfp)
+{
+	struct page *page;
+
+	if (order <= 1)
+		return alloc_pages(gfp, order);
+	gfp &= ~__GFP_NOFAIL;
+	/* __GFP_NOFAIL without leave to sleep is a caller bug: try once */
+	if (!gfpflags_allow_blocking(gfp))
+		return alloc_pages(gfp, order);
+	while (!(page = alloc_pages(gfp | __GFP_RETRY_MAYFAIL, order)))
+		cond_resched();
+	return page;
+}
+
 static struct page *gh_arena_pages(unsigned int min_order, unsigned int order,
 				   gfp_t gfp, unsigned int *got)
 {
@@ -260,13 +281,15 @@ static struct page *gh_arena_pages(unsigned int min_order, unsigned int order,
 
 	/* high orders are a wish, not a need: do not retry hard for them */
 	for (; order > min_order; order--) {
-		page = alloc_pages(base | __GFP_NORETRY, order);
+		page = alloc_pages((base & ~__GFP_NOFAIL) | __GFP_NORETRY, order);
 		if (page) {
 			*got = order;
 			return page;
 		}
 	}
 	*got = min_order;
+	if (base & __GFP_NOFAIL)
+		return gh_arena_pages_nofail(min_order, base);
 	return alloc_pages(base, min_order);
 }
 
@@ -456,11 +479,12 @@ EXPORT_SYMBOL_IF_KUNIT(gh_heap_free_span);
 
 /* ---- returning memory ----------------------------------------------------------- */
 
-/* Release every fully free chunk of a partly used arena (heap lock held). */
+/* Release every fully free chunk of a partly used arena. */
 static void gh_arena_punch_holes(struct gh_arena *a, struct list_head *pages)
 {
 	unsigned int c, i;
 
+	lockdep_assert_held(&gh_heap_lock);
 	if (a->npages < GH_CHUNK_PAGES)
 		return;
 	for (c = 0; c < gh_arena_chunks(a); c++) {

@@ -12,8 +12,12 @@
  *   heap.c       page heap (Go's mheap): arenas, page runs, page map
  *   sizeclass.c  the class table and size -> class lookup
  *
- * stats.c and main.c sit beside the layers: statistics and debugfs, module
- * parameters, init and exit.
+ * Beside the layers: stats.c (counters and snapshots; reads the layers),
+ * debugfs.c (shows stats.c's figures), report.c (bad-input reports, a leaf
+ * every layer may call) and main.c (parameters, shrinker, init and exit;
+ * calls everything). The collector (gc/, its own layer list in gc/gc.h)
+ * sits beside the allocator on the same spans: it calls span.c and heap.c
+ * and nothing above them.
  */
 #ifndef _GOHEAP_INTERNAL_H
 #define _GOHEAP_INTERNAL_H
@@ -24,6 +28,9 @@
 #include <linux/percpu.h>
 #include <linux/rcupdate.h>
 #include <linux/spinlock.h>
+#include <goheap.h>
+
+#include "compat.h"
 
 /* ---- size classes (sizeclass.c) ---------------------------------------- */
 
@@ -73,7 +80,7 @@ struct gh_map_node {
 extern struct gh_map_node *gh_map_top[GH_MAP_TOP_SIZE];
 
 /* Largest arena: one buddy block of the largest order the kernel serves. */
-#define GH_MAX_ARENA_ORDER	(MAX_ORDER - 1)
+#define GH_MAX_ARENA_ORDER	GH_MAX_PAGE_ORDER
 #define GH_MAX_ARENA_PAGES	(1U << GH_MAX_ARENA_ORDER)
 #define GH_CHUNK_PAGES		BITS_PER_LONG
 #define GH_MAX_CHUNKS		(GH_MAX_ARENA_PAGES / GH_CHUNK_PAGES)
@@ -242,7 +249,8 @@ extern unsigned int gh_refill_div;
 
 struct gh_span *gh_span_new(unsigned int cls, unsigned int nbitmaps, gfp_t gfp);
 struct gh_span *gh_span_new_small(unsigned int cls, gfp_t gfp);
-unsigned int gh_span_collect_remote(struct gh_span *span);
+unsigned int gh_span_fold_remote(struct gh_span *span);
+void gh_span_settle_raced_free(struct gh_span *span, unsigned int idx);
 unsigned int gh_span_live_objects(struct gh_span *span);
 unsigned long gh_span_window(struct gh_span *span, unsigned int word);
 bool gh_span_remote_free(struct gh_span *span, unsigned int idx);
@@ -255,8 +263,6 @@ struct gh_central {
 	spinlock_t lock;
 	struct list_head partial;
 	struct list_head full;
-	unsigned long nr_partial;
-	unsigned long nr_full;
 	unsigned int cls;
 } ____cacheline_aligned_in_smp;
 
@@ -266,7 +272,8 @@ void gh_central_init(void);
 struct gh_span *gh_central_take(struct gh_central *c, int cpu);
 struct gh_span *gh_central_grow(struct gh_central *c, gfp_t gfp);
 void gh_central_put(struct gh_central *c, struct gh_span *span);
-void gh_central_collect(struct gh_central *c, struct gh_span *span);
+void gh_central_fold(struct gh_central *c, struct gh_span *span);
+void *gh_central_alloc(struct gh_central *c, gfp_t gfp);
 int gh_central_free(struct gh_central *c, struct gh_span *span,
 		    unsigned int idx);
 void gh_central_reclaim(struct gh_central *c);
@@ -276,9 +283,11 @@ void gh_central_reclaim(struct gh_central *c);
 int gh_cache_init(void);
 void gh_cache_exit(void);
 void *gh_cache_alloc(unsigned int cls, gfp_t gfp);
+bool gh_cache_free_local(struct gh_span *span, unsigned int idx);
 int gh_cache_free(struct gh_span *span, unsigned int idx);
 void gh_cache_drain_all(void);
 unsigned long gh_cache_free_slots(unsigned int cpu, unsigned int cls);
+unsigned long gh_cache_bypass_count(void);
 
 /* ---- statistics (stats.c) ------------------------------------------------ */
 
@@ -317,13 +326,39 @@ static inline void gh_count_add(enum gh_counter c, long n)
 	this_cpu_add(gh_stats.cnt[c], n);
 }
 
-int gh_stats_init(void);
-struct dentry *gh_stats_debugfs_dir(void);
-void gh_stats_exit(void);
+/* Span bytes by role, from one walk over the heap. */
+struct gh_span_tally {
+	struct gh_span_walk walk;
+	u64 cache, central, pending, tail, gc;
+	unsigned long partial[GH_NUM_CLASSES];
+	unsigned long full[GH_NUM_CLASSES];
+	unsigned long owned[GH_NUM_CLASSES];
+};
+
+struct gh_snapshot {
+	struct goheap_stats st;
+	struct gh_pcpu_stats now;	/* raw sums */
+	struct gh_pcpu_stats since;	/* sums since the last reset */
+	struct gh_span_tally *tally;
+	struct gh_heap_stats heap;
+};
+
+void gh_take_snapshot(struct gh_snapshot *snap);
+u64 gh_class_bytes_allocated(const struct gh_pcpu_stats *s, unsigned int cls);
+int gh_stats_reset(void);
+
+/* ---- debugfs (debugfs.c) -------------------------------------------------- */
+
+void gh_debugfs_init(void);
+void gh_debugfs_exit(void);
+struct dentry *gh_debugfs_root(void);
+int gh_debugfs_parse_one(const char __user *ubuf, size_t len);
+
+/* ---- bad input (report.c) ------------------------------------------------- */
 
 /*
- * Reports of bad input: one line per bad call, rate-limited, with the
- * caller's symbol; the pointer itself is hashed by %p.
+ * A bad free (or size or realloc) of @p: counted in @kind and reported once,
+ * rate-limited, with the caller captured at the exported function.
  */
 void gh_report_bad_free(enum gh_counter kind, const void *p,
 			const char *why, unsigned long caller);

@@ -2,10 +2,8 @@
 /*
  * goheap module: parameters, memory-pressure hooks, init and exit.
  *
- * goheap_drain() is Go's debug.FreeOSMemory: every per-CPU cache gives its
- * spans back, empty spans go back to the page heap, and the page heap gives
- * back every empty arena and every free 64-page chunk. The shrinker does
- * the same when the kernel is short of memory.
+ * The shrinker does what goheap_drain() (malloc.c) does, when the kernel
+ * is short of memory.
  *
  * At unload every page goes back to the buddy allocator; objects that users
  * never freed are reported first, counted per class.
@@ -14,10 +12,10 @@
 
 #include <linux/module.h>
 #include <linux/moduleparam.h>
-#include <linux/shrinker.h>
 #include <goheap.h>
 #include <kunit/visibility.h>
 
+#include "compat.h"
 #include "gc/gc.h"
 
 unsigned int gh_arena_order = 9;
@@ -26,33 +24,19 @@ unsigned int gh_release_delay_ms = 1000;
 EXPORT_SYMBOL_IF_KUNIT(gh_release_delay_ms);
 unsigned int gh_refill_div = 8;
 
-static int gh_param_set_range(const char *val, const struct kernel_param *kp,
-			      unsigned int min, unsigned int max)
-{
-	unsigned int n;
-	int ret = kstrtouint(val, 0, &n);
-
-	if (ret || n < min || n > max) {
-		pr_err("%s must be an integer from %u to %u\n", kp->name, min, max);
-		return -EINVAL;
-	}
-	*(unsigned int *)kp->arg = n;
-	return 0;
-}
-
 static int gh_param_set_arena_order(const char *val, const struct kernel_param *kp)
 {
-	return gh_param_set_range(val, kp, 0, GH_MAX_ARENA_ORDER);
+	return param_set_uint_minmax(val, kp, 0, GH_MAX_ARENA_ORDER);
 }
 
 static int gh_param_set_delay(const char *val, const struct kernel_param *kp)
 {
-	return gh_param_set_range(val, kp, 0, 3600 * 1000);
+	return param_set_uint_minmax(val, kp, 0, 3600 * 1000);
 }
 
 static int gh_param_set_refill_div(const char *val, const struct kernel_param *kp)
 {
-	return gh_param_set_range(val, kp, 1, GH_MAX_SPAN_OBJECTS);
+	return param_set_uint_minmax(val, kp, 1, GH_MAX_SPAN_OBJECTS);
 }
 
 static const struct kernel_param_ops gh_refill_div_ops = {
@@ -72,29 +56,13 @@ static const struct kernel_param_ops gh_delay_ops = {
 
 module_param_cb(arena_order, &gh_arena_order_ops, &gh_arena_order, 0644);
 MODULE_PARM_DESC(arena_order,
-		 "buddy order of a new arena, 0..MAX_ORDER-1 (default 9: 2 MiB)");
+		 "buddy order of a new arena, 0 to the largest order the kernel serves (default 9: 2 MiB)");
 module_param_cb(release_delay_ms, &gh_delay_ops, &gh_release_delay_ms, 0644);
 MODULE_PARM_DESC(release_delay_ms,
 		 "ms an empty arena stays before it is freed (default 1000)");
 module_param_cb(refill_div, &gh_refill_div_ops, &gh_refill_div, 0644);
 MODULE_PARM_DESC(refill_div,
 		 "a span is offered to caches again once 1/refill_div of it is free, 1..512 (default 8)");
-
-/**
- * goheap_drain() - give every idle byte back to the buddy allocator
- *
- * Empties the per-CPU caches, returns empty spans to the page heap, and
- * frees empty arenas and fully free 64-page chunks of the others at once.
- *
- * Context: process context, interrupts enabled; may sleep.
- */
-void goheap_drain(void)
-{
-	might_sleep();
-	gh_cache_drain_all();
-	gh_heap_release_idle(true);
-}
-EXPORT_SYMBOL_GPL(goheap_drain);
 
 static unsigned long gh_shrink_count(struct shrinker *s,
 				     struct shrink_control *sc)
@@ -120,11 +88,7 @@ static unsigned long gh_shrink_scan(struct shrinker *s,
 		(after.sys_bytes - after.released_bytes)) >> PAGE_SHIFT;
 }
 
-static struct shrinker gh_shrinker = {
-	.count_objects = gh_shrink_count,
-	.scan_objects = gh_shrink_scan,
-	.seeks = DEFAULT_SEEKS,
-};
+static struct gh_shrinker gh_shrinker;
 
 struct gh_leaks {
 	struct gh_span_walk walk;
@@ -176,11 +140,11 @@ static int __init goheap_init(void)
 	ret = gh_cache_init();
 	if (ret)
 		return ret;
-	ret = register_shrinker(&gh_shrinker, "goheap");
+	ret = gh_shrinker_add(&gh_shrinker, "goheap", gh_shrink_count, gh_shrink_scan);
 	if (ret)
 		goto cache_exit;
-	gh_stats_init();
-	ret = gh_gc_init(gh_stats_debugfs_dir());
+	gh_debugfs_init();
+	ret = gh_gc_init(gh_debugfs_root());
 	if (ret)
 		goto stats_exit;
 	pr_info("loaded: %u size classes up to %u bytes, large objects up to %zu bytes\n",
@@ -188,8 +152,8 @@ static int __init goheap_init(void)
 	return 0;
 
 stats_exit:
-	gh_stats_exit();
-	unregister_shrinker(&gh_shrinker);
+	gh_debugfs_exit();
+	gh_shrinker_del(&gh_shrinker);
 cache_exit:
 	gh_cache_exit();
 	return ret;
@@ -198,8 +162,8 @@ cache_exit:
 static void __exit goheap_exit(void)
 {
 	gh_gc_exit();
-	gh_stats_exit();
-	unregister_shrinker(&gh_shrinker);
+	gh_debugfs_exit();
+	gh_shrinker_del(&gh_shrinker);
 	gh_cache_exit();
 	gh_free_leaks();
 	gh_heap_exit();

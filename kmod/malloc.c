@@ -51,16 +51,17 @@ static void *gh_alloc_large(size_t size, gfp_t gfp)
 	return span->base;
 }
 
-static void gh_free_large(struct gh_span *span, const void *p)
+static void gh_free_large(struct gh_span *span, const void *p,
+			  unsigned long caller)
 {
 	if (p != span->base) {
 		gh_report_bad_free(GH_CNT_INVALID_FREE, p, "interior pointer",
-				   _RET_IP_);
+				   caller);
 		return;
 	}
 	/* of two racing frees of one large object, only one gets here */
 	if (cmpxchg(&span->state, GH_SPAN_LARGE, GH_SPAN_DEAD) != GH_SPAN_LARGE) {
-		gh_report_bad_free(GH_CNT_DOUBLE_FREE, p, "double free", _RET_IP_);
+		gh_report_bad_free(GH_CNT_DOUBLE_FREE, p, "double free", caller);
 		return;
 	}
 	if (want_init_on_free())
@@ -72,30 +73,84 @@ static void gh_free_large(struct gh_span *span, const void *p)
 	gh_heap_free_span(span);
 }
 
-static void gh_free_small(struct gh_span *span, const void *p)
+/*
+ * Index of the object at @p in small-object span @span, or -1 if @p is not
+ * the start of one: an interior pointer, or a slot-aligned address in the
+ * span's tail, past its last object.
+ */
+static __always_inline long gh_small_index(const struct gh_span *span,
+					   const void *p)
 {
 	unsigned long offset = p - span->base;
 	unsigned int idx = gh_span_index(span, offset);
 
-	if (offset != (unsigned long)idx * span->size) {
-		gh_report_bad_free(GH_CNT_INVALID_FREE, p, "interior pointer",
-				   _RET_IP_);
-		return;
-	}
-	/*
-	 * Wipe and poison before the object can be handed out again. A double
-	 * free is turned away first, unless it races with the object being
-	 * freed elsewhere; then it can only wipe or poison a free object.
-	 */
+	if (unlikely(offset != (unsigned long)idx * span->size ||
+		     idx >= span->nelems))
+		return -1;
+	return idx;
+}
+
+/*
+ * Wipe and poison before the object can be handed out again. A double free
+ * is turned away first, unless it races with the object being freed
+ * elsewhere; then it can only wipe or poison a free object.
+ */
+static __always_inline void gh_free_wipe(struct gh_span *span, void *p,
+					 unsigned int idx)
+{
 	if ((IS_ENABLED(CONFIG_KASAN_GENERIC) || want_init_on_free()) &&
 	    test_bit(idx, gh_span_alloc_bits(span))) {
 		if (want_init_on_free())
-			memset((void *)p, 0, span->size);
+			memset(p, 0, span->size);
 		gh_poison(p, span->size);
 	}
+}
+
+static void gh_free_small(struct gh_span *span, const void *p,
+			  unsigned long caller)
+{
+	long idx = gh_small_index(span, p);
+
+	if (idx < 0) {
+		gh_report_bad_free(GH_CNT_INVALID_FREE, p,
+				   "not the start of an object", caller);
+		return;
+	}
+	gh_free_wipe(span, (void *)p, idx);
 	if (gh_cache_free(span, idx))
 		gh_report_bad_free(GH_CNT_DOUBLE_FREE, p,
-				   "double free or never allocated", _RET_IP_);
+				   "double free or never allocated", caller);
+	else
+		this_cpu_inc(gh_stats.class_frees[span->cls]);
+}
+
+/*
+ * Every free that is not a plain same-CPU one, and every bad free: in a
+ * preemptible RCU reader, since the central lists take locks that sleep on
+ * PREEMPT_RT.
+ */
+static noinline void gh_free_slow(const void *p, unsigned long caller)
+{
+	struct gh_span *span;
+
+	rcu_read_lock();
+	span = gh_span_of(p);
+	if (unlikely(!span))
+		gh_report_bad_free(GH_CNT_INVALID_FREE, p,
+				   "not a live goheap object", caller);
+	/* state before the fields it vouches for (enum gh_span_state) */
+	else if (smp_load_acquire(&span->state) == GH_SPAN_SMALL)
+		gh_free_small(span, p, caller);
+	else if (span->state == GH_SPAN_LARGE)
+		gh_free_large(span, p, caller);
+	else if (span->state == GH_SPAN_GC)
+		gh_report_bad_free(GH_CNT_INVALID_FREE, p,
+				   "an object of a GC domain, which goheap_free() never handed out",
+				   caller);
+	else
+		gh_report_bad_free(GH_CNT_DOUBLE_FREE, p, "object already freed",
+				   caller);
+	rcu_read_unlock();
 }
 
 /**
@@ -132,6 +187,7 @@ void *goheap_alloc(size_t size, gfp_t gfp)
 	p = gh_cache_alloc(cls, gfp);
 	if (unlikely(!p))
 		return NULL;
+	this_cpu_inc(gh_stats.class_mallocs[cls]);
 	this_cpu_add(gh_stats.class_requested[cls], size);
 	gh_unpoison(p, gh_classes[cls].size);
 	if (unlikely(want_init_on_alloc(gfp)))
@@ -176,56 +232,82 @@ EXPORT_SYMBOL_GPL(goheap_alloc_array);
 void goheap_free(const void *p)
 {
 	struct gh_span *span;
+	long idx;
 
 	if (unlikely(ZERO_OR_NULL_PTR(p)))
 		return;
-	/* spans are freed with kfree_rcu(): a preempt-off section guards them */
-	rcu_read_lock_sched();
+	/*
+	 * The fast path: a same-CPU free. Preemption off keeps this CPU's
+	 * cache ours and is an RCU reader for the span (freed with
+	 * kfree_rcu()).
+	 */
+	preempt_disable();
 	span = gh_span_of(p);
-	if (unlikely(!span))
-		gh_report_bad_free(GH_CNT_INVALID_FREE, p,
-				   "not a live goheap object",
-				   _RET_IP_);
-	/* state before the fields it vouches for (gh_span_new_small()) */
-	else if (likely(smp_load_acquire(&span->state) == GH_SPAN_SMALL))
-		gh_free_small(span, p);
-	else if (span->state == GH_SPAN_LARGE)
-		gh_free_large(span, p);
-	else
-		gh_report_bad_free(GH_CNT_DOUBLE_FREE, p, "object already freed",
-				   _RET_IP_);
-	rcu_read_unlock_sched();
+	/* state before the fields it vouches for (enum gh_span_state) */
+	if (likely(span) && likely(smp_load_acquire(&span->state) == GH_SPAN_SMALL)) {
+		idx = gh_small_index(span, p);
+		if (likely(idx >= 0)) {
+			gh_free_wipe(span, (void *)p, idx);
+			if (likely(gh_cache_free_local(span, idx))) {
+				__this_cpu_inc(gh_stats.class_frees[span->cls]);
+				preempt_enable();
+				return;
+			}
+		}
+	}
+	preempt_enable();
+	gh_free_slow(p, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(goheap_free);
+
+/* Usable size of the live object at @p, 0 if @p is not one. */
+static size_t gh_live_size(const void *p)
+{
+	struct gh_span *span;
+	size_t size = 0;
+	long idx;
+
+	rcu_read_lock();
+	span = gh_span_of(p);
+	/* state before the fields it vouches for (enum gh_span_state) */
+	if (span && smp_load_acquire(&span->state) == GH_SPAN_SMALL) {
+		idx = gh_small_index(span, p);
+		/* a remote bit is a free not yet folded in */
+		if (idx >= 0 && test_bit(idx, gh_span_alloc_bits(span)) &&
+		    !test_bit(idx, gh_span_remote_bits(span)))
+			size = span->size;
+	} else if (span && span->state == GH_SPAN_LARGE && p == span->base) {
+		size = (size_t)span->npages * PAGE_SIZE;
+	}
+	rcu_read_unlock();
+	return size;
+}
 
 /**
  * goheap_size() - usable size of a goheap object, like ksize()
  * @p: an object from goheap_alloc()
  *
+ * A pointer that is not a live goheap object (a freed one, an interior
+ * pointer, a slot past a span's last object, another allocator's) is
+ * reported and counted as an invalid free, as KASAN reports ksize() of a
+ * freed object.
+ *
  * Context: any context.
  * Return: the bytes the caller may use at @p (its class size, or its page
  * run for a large object); 0 for NULL, %GOHEAP_ZERO_PTR and pointers that
- * are not the start of a goheap object.
+ * are not a live goheap object.
  */
 size_t goheap_size(const void *p)
 {
-	struct gh_span *span;
-	size_t size = 0;
+	size_t size;
 
 	if (ZERO_OR_NULL_PTR(p))
 		return 0;
-	rcu_read_lock_sched();
-	span = gh_span_of(p);
-	/* state before the fields it vouches for, as in goheap_free() */
-	if (span && smp_load_acquire(&span->state) == GH_SPAN_SMALL) {
-		unsigned long offset = p - span->base;
-
-		if (offset % span->size == 0)
-			size = span->size;
-	} else if (span && span->state == GH_SPAN_LARGE && p == span->base) {
-		size = (size_t)span->npages * PAGE_SIZE;
-	}
-	rcu_read_unlock_sched();
+	size = gh_live_size(p);
+	if (!size)
+		gh_report_bad_free(GH_CNT_INVALID_FREE, p,
+				   "size of a pointer that is not a live goheap object",
+				   _RET_IP_);
 	return size;
 }
 EXPORT_SYMBOL_GPL(goheap_size);
@@ -238,7 +320,8 @@ EXPORT_SYMBOL_GPL(goheap_size);
  *
  * The object stays where it is when @new_size fits its usable size;
  * otherwise its contents move to a new object and @p is freed. A @p that
- * is not a goheap object is reported and left alone.
+ * is not a live goheap object (freed, interior, another allocator's) is
+ * reported, counted as an invalid free and left alone.
  *
  * Context: as goheap_alloc().
  * Return: the object, %GOHEAP_ZERO_PTR for @new_size 0, or NULL on failure
@@ -251,10 +334,10 @@ void *goheap_realloc(const void *p, size_t new_size, gfp_t gfp)
 
 	if (ZERO_OR_NULL_PTR(p))
 		return goheap_alloc(new_size, gfp);
-	old_size = goheap_size(p);
+	old_size = gh_live_size(p);
 	if (!old_size) {
 		gh_report_bad_free(GH_CNT_INVALID_FREE, p,
-				   "realloc of a pointer goheap did not hand out",
+				   "realloc of a pointer that is not a live goheap object",
 				   _RET_IP_);
 		return NULL;
 	}
@@ -284,3 +367,19 @@ size_t goheap_max_size(void)
 	return gh_heap_max_size();
 }
 EXPORT_SYMBOL_GPL(goheap_max_size);
+
+/**
+ * goheap_drain() - give every idle byte back to the buddy allocator
+ *
+ * Go's debug.FreeOSMemory: empties the per-CPU caches, returns empty spans to the page heap, and
+ * frees empty arenas and fully free 64-page chunks of the others at once.
+ *
+ * Context: process context, interrupts enabled; may sleep.
+ */
+void goheap_drain(void)
+{
+	might_sleep();
+	gh_cache_drain_all();
+	gh_heap_release_idle(true);
+}
+EXPORT_SYMBOL_GPL(goheap_drain);

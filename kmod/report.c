@@ -11,6 +11,7 @@
 #include <linux/printk.h>
 #include <linux/ratelimit.h>
 
+#include "internal.h"
 #include "report.h"
 
 static DEFINE_RATELIMIT_STATE(gh_report_rs, DEFAULT_RATELIMIT_INTERVAL,
@@ -18,7 +19,8 @@ static DEFINE_RATELIMIT_STATE(gh_report_rs, DEFAULT_RATELIMIT_INTERVAL,
 
 /**
  * gh_vreport() - print one bad-input report, rate-limited
- * @caller: the return address captured at the exported entry point
+ * @caller: the return address captured at the exported entry point, or 0
+ *	when the bad input is found later (a raced double free)
  * @fmt: what was wrong, printf-style, without a trailing newline
  * @args: its arguments
  */
@@ -31,7 +33,10 @@ void gh_vreport(unsigned long caller, const char *fmt, va_list args)
 		return;
 	va_copy(copy, args);
 	vaf.va = &copy;
-	pr_err("%pV (from %pS)\n", &vaf, (void *)caller);
+	if (caller)
+		pr_err("%pV (from %pS)\n", &vaf, (void *)caller);
+	else
+		pr_err("%pV\n", &vaf);
 	va_end(copy);
 }
 
@@ -47,4 +52,11 @@ void gh_report(unsigned long caller, const char *fmt, ...)
 	va_start(args, fmt);
 	gh_vreport(caller, fmt, args);
 	va_end(args);
+}
+
+void gh_report_bad_free(enum gh_counter kind, const void *p, const char *why,
+			unsigned long caller)
+{
+	gh_count(kind);
+	gh_report(caller, "bad free of %p: %s", p, why);
 }

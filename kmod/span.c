@@ -11,13 +11,28 @@
  *           Plain, non-atomic bit operations.
  *   remote  set by a free from any CPU that does not own the span, with one
  *           atomic test-and-set. The owner folds these bits into alloc
- *           ("collects") when it runs out of free objects, or central does
- *           so when it takes the span back.
+ *           when it runs out of free objects, or central does so when it
+ *           takes the span back.
  *
  * This is Go's allocBits with mimalloc's idea of a separate list for frees
- * from other threads, kept as a bitmap so that a double free is seen at
- * once: a remote free of an object whose remote bit is already set, or
- * whose alloc bit is clear, is reported and dropped, never queued twice.
+ * from other threads, kept as a bitmap so that a double free is seen: a
+ * remote free of an object whose remote bit is already set, or whose alloc
+ * bit is clear, is reported and dropped, never queued twice.
+ *
+ * Two frees of one object racing from two CPUs, one local (plain stores)
+ * and one remote (the atomic bit), can both pass their checks: each reads
+ * the other's bit before the other's store is visible, and ruling that out
+ * would cost the local free a full barrier. goheap detects the race later
+ * instead, before it can do harm: the object ends up with its alloc bit
+ * clear and its remote bit set, a state no single free produces. The owner
+ * never hands out an object in that state: taking one from the window
+ * (gh_span_settle_raced_free()) or folding remote bits into alloc
+ * (gh_span_fold_remote()) finds the pair, counts one double free, takes
+ * back one of the two counted frees, and clears the remote bit. So a raced
+ * double free is counted exactly once and never frees or hands out a live
+ * object. (A free whose check ran before the object was freed and whose
+ * bit lands after the object was handed out again is indistinguishable
+ * from a free of the new object: no allocator can tell those apart.)
  *
  * The allocating CPU reads free objects 64 at a time through a "window":
  * the inverted alloc word, in which each set bit is a free object, so the
@@ -106,16 +121,39 @@ unsigned long gh_span_window(struct gh_span *span, unsigned int word)
 	return ~gh_span_alloc_bits(span)[word] & gh_span_word_mask(span, word);
 }
 
+/* A double free found after the fact: count it once, undo its free count. */
+static void gh_span_count_raced(struct gh_span *span, unsigned int idx,
+				unsigned int n)
+{
+	gh_report_bad_free(GH_CNT_DOUBLE_FREE, span->base + idx * span->size,
+			   "double free (raced with another free)", 0);
+	if (n > 1)
+		gh_count_add(GH_CNT_DOUBLE_FREE, n - 1);
+	this_cpu_sub(gh_stats.class_frees[span->cls], n);
+}
+
 /**
- * gh_span_collect_remote() - fold frees from other CPUs into alloc
+ * gh_span_settle_raced_free() - the owner meets a free object whose remote
+ *	bit is set: two frees raced (see above); count it, clear the bit
+ * @span: span, accessed by its owner
+ * @idx: object index; its alloc bit is clear
+ */
+void gh_span_settle_raced_free(struct gh_span *span, unsigned int idx)
+{
+	if (test_and_clear_bit(idx, gh_span_remote_bits(span)))
+		gh_span_count_raced(span, idx, 1);
+}
+
+/**
+ * gh_span_fold_remote() - fold frees from other CPUs into alloc
  * @span: span, accessed by its owner
  *
  * A remote bit whose alloc bit is already clear is a double free that
- * raced past the check at free time; it is reported and dropped.
+ * raced past the checks at free time; it is counted, reported and dropped.
  *
  * Return: the number of objects freed.
  */
-unsigned int gh_span_collect_remote(struct gh_span *span)
+unsigned int gh_span_fold_remote(struct gh_span *span)
 {
 	unsigned long *alloc = gh_span_alloc_bits(span);
 	unsigned long *remote = gh_span_remote_bits(span);
@@ -129,11 +167,8 @@ unsigned int gh_span_collect_remote(struct gh_span *span)
 		bits = xchg(&remote[w], 0);
 		doubles = bits & ~alloc[w];
 		if (unlikely(doubles)) {
-			void *p = span->base + (w * BITS_PER_LONG + __ffs(doubles)) *
-				  span->size;
-
-			gh_report_bad_free(GH_CNT_DOUBLE_FREE, p, "double free (remote)", 0);
-			this_cpu_sub(gh_stats.class_frees[span->cls], hweight_long(doubles));
+			gh_span_count_raced(span, w * BITS_PER_LONG + __ffs(doubles),
+					    hweight_long(doubles));
 			bits &= alloc[w];
 		}
 		alloc[w] &= ~bits;

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-/* KUnit: the exported allocation API, and every kind of bad input. */
+/* KUnit: the exported allocation API on good input (bad input: badinput_test.c). */
+#include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/smp.h>
 #include <linux/vmalloc.h>
@@ -7,16 +8,6 @@
 #include "tests.h"
 
 #define GH_TEST_NEIGHBOURS	8
-
-static void gh_test_fill(void *p, size_t size, u8 seed)
-{
-	memset(p, seed, size);
-}
-
-static bool gh_test_check(const void *p, size_t size, u8 seed)
-{
-	return !memchr_inv(p, seed, size);
-}
 
 /* Sizes to try: every class size, one byte more than the previous class. */
 static size_t gh_test_size(unsigned int cls, bool exact)
@@ -133,6 +124,41 @@ static void gh_test_realloc(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, goheap_realloc(p, 0, GFP_KERNEL), GOHEAP_ZERO_PTR);
 }
 
+/*
+ * __GFP_NOFAIL never fails and never asks the page allocator for a block
+ * above order 1 with the flag (it warns then: the log check catches it).
+ * Enough small objects to need a new arena, and large objects of order 4
+ * and of the largest arena order, all with __GFP_NOFAIL.
+ */
+static void gh_test_nofail(struct kunit *test)
+{
+	const gfp_t gfp = GFP_KERNEL | __GFP_NOFAIL;
+	unsigned int i, n = 0, max = 3 * GH_GRANULE_PAGES * PAGE_SIZE / 64;
+	void **objs = kvcalloc(max, sizeof(*objs), GFP_KERNEL);
+	struct gh_heap_stats before, now;
+	void *big, *huge;
+
+	KUNIT_ASSERT_NOT_NULL(test, objs);
+	gh_test_settle();
+	gh_heap_read_stats(&before);
+	do {
+		objs[n] = goheap_alloc(64, gfp);
+		KUNIT_ASSERT_NOT_NULL(test, objs[n]);
+		gh_heap_read_stats(&now);
+	} while (++n < max && now.arenas <= before.arenas);
+	KUNIT_EXPECT_GT(test, now.arenas, before.arenas);
+	big = goheap_alloc(16 * PAGE_SIZE, gfp);
+	huge = goheap_alloc(goheap_max_size(), gfp);
+	KUNIT_EXPECT_NOT_NULL(test, big);
+	KUNIT_EXPECT_NOT_NULL(test, huge);
+	goheap_free(big);
+	goheap_free(huge);
+	for (i = 0; i < n; i++)
+		goheap_free(objs[i]);
+	kvfree(objs);
+	gh_test_settle();
+}
+
 static struct kunit_case gh_alloc_cases[] = {
 	KUNIT_CASE(gh_test_every_class),
 	KUNIT_CASE(gh_test_large_sizes),
@@ -140,230 +166,11 @@ static struct kunit_case gh_alloc_cases[] = {
 	KUNIT_CASE(gh_test_zero_size),
 	KUNIT_CASE(gh_test_atomic_context),
 	KUNIT_CASE(gh_test_realloc),
+	KUNIT_CASE(gh_test_nofail),
 	{}
 };
 
 struct kunit_suite gh_alloc_suite = {
 	.name = "goheap_alloc",
 	.test_cases = gh_alloc_cases,
-};
-
-/* ---- bad input --------------------------------------------------------- */
-
-struct gh_bad_ctx {
-	struct goheap_stats before;
-	struct kunit *test;
-};
-
-static void gh_bad_begin(struct kunit *test, struct gh_bad_ctx *ctx)
-{
-	ctx->test = test;
-	goheap_read_stats(&ctx->before);
-}
-
-/* Exactly the expected counters moved, and no object count changed. */
-static void gh_bad_end(struct gh_bad_ctx *ctx, u64 invalid, u64 dbl, u64 oversize)
-{
-	struct goheap_stats now;
-
-	goheap_read_stats(&now);
-	KUNIT_EXPECT_EQ(ctx->test, now.invalid_frees - ctx->before.invalid_frees, invalid);
-	KUNIT_EXPECT_EQ(ctx->test, now.double_frees - ctx->before.double_frees, dbl);
-	KUNIT_EXPECT_EQ(ctx->test, now.oversize - ctx->before.oversize, oversize);
-	KUNIT_EXPECT_EQ(ctx->test, now.heap_objects, ctx->before.heap_objects);
-}
-
-/* A victim object next to the bad operation must come through intact. */
-static void *gh_victim(struct kunit *test, size_t size)
-{
-	void *v = goheap_alloc(size, GFP_KERNEL);
-
-	KUNIT_ASSERT_NOT_NULL(test, v);
-	gh_test_fill(v, size, 0x5a);
-	return v;
-}
-
-static void gh_victim_check(struct kunit *test, void *v, size_t size)
-{
-	KUNIT_EXPECT_TRUE(test, gh_test_check(v, size, 0x5a));
-	goheap_free(v);
-}
-
-static void gh_test_bad_sizes(struct kunit *test)
-{
-	struct gh_bad_ctx ctx;
-
-	gh_bad_begin(test, &ctx);
-	KUNIT_EXPECT_NULL(test, goheap_alloc(SIZE_MAX, GFP_KERNEL));
-	KUNIT_EXPECT_NULL(test, goheap_alloc(goheap_max_size() + 1, GFP_KERNEL));
-	KUNIT_EXPECT_NULL(test, goheap_alloc_array(SIZE_MAX / 2, 4, GFP_KERNEL));
-	KUNIT_EXPECT_NULL(test, goheap_realloc(NULL, SIZE_MAX, GFP_KERNEL));
-	gh_bad_end(&ctx, 0, 0, 4);
-}
-
-static void gh_test_free_null_and_zero(struct kunit *test)
-{
-	struct gh_bad_ctx ctx;
-
-	gh_bad_begin(test, &ctx);
-	goheap_free(NULL);
-	goheap_free(GOHEAP_ZERO_PTR);
-	gh_bad_end(&ctx, 0, 0, 0);
-}
-
-/*
- * A freed large object's pages are free arena pages, in no span: its second
- * free is counted as an invalid free, the first two sizes' as double frees.
- */
-static void gh_test_double_free_same_cpu(struct kunit *test)
-{
-	static const size_t sizes[] = { 16, 1000, 40000 };
-	struct gh_bad_ctx ctx;
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
-		void *v = gh_victim(test, sizes[i]);
-		void *p = goheap_alloc(sizes[i], GFP_KERNEL);
-
-		KUNIT_ASSERT_NOT_NULL(test, p);
-		goheap_free(p);
-		gh_bad_begin(test, &ctx);
-		goheap_free(p);
-		if (sizes[i] > GOHEAP_MAX_SMALL_SIZE)
-			gh_bad_end(&ctx, 1, 0, 0);
-		else
-			gh_bad_end(&ctx, 0, 1, 0);
-		gh_victim_check(test, v, sizes[i]);
-	}
-}
-
-static void gh_free_ipi(void *p)
-{
-	goheap_free(p);
-}
-
-static void gh_test_double_free_across_cpus(struct kunit *test)
-{
-	struct gh_bad_ctx ctx;
-	int other, me;
-	void *p, *v;
-
-	if (num_online_cpus() < 2)
-		kunit_skip(test, "needs two CPUs");
-	v = gh_victim(test, 64);
-	me = get_cpu();
-	other = cpumask_any_but(cpu_online_mask, me);
-	p = goheap_alloc(64, GFP_ATOMIC);
-	put_cpu();
-	KUNIT_ASSERT_NOT_NULL(test, p);
-	/* freed from the other CPU (a remote free), then again */
-	smp_call_function_single(other, gh_free_ipi, p, 1);
-	gh_bad_begin(test, &ctx);
-	smp_call_function_single(other, gh_free_ipi, p, 1);
-	goheap_free(p);
-	gh_bad_end(&ctx, 0, 2, 0);
-	gh_victim_check(test, v, 64);
-}
-
-static void gh_test_free_foreign(struct kunit *test)
-{
-	void *km = kmalloc(64, GFP_KERNEL);
-	void *vm = vmalloc(PAGE_SIZE);
-	void *v = gh_victim(test, 64);
-	struct gh_bad_ctx ctx;
-	int on_stack = 0;
-
-	KUNIT_ASSERT_NOT_NULL(test, km);
-	KUNIT_ASSERT_NOT_NULL(test, vm);
-	gh_bad_begin(test, &ctx);
-	goheap_free(km);
-	goheap_free(vm);
-	goheap_free(&on_stack);
-	goheap_free((void *)0xdead000000000000UL);
-	gh_bad_end(&ctx, 4, 0, 0);
-	kfree(km);
-	vfree(vm);
-	gh_victim_check(test, v, 64);
-}
-
-static void gh_test_free_interior(struct kunit *test)
-{
-	void *small = goheap_alloc(128, GFP_KERNEL);
-	void *large = goheap_alloc(100000, GFP_KERNEL);
-	struct gh_bad_ctx ctx;
-
-	KUNIT_ASSERT_NOT_NULL(test, small);
-	KUNIT_ASSERT_NOT_NULL(test, large);
-	gh_test_fill(small, 128, 0x5a);
-	gh_test_fill(large, 100000, 0x5a);
-	gh_bad_begin(test, &ctx);
-	goheap_free(small + 8);
-	goheap_free(large + PAGE_SIZE);
-	goheap_free(large + 1);
-	gh_bad_end(&ctx, 3, 0, 0);
-	gh_victim_check(test, small, 128);
-	gh_victim_check(test, large, 100000);
-}
-
-static void gh_test_free_unallocated(struct kunit *test)
-{
-	void *v = gh_victim(test, 512);
-	struct gh_bad_ctx ctx;
-	struct gh_span *span;
-	void *never;
-
-	/* an arena page in no span */
-	void *large = goheap_alloc(100000, GFP_KERNEL);
-
-	KUNIT_ASSERT_NOT_NULL(test, large);
-	goheap_free(large);
-	/* a slot of a live span that was never handed out */
-	rcu_read_lock();
-	span = gh_span_of(v);
-	KUNIT_ASSERT_NOT_NULL(test, span);
-	never = span->base + (span->nelems - 1) * span->size;
-	if (never == v)
-		never = span->base;
-	rcu_read_unlock();
-	if (goheap_size(never) && !test_bit((never - span->base) / span->size,
-					     gh_span_alloc_bits(span))) {
-		gh_bad_begin(test, &ctx);
-		goheap_free(never);
-		gh_bad_end(&ctx, 0, 1, 0);
-	}
-	gh_bad_begin(test, &ctx);
-	goheap_free(large + 2 * PAGE_SIZE);
-	gh_bad_end(&ctx, 1, 0, 0);
-	gh_victim_check(test, v, 512);
-}
-
-static void gh_test_realloc_foreign(struct kunit *test)
-{
-	void *km = kmalloc(32, GFP_KERNEL);
-	struct gh_bad_ctx ctx;
-
-	KUNIT_ASSERT_NOT_NULL(test, km);
-	gh_test_fill(km, 32, 0x77);
-	gh_bad_begin(test, &ctx);
-	KUNIT_EXPECT_NULL(test, goheap_realloc(km, 64, GFP_KERNEL));
-	gh_bad_end(&ctx, 1, 0, 0);
-	KUNIT_EXPECT_TRUE(test, gh_test_check(km, 32, 0x77));
-	kfree(km);
-}
-
-static struct kunit_case gh_badinput_cases[] = {
-	KUNIT_CASE(gh_test_bad_sizes),
-	KUNIT_CASE(gh_test_free_null_and_zero),
-	KUNIT_CASE(gh_test_double_free_same_cpu),
-	KUNIT_CASE(gh_test_double_free_across_cpus),
-	KUNIT_CASE(gh_test_free_foreign),
-	KUNIT_CASE(gh_test_free_interior),
-	KUNIT_CASE(gh_test_free_unallocated),
-	KUNIT_CASE(gh_test_realloc_foreign),
-	{}
-};
-
-struct kunit_suite gh_badinput_suite = {
-	.name = "goheap_badinput",
-	.test_cases = gh_badinput_cases,
 };

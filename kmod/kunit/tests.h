@@ -22,6 +22,16 @@ extern struct kunit_suite gh_gc_suite;
  */
 int gh_test_fail_pages(bool on);
 
+static inline void gh_test_fill(void *p, size_t size, u8 seed)
+{
+	memset(p, seed, size);
+}
+
+static inline bool gh_test_check(const void *p, size_t size, u8 seed)
+{
+	return !memchr_inv(p, seed, size);
+}
+
 /* Both heap identities hold: HeapSys = HeapInuse + HeapIdle >= released. */
 void gh_test_expect_heap_identities(struct kunit *test);
 
