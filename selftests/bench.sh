@@ -52,7 +52,7 @@ fi
 if gh_build_warnings "$out/modules/build.log" >/dev/null; then
 	echo "bench: note: the build printed warnings ($out/modules/build.log)"
 fi
-kos=("$out/modules/src/kmod/goheap.ko" "$out/modules/src/kmod/goheap_bench.ko")
+kos=("$(gh_ko "$out/modules" goheap)" "$(gh_ko "$out/modules" goheap_bench)")
 for ko in "${kos[@]}"; do
 	[ -f "$ko" ] || gh_die "$ko was not built"
 done

@@ -54,7 +54,7 @@ say() {
 # modules built. A test-kernel build that fails is retried without the
 # KUnit module so the other tests still run (the failure still counts).
 build_modules() {
-	local label=$1 kdir=$2 dir=$GH_BUILD/$1 name=build-$1 m
+	local label=$1 kdir=$2 dir=$GH_BUILD/$1 name=build-$1 m k
 	kos=()
 	local extra=()
 	# sparse (C=1) on the test-kernel build: its warnings fail it too
@@ -75,7 +75,8 @@ build_modules() {
 		result PASS "$name"
 	fi
 	for m in goheap goheap_kunit goheap_sample goheap_gc_example; do
-		[ -f "$dir/src/kmod/$m.ko" ] && kos+=("$dir/src/kmod/$m.ko")
+		k=$(gh_ko "$dir" "$m")
+		[ -f "$k" ] && kos+=("$k")
 	done
 }
 
@@ -271,6 +272,7 @@ check_host() {
 		bad=$(cd "$GH_ROOT" && perl "$cp" --no-tree -f --terse --show-types \
 			--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG \
 			kmod/*.c kmod/*.h kmod/kunit/*.c kmod/kunit/*.h include/*.h \
+			kmod/samples/*.c kmod/samples/*.h \
 			userspace-tools/mksizeclasses.c 2>&1 | grep -E ': (ERROR|WARNING|CHECK):')
 		bad+=$(cd "$GH_ROOT" && perl "$cp" --no-tree -f --terse --show-types \
 			--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG,VOLATILE \

@@ -41,7 +41,7 @@ if gh_build_warnings "$out/modules/build.log" >/dev/null; then
 fi
 kos=()
 for m in goheap goheap_sample; do
-	ko=$out/modules/src/kmod/$m.ko
+	ko=$(gh_ko "$out/modules" "$m")
 	[ ! -f "$ko" ] || kos+=("$ko")
 done
 

@@ -5,6 +5,7 @@
 #
 #   gh_stock_kernel              set GH_STOCK_IMAGE / GH_STOCK_KDIR (Debian's)
 #   gh_build_modules KDIR DIR    copy the sources to DIR, build there with W=1
+#   gh_ko DIR NAME               where that build put module NAME's .ko
 #   gh_make_initramfs OUT CONF KO...   busybox + modules + tests + /init
 #   gh_boot IMAGE INITRD LOG SECS APPEND   boot QEMU (TCG), log to LOG
 #                                (GH_QEMU_ACCEL, GH_QEMU_SMP: see gh_boot)
@@ -18,6 +19,17 @@
 GH_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 GH_BUILD=${GH_BUILD:-$GH_ROOT/build}
 GH_JOBS=$(($(nproc) + 1))
+
+# Every module the tree builds, as name:path of its .ko below the source
+# root; the top-level Kbuild lists their folders. Scripts find a .ko with
+# gh_ko, never by a path of their own.
+GH_MODULE_PATHS=(
+	goheap:kmod/goheap.ko
+	goheap_kunit:kmod/goheap_kunit.ko
+	goheap_sample:kmod/samples/goheap_sample.ko
+	goheap_gc_example:kmod/samples/goheap_gc_example.ko
+	goheap_bench:kmod/goheap_bench.ko
+)
 
 gh_msg() { printf '%s\n' "$*" >&2; }
 gh_die() { gh_msg "error: $*"; exit 1; }
@@ -53,6 +65,19 @@ gh_build_modules() {
 		Kbuild kmod include) | tar -xf - -C "$dir/src"
 	make -C "$kdir" M="$dir/src" W=1 -j"$GH_JOBS" "$@" modules \
 		>"$dir/build.log" 2>&1
+}
+
+# gh_ko DIR NAME: the path of module NAME's .ko in gh_build_modules' DIR
+# (whether or not it was built).
+gh_ko() {
+	local entry
+	for entry in "${GH_MODULE_PATHS[@]}"; do
+		if [ "${entry%%:*}" = "$2" ]; then
+			printf '%s\n' "$1/src/${entry#*:}"
+			return 0
+		fi
+	done
+	gh_die "gh_ko: no module $2 in GH_MODULE_PATHS"
 }
 
 # Compiler and modpost warnings in a build log.

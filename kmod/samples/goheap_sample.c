@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * goheap_sample.ko: a client of goheap that uses nothing but <goheap.h>.
+ * goheap_sample.ko: a client of goheap that uses nothing but <goheap.h>
+ * (and ctl.h beside it: the debugfs control file).
  *
  * It is the example to copy, and the workload driver of the selftests and
  * of `make run`. Commands are written to /sys/kernel/debug/goheap_sample/ctl,
@@ -31,8 +32,8 @@
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/string.h>
-#include <linux/uaccess.h>
 #include <goheap.h>
+#include "ctl.h"
 
 #define SAMPLE_MAX_COUNT	(1U << 20)
 #define SAMPLE_RING		1024
@@ -264,29 +265,9 @@ static int sample_run(char *line)
 	return -EINVAL;
 }
 
-static ssize_t ctl_write(struct file *file, const char __user *ubuf,
-			 size_t len, loff_t *ppos)
-{
-	char buf[80];
-	int ret;
-
-	if (len >= sizeof(buf)) {
-		pr_err("command too long\n");
-		return -EINVAL;
-	}
-	if (copy_from_user(buf, ubuf, len))
-		return -EFAULT;
-	buf[len] = '\0';
-	mutex_lock(&sample_lock);
-	ret = sample_run(strim(buf));
-	mutex_unlock(&sample_lock);
-	return ret ? ret : len;
-}
-
-static const struct file_operations ctl_fops = {
-	.owner = THIS_MODULE,
-	.write = ctl_write,
-	.llseek = noop_llseek,
+static const struct sample_ctl sample_ctl = {
+	.run = sample_run,
+	.lock = &sample_lock,
 };
 
 static void report_row(struct seq_file *m, const char *name,
@@ -309,7 +290,8 @@ DEFINE_SHOW_ATTRIBUTE(report);
 static int __init sample_init(void)
 {
 	sample_dir = debugfs_create_dir("goheap_sample", NULL);
-	debugfs_create_file("ctl", 0200, sample_dir, NULL, &ctl_fops);
+	debugfs_create_file("ctl", 0200, sample_dir, (void *)&sample_ctl,
+			    &sample_ctl_fops);
 	debugfs_create_file("report", 0400, sample_dir, NULL, &report_fops);
 	return 0;
 }

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * goheap_gc_example.ko: a graph store in a garbage-collected goheap domain,
- * using nothing but <goheap.h>. It is the example to copy for the collector,
- * as goheap_sample.c is for goheap_alloc() and goheap_free().
+ * using nothing but <goheap.h> (and ctl.h beside it: the debugfs control
+ * file). It is the example to copy for the collector, as goheap_sample.c is
+ * for goheap_alloc() and goheap_free().
  *
  * The store keeps graphs of nodes. A node has four edges and a next link,
  * an id and a payload of random words under a checksum. Graphs hang off
@@ -79,8 +80,8 @@
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/string.h>
-#include <linux/uaccess.h>
 #include <goheap.h>
+#include "ctl.h"
 
 #define GEX_DOMAIN	"example"
 #define GEX_ROOTS	16
@@ -315,14 +316,50 @@ struct gex_census {
 	unsigned int roots;
 };
 
+/*
+ * Depth first from @n, with @stack (room for @cap nodes), marking visited
+ * nodes with the walk's epoch so that cycles and shared nodes count once.
+ * A corrupt node is counted and not followed. Context: inside a section.
+ */
+static void gex_walk_from(struct gex_node *n, struct gex_node **stack,
+			  size_t cap, struct gex_census *c)
+{
+	struct gex_node *kid;
+	size_t top = 0;
+	unsigned int k;
+
+	if (n->seen == gex_epoch)
+		return;
+	n->seen = gex_epoch;
+	stack[top++] = n;
+	while (top) {
+		n = stack[--top];
+		c->reachable++;
+		if (!gex_intact(n)) {
+			c->corrupt++;
+			continue;
+		}
+		for (k = 0; k < GEX_FIELDS; k++) {
+			kid = gex_get(gex_field(n, k));
+			if (!kid || kid->seen == gex_epoch)
+				continue;
+			if (top == cap) {
+				/* more reachable nodes than live ones */
+				c->corrupt++;
+				continue;
+			}
+			kid->seen = gex_epoch;
+			stack[top++] = kid;
+		}
+	}
+}
+
 /**
  * gex_walk() - count and check everything reachable from the roots
  * @c: the counts
  *
- * Depth first, with a stack in a local buffer that holds node pointers only
- * inside the section, marking visited nodes with the walk's epoch so that
- * cycles and shared nodes count once. A corrupt node is counted and not
- * followed.
+ * Depth first from each root (gex_walk_from()), with a stack in a local
+ * buffer that holds node pointers only inside the section.
  *
  * Context: gex_lock held, outside any section.
  * Return: 0, or -ENOMEM or the error of goheap_gc_enter().
@@ -331,13 +368,12 @@ static int gex_walk(struct gex_census *c)
 {
 	/* no node is reachable that is not allocated and unreleased */
 	u64 live = atomic64_read(&gex_allocated) - atomic64_read(&gex_released);
-	size_t top = 0, cap = live + 1;
-	struct gex_node **stack, *n, *kid;
-	unsigned int r, k;
+	struct gex_node **stack, *n;
+	unsigned int r;
 	int ret;
 
 	memset(c, 0, sizeof(*c));
-	stack = kvmalloc_array(cap, sizeof(*stack), GFP_KERNEL);
+	stack = kvmalloc_array(live + 1, sizeof(*stack), GFP_KERNEL);
 	if (!stack)
 		return -ENOMEM;
 	ret = goheap_gc_enter(gex_domain);
@@ -351,30 +387,7 @@ static int gex_walk(struct gex_census *c)
 		if (!n)
 			continue;
 		c->roots++;
-		if (n->seen == gex_epoch)
-			continue;
-		n->seen = gex_epoch;
-		stack[top++] = n;
-		while (top) {
-			n = stack[--top];
-			c->reachable++;
-			if (!gex_intact(n)) {
-				c->corrupt++;
-				continue;
-			}
-			for (k = 0; k < GEX_FIELDS; k++) {
-				kid = gex_get(gex_field(n, k));
-				if (!kid || kid->seen == gex_epoch)
-					continue;
-				if (top == cap) {
-					/* more reachable nodes than live ones */
-					c->corrupt++;
-					continue;
-				}
-				kid->seen = gex_epoch;
-				stack[top++] = kid;
-			}
-		}
+		gex_walk_from(n, stack, live + 1, c);
 		if (need_resched()) {
 			/* between roots only: the stack is empty */
 			ret = gex_yield();
@@ -505,38 +518,54 @@ static bool gex_arg(char **argv, int i, unsigned int min, unsigned int max,
 	return true;
 }
 
-static int gex_run(char *line)
+/* Split @line at blanks into @argv: the number of words, -1 if over @max. */
+static int gex_split(char *line, char **argv, int max)
 {
-	int argc = 0, shape = GEX_LIST;
-	char *argv[5], *tok, cmd[80];
-	unsigned int a, b;
-
-	strscpy(cmd, line, sizeof(cmd));
+	int argc = 0;
+	char *tok;
 
 	while ((tok = strsep(&line, " \t")) != NULL) {
 		if (!*tok)
 			continue;
-		if (argc == ARRAY_SIZE(argv))
-			goto bad;
+		if (argc == max)
+			return -1;
 		argv[argc++] = tok;
 	}
-	if (!argc)
-		goto bad;
-	if (!strcmp(argv[0], "build") && (argc == 3 || argc == 4)) {
-		if (!gex_arg(argv, 1, 0, GEX_ROOTS - 1, &a) ||
-		    !gex_arg(argv, 2, 1, GEX_MAX_BUILD, &b))
+	return argc;
+}
+
+/* build <root> <n> [list|ring|tree] */
+static int gex_run_build(int argc, char **argv)
+{
+	int shape = GEX_LIST;
+	unsigned int a, b;
+
+	if (!gex_arg(argv, 1, 0, GEX_ROOTS - 1, &a) ||
+	    !gex_arg(argv, 2, 1, GEX_MAX_BUILD, &b))
+		return -EINVAL;
+	if (argc == 4) {
+		shape = match_string(gex_shape_names, ARRAY_SIZE(gex_shape_names),
+				     argv[3]);
+		if (shape < 0) {
+			pr_err("build: no shape '%s' (list, ring, tree)\n", argv[3]);
 			return -EINVAL;
-		if (argc == 4) {
-			shape = match_string(gex_shape_names,
-					     ARRAY_SIZE(gex_shape_names), argv[3]);
-			if (shape < 0) {
-				pr_err("build: no shape '%s' (list, ring, tree)\n",
-				       argv[3]);
-				return -EINVAL;
-			}
 		}
-		return gex_cmd_build(a, b, shape);
 	}
+	return gex_cmd_build(a, b, shape);
+}
+
+static int gex_run(char *line)
+{
+	char *argv[5], cmd[80];
+	unsigned int a, b;
+	int argc;
+
+	strscpy(cmd, line, sizeof(cmd));
+	argc = gex_split(line, argv, ARRAY_SIZE(argv));
+	if (argc <= 0)
+		goto bad;
+	if (!strcmp(argv[0], "build") && (argc == 3 || argc == 4))
+		return gex_run_build(argc, argv);
 	if (!strcmp(argv[0], "link") && argc == 3) {
 		if (!gex_arg(argv, 1, 0, GEX_ROOTS - 1, &a) ||
 		    !gex_arg(argv, 2, 0, GEX_ROOTS - 1, &b))
@@ -563,29 +592,9 @@ bad:
 	return -EINVAL;
 }
 
-static ssize_t ctl_write(struct file *file, const char __user *ubuf,
-			 size_t len, loff_t *ppos)
-{
-	char buf[80];
-	int ret;
-
-	if (len >= sizeof(buf)) {
-		pr_err("command too long\n");
-		return -EINVAL;
-	}
-	if (copy_from_user(buf, ubuf, len))
-		return -EFAULT;
-	buf[len] = '\0';
-	mutex_lock(&gex_lock);
-	ret = gex_run(strim(buf));
-	mutex_unlock(&gex_lock);
-	return ret ? ret : len;
-}
-
-static const struct file_operations ctl_fops = {
-	.owner = THIS_MODULE,
-	.write = ctl_write,
-	.llseek = noop_llseek,
+static const struct sample_ctl gex_ctl = {
+	.run = gex_run,
+	.lock = &gex_lock,
 };
 
 static int status_show(struct seq_file *m, void *v)
@@ -626,7 +635,7 @@ static int __init gex_init(void)
 		}
 	}
 	gex_dir = debugfs_create_dir("goheap_gc_example", NULL);
-	debugfs_create_file("ctl", 0200, gex_dir, NULL, &ctl_fops);
+	debugfs_create_file("ctl", 0200, gex_dir, (void *)&gex_ctl, &sample_ctl_fops);
 	debugfs_create_file("status", 0400, gex_dir, NULL, &status_fops);
 	return 0;
 }
