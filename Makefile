@@ -51,7 +51,7 @@ run: deps
 
 bench: deps
 	$(MAKE) $(BUILD)/goheapstat
-	selftests/bench.sh
+	selftests/bench/bench.sh
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null

@@ -272,7 +272,7 @@ check_host() {
 		bad=$(cd "$GH_ROOT" && perl "$cp" --no-tree -f --terse --show-types \
 			--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG \
 			kmod/*.c kmod/*.h kmod/kunit/*.c kmod/kunit/*.h include/*.h \
-			kmod/samples/*.c kmod/samples/*.h \
+			kmod/samples/*.c kmod/samples/*.h selftests/bench/*.c selftests/bench/*.h \
 			userspace-tools/mksizeclasses.c 2>&1 | grep -E ': (ERROR|WARNING|CHECK):')
 		bad+=$(cd "$GH_ROOT" && perl "$cp" --no-tree -f --terse --show-types \
 			--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG,VOLATILE \

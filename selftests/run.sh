@@ -31,14 +31,7 @@ else
 	kernel="stock"
 fi
 
-echo "run: building modules against $kdir"
-if ! gh_build_modules "$kdir" "$out/modules"; then
-	gh_build_errors "$out/modules/build.log" | head -n 20 >&2
-	gh_die "module build failed ($out/modules/build.log)"
-fi
-if gh_build_warnings "$out/modules/build.log" >/dev/null; then
-	echo "run: note: the build printed warnings ($out/modules/build.log)"
-fi
+gh_build_or_die run "$kdir" "$out/modules"
 kos=()
 for m in goheap goheap_sample; do
 	ko=$(gh_ko "$out/modules" "$m")
@@ -69,12 +62,7 @@ gh_strip "$log" | awk '
 	on'
 
 status=0
-bad=$(gh_log_scan "$log")
-if [ -n "$bad" ]; then
-	echo "run: the kernel log has problems:"
-	cut -f2- <<<"$bad" | head -n 20
-	status=1
-fi
+gh_log_report run "$log" 20 || status=1
 if gh_strip "$log" | grep -q -e '^INSMOD .* FAIL' -e '^GH-EXIT '; then
 	echo "run: a module load or a guest command failed"
 	status=1

@@ -5,11 +5,13 @@
 #
 #   gh_stock_kernel              set GH_STOCK_IMAGE / GH_STOCK_KDIR (Debian's)
 #   gh_build_modules KDIR DIR    copy the sources to DIR, build there with W=1
+#   gh_build_or_die WHO KDIR DIR gh_build_modules, or the errors and exit
 #   gh_ko DIR NAME               where that build put module NAME's .ko
 #   gh_make_initramfs OUT CONF KO...   busybox + modules + tests + /init
 #   gh_boot IMAGE INITRD LOG SECS APPEND   boot QEMU (TCG), log to LOG
 #                                (GH_QEMU_ACCEL, GH_QEMU_SMP: see gh_boot)
 #   gh_log_scan LOG              print "kind<TAB>line" for each bad line
+#   gh_log_report WHO LOG N      the first N of them under a heading
 #   gh_ktap LOG MODULE           the KTAP a module printed while it loaded
 #
 # The guest's own output goes through /dev/kmsg (see guest-init.sh), so the
@@ -28,7 +30,7 @@ GH_MODULE_PATHS=(
 	goheap_kunit:kmod/goheap_kunit.ko
 	goheap_sample:kmod/samples/goheap_sample.ko
 	goheap_gc_example:kmod/samples/goheap_gc_example.ko
-	goheap_bench:kmod/goheap_bench.ko
+	goheap_bench:selftests/bench/goheap_bench.ko
 )
 
 gh_msg() { printf '%s\n' "$*" >&2; }
@@ -50,10 +52,11 @@ gh_stock_kernel() {
 		gh_die "no /boot/vmlinuz-*-amd64 with matching /usr/src/linux-headers-* (run selftests/deps.sh)"
 }
 
-# gh_build_modules KDIR DIR [make args...]: a fresh copy of Kbuild, kmod/ and
-# include/ (sources only, no objects of an in-tree build) in DIR/src, built
-# against KDIR. Output in DIR/build.log. Fresh every time, so a warning in an
-# unchanged file is printed (and caught) on every run.
+# gh_build_modules KDIR DIR [make args...]: a fresh copy of Kbuild, kmod/,
+# include/ and selftests/bench/ (sources only, no objects of an in-tree
+# build) in DIR/src, built against KDIR. Output in DIR/build.log. Fresh every
+# time, so a warning in an unchanged file is printed (and caught) on every
+# run.
 gh_build_modules() {
 	local kdir=$1 dir=$2
 	shift 2
@@ -62,9 +65,23 @@ gh_build_modules() {
 	(cd "$GH_ROOT" && tar -cf - --exclude='*.o' --exclude='*.ko' \
 		--exclude='*.mod' --exclude='*.mod.c' --exclude='.*.cmd' \
 		--exclude='*.order' --exclude='Module.symvers' --exclude='.*.d' \
-		Kbuild kmod include) | tar -xf - -C "$dir/src"
+		Kbuild kmod include selftests/bench) | tar -xf - -C "$dir/src"
 	make -C "$kdir" M="$dir/src" W=1 -j"$GH_JOBS" "$@" modules \
 		>"$dir/build.log" 2>&1
+}
+
+# gh_build_or_die WHO KDIR DIR: gh_build_modules KDIR DIR; if it fails, its
+# errors and exit; a note (from WHO) if it printed warnings.
+gh_build_or_die() {
+	local who=$1 kdir=$2 dir=$3
+	echo "$who: building modules against $kdir"
+	if ! gh_build_modules "$kdir" "$dir"; then
+		gh_build_errors "$dir/build.log" | head -n 20 >&2
+		gh_die "module build failed ($dir/build.log)"
+	fi
+	if gh_build_warnings "$dir/build.log" >/dev/null; then
+		echo "$who: note: the build printed warnings ($dir/build.log)"
+	fi
 }
 
 # gh_ko DIR NAME: the path of module NAME's .ko in gh_build_modules' DIR
@@ -109,7 +126,7 @@ gh_make_initramfs() {
 	[ $# -eq 0 ] || cp "$@" "$stage/lib/goheap/"
 	cp "$GH_ROOT"/selftests/tests/*.sh "$stage/tests/"
 	install -m 0755 "$GH_ROOT/selftests/workload.sh" "$stage/workload.sh"
-	install -m 0755 "$GH_ROOT/selftests/bench-guest.sh" "$stage/bench-guest.sh"
+	install -m 0755 "$GH_ROOT/selftests/bench/bench-guest.sh" "$stage/bench-guest.sh"
 	if [ -x "$GH_BUILD/goheapstat" ]; then
 		cp "$GH_BUILD/goheapstat" "$stage/bin/goheapstat"
 		# A dynamically linked build brings its libraries and loader.
@@ -183,6 +200,17 @@ gh_log_scan() {
 				print kind "\t" $0
 			}' "$1"
 	done
+}
+
+# gh_log_report WHO LOG N: up to N of LOG's bad lines (gh_log_scan) under a
+# heading naming WHO; status 1 if there are any.
+gh_log_report() {
+	local bad
+	bad=$(gh_log_scan "$2")
+	[ -n "$bad" ] || return 0
+	echo "$1: the kernel log has problems:"
+	cut -f2- <<<"$bad" | head -n "$3"
+	return 1
 }
 
 # gh_ktap LOG MODULE: the KTAP printed while MODULE was being loaded, time

@@ -1,0 +1,345 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * churn: a live set of random sizes, randomly replaced (larson), on one
+ * CPU; the time per replacement and the memory each side holds for the
+ * live set. The sequences are drawn here (parallel uses them too); the
+ * loops are in sides.c.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/mm.h>
+#include <linux/mmzone.h>
+#include <linux/nodemask.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
+#include <linux/string.h>
+#include <linux/vmstat.h>
+#include "bench.h"
+
+/* ---- sequences ---------------------------------------------------------------- */
+
+static const char *const ghb_dist_names[] = { "uniform", "skewed" };
+
+/* uniform: 1..4096; skewed: 70 % 8..128, 25 % 129..1024, 5 % 1025..4096 */
+static u32 ghb_draw_size(struct rnd_state *rs, enum ghb_dist dist)
+{
+	u32 r = prandom_u32_state(rs);
+
+	if (dist == GHB_UNIFORM)
+		return 1 + r % 4096;
+	switch (r % 100) {
+	case 0 ... 69:
+		return 8 + (r >> 8) % 121;
+	case 70 ... 94:
+		return 129 + (r >> 8) % 896;
+	default:
+		return 1025 + (r >> 8) % 3072;
+	}
+}
+
+void ghb_churn_free(struct ghb_churn *c)
+{
+	kvfree(c->fill_size);
+	kvfree(c->op_slot);
+	kvfree(c->op_size);
+	kvfree(c->slot);
+	c->fill_size = NULL;
+	c->op_slot = NULL;
+	c->op_size = NULL;
+	c->slot = NULL;
+}
+
+int ghb_churn_init(struct ghb_churn *c, unsigned int live, unsigned long ops,
+		   enum ghb_dist dist, u64 seed)
+{
+	struct rnd_state rs;
+	unsigned long i;
+
+	memset(c, 0, sizeof(*c));
+	c->live = live;
+	c->ops = ops;
+	c->fill_size = kvmalloc_array(live, sizeof(u32), GFP_KERNEL);
+	c->slot = kvcalloc(live, sizeof(void *), GFP_KERNEL);
+	c->op_slot = kvmalloc_array(ops, sizeof(u32), GFP_KERNEL);
+	c->op_size = kvmalloc_array(ops, sizeof(u32), GFP_KERNEL);
+	if (!c->fill_size || !c->slot || !c->op_slot || !c->op_size) {
+		ghb_churn_free(c);
+		return -ENOMEM;
+	}
+	prandom_seed_state(&rs, seed);
+	for (i = 0; i < live; i++)
+		c->fill_size[i] = ghb_draw_size(&rs, dist);
+	for (i = 0; i < ops; i++) {
+		c->op_slot[i] = prandom_u32_state(&rs) % live;
+		c->op_size[i] = ghb_draw_size(&rs, dist);
+	}
+	return 0;
+}
+
+/* Bytes asked for by the live set at the end of the sequence. */
+static u64 ghb_churn_requested(struct ghb_churn *c)
+{
+	u32 *size = kvmalloc_array(c->live, sizeof(u32), GFP_KERNEL);
+	unsigned long i;
+	u64 sum = 0;
+
+	if (!size)
+		return 0;
+	memcpy(size, c->fill_size, c->live * sizeof(u32));
+	for (i = 0; i < c->ops; i++)
+		size[c->op_slot[i]] = c->op_size[i];
+	for (i = 0; i < c->live; i++)
+		sum += size[i];
+	kvfree(size);
+	return sum;
+}
+
+/* ---- the kernel's side of the memory ------------------------------------------- */
+
+/*
+ * Slab memory in bytes, exactly: the global counter plus every CPU's
+ * not yet folded difference. kmalloc() above KMALLOC_MAX_CACHE_SIZE takes
+ * pages straight from the page allocator, and 6.1 counts those in the same
+ * item (NR_SLAB_UNRECLAIMABLE_B), so this covers every kmalloc() byte.
+ */
+static long ghb_slab_bytes(void)
+{
+	long pages = atomic_long_read(&vm_node_stat[NR_SLAB_UNRECLAIMABLE_B]);
+	int nid, cpu;
+
+	for_each_online_node(nid) {
+		struct pglist_data *pgdat = NODE_DATA(nid);
+
+		for_each_possible_cpu(cpu)
+			pages += per_cpu_ptr(pgdat->per_cpu_nodestats, cpu)
+					->vm_node_stat_diff[NR_SLAB_UNRECLAIMABLE_B];
+	}
+	return pages * PAGE_SIZE;
+}
+
+/* Let SLUB give back empty slabs of the kmalloc caches (goheap_drain()'s peer). */
+static void ghb_slab_shrink(void)
+{
+	int i;
+
+	for (i = 0; i <= KMALLOC_SHIFT_HIGH; i++)
+		if (kmalloc_caches[KMALLOC_NORMAL][i])
+			kmem_cache_shrink(kmalloc_caches[KMALLOC_NORMAL][i]);
+}
+
+static void ghb_slab_unfill(void **held, long n)
+{
+	while (n-- > 0)
+		kfree(held[n]);
+}
+
+/*
+ * Take the free slots the kmalloc caches already have (other users' partly
+ * used slabs), so that the live set measured next gets slabs of its own
+ * and the slab counter's growth is all its own. Per cache, objects are
+ * taken until the counter grows: then the cache has started a new slab,
+ * whose remaining free slots are the only ones left from before (at most
+ * one slab per cache). Return: objects taken, or -ENOMEM (none kept).
+ */
+#define GHB_PREFILL_MAX	200000
+
+static long ghb_slab_prefill(void **held)
+{
+	long n = 0;
+	int i;
+
+	for (i = 0; i <= KMALLOC_SHIFT_HIGH; i++) {
+		struct kmem_cache *cache = kmalloc_caches[KMALLOC_NORMAL][i];
+		long before = ghb_slab_bytes();
+
+		if (!cache)
+			continue;
+		while (n < GHB_PREFILL_MAX && ghb_slab_bytes() == before) {
+			held[n] = kmalloc(kmem_cache_size(cache), GFP_KERNEL);
+			if (!held[n]) {
+				ghb_slab_unfill(held, n);
+				return -ENOMEM;
+			}
+			n++;
+		}
+	}
+	return n;
+}
+
+/* ---- the measurement ------------------------------------------------------------ */
+
+struct ghb_mem {
+	s64 held;	/* goheap: HeapSys - HeapReleased + MetaBytes; kernel: slab */
+	s64 inuse;	/* goheap: HeapInuse + MetaBytes; kernel: slab */
+	s64 alloc;	/* goheap: Alloc (class sizes); kernel: sum of ksize() */
+};
+
+/* Byte figures of the rounds of one measurement. */
+struct ghb_bytes {
+	unsigned int n;
+	s64 v[GHB_MAX_ROUNDS];
+};
+
+static int ghb_cmp_s64(const void *a, const void *b)
+{
+	s64 x = *(const s64 *)a, y = *(const s64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void ghb_bytes_add(struct ghb_bytes *b, s64 v)
+{
+	if (b->n < GHB_MAX_ROUNDS)
+		b->v[b->n++] = v;
+}
+
+static s64 ghb_bytes_median(struct ghb_bytes *b)
+{
+	if (!b->n)
+		return 0;
+	sort(b->v, b->n, sizeof(b->v[0]), ghb_cmp_s64, NULL);
+	return b->v[(b->n - 1) / 2];
+}
+
+static void ghb_goheap_mem(struct ghb_mem *m)
+{
+	struct goheap_stats st;
+
+	goheap_read_stats(&st);
+	m->held = st.heap_sys - st.heap_released + st.meta_bytes;
+	m->inuse = st.heap_inuse + st.meta_bytes;
+	m->alloc = st.alloc;
+}
+
+static s64 ghb_ksize_sum(struct ghb_churn *c)
+{
+	unsigned int s;
+	s64 sum = 0;
+
+	for (s = 0; s < c->live; s++)
+		sum += ksize(c->slot[s]);
+	return sum;
+}
+
+struct ghb_churn_meas {
+	struct ghb_churn c;
+	unsigned long warm;		/* the first tenth of the sequence */
+	void **pre;			/* [GHB_PREFILL_MAX] */
+	long npre;			/* objects in @pre */
+	unsigned int side;		/* the side being run */
+	struct ghb_samples s[2];
+	struct ghb_bytes held[2], inuse[2], alloc[2], prefilled;
+};
+
+/* Side @j's memory before its live set exists. */
+static int ghb_mem_base(struct ghb_churn_meas *cm, unsigned int j,
+			struct ghb_mem *base)
+{
+	cm->npre = 0;
+	if (j == 0) {
+		goheap_drain();
+		ghb_goheap_mem(base);
+		return 0;
+	}
+	ghb_slab_shrink();
+	cm->npre = ghb_slab_prefill(cm->pre);
+	if (cm->npre < 0) {
+		cm->npre = 0;
+		return -ENOMEM;
+	}
+	ghb_bytes_add(&cm->prefilled, cm->npre);
+	base->held = ghb_slab_bytes();
+	return 0;
+}
+
+/* Side @j's memory with the live set still allocated, over @base. */
+static void ghb_mem_record(struct ghb_churn_meas *cm, unsigned int j,
+			   const struct ghb_mem *base)
+{
+	struct ghb_mem now;
+
+	if (j == 0) {
+		ghb_goheap_mem(&now);
+		now.held -= base->held;
+		now.inuse -= base->inuse;
+		now.alloc -= base->alloc;
+	} else {
+		now.held = ghb_slab_bytes() - base->held;
+		now.inuse = now.held;
+		now.alloc = ghb_ksize_sum(&cm->c);
+	}
+	ghb_bytes_add(&cm->held[j], now.held);
+	ghb_bytes_add(&cm->inuse[j], now.inuse);
+	ghb_bytes_add(&cm->alloc[j], now.alloc);
+}
+
+static int ghb_churn_step(void *arg, unsigned int j)
+{
+	struct ghb_churn_meas *cm = arg;
+	const struct ghb_side *side = ghb_sides[j];
+	struct ghb_mem base = {};
+	u64 t = GHB_FAILED;
+
+	cm->side = j;
+	if (ghb_mem_base(cm, j, &base))
+		return -ENOMEM;
+	if (!side->fill(&cm->c, NULL) &&
+	    side->churn(&cm->c, NULL, 0, cm->warm) != GHB_FAILED)
+		t = side->churn(&cm->c, NULL, cm->warm, cm->c.ops);
+	if (t != GHB_FAILED) {
+		ghb_sample(&cm->s[j], t, cm->c.ops - cm->warm);
+		ghb_mem_record(cm, j, &base);
+	}
+	side->empty(&cm->c, NULL);
+	ghb_slab_unfill(cm->pre, cm->npre);
+	return t == GHB_FAILED ? -ENOMEM : 0;
+}
+
+static void ghb_churn_emit(struct ghb_churn_meas *cm, enum ghb_dist dist)
+{
+	ghb_add("pattern=churn size=%s cpus=1 vs=kmalloc live=%u ops=%lu rounds=%u",
+		ghb_dist_names[dist], cm->c.live, cm->c.ops - cm->warm, cm->s[0].n);
+	ghb_add_ns("goheap", &cm->s[0]);
+	ghb_add_ns("kernel", &cm->s[1]);
+	ghb_add(" requested_bytes=%llu goheap_bytes=%lld goheap_inuse_bytes=%lld goheap_alloc_bytes=%lld kernel_bytes=%lld kernel_alloc_bytes=%lld",
+		ghb_churn_requested(&cm->c), ghb_bytes_median(&cm->held[0]),
+		ghb_bytes_median(&cm->inuse[0]), ghb_bytes_median(&cm->alloc[0]),
+		ghb_bytes_median(&cm->held[1]), ghb_bytes_median(&cm->alloc[1]));
+	ghb_add(" kernel_prefilled_objects=%lld", ghb_bytes_median(&cm->prefilled));
+	ghb_emit();
+}
+
+static int ghb_churn_one(enum ghb_dist dist, unsigned int live, unsigned long ops)
+{
+	struct ghb_churn_meas *cm;
+	int ret;
+
+	cm = kzalloc(sizeof(*cm), GFP_KERNEL);
+	if (!cm)
+		return -ENOMEM;
+	cm->warm = ops / 10;
+	cm->pre = kvmalloc_array(GHB_PREFILL_MAX, sizeof(void *), GFP_KERNEL);
+	ret = cm->pre ? ghb_churn_init(&cm->c, live, ops, dist, GHB_SEED) : -ENOMEM;
+	if (!ret) {
+		ret = ghb_interleave(2, ghb_churn_step, cm);
+		if (ret)
+			pr_err("error pattern=churn size=%s side=%s: allocation failed\n",
+			       ghb_dist_names[dist], ghb_sides[cm->side]->name);
+		else
+			ghb_churn_emit(cm, dist);
+		ghb_churn_free(&cm->c);
+	}
+	kvfree(cm->pre);
+	kfree(cm);
+	return ret;
+}
+
+int ghb_churn(void *unused)
+{
+	int ret;
+
+	ret = ghb_churn_one(GHB_UNIFORM, 10000, ghb_ops(100000));
+	if (!ret)
+		ret = ghb_churn_one(GHB_SKEWED, 50000, ghb_ops(100000));
+	return ret;
+}

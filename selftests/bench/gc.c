@@ -1,0 +1,428 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The collector's heaps and its whole-collection patterns: gc_mark
+ * (collection throughput, no mutators) and gc_pause (pauses while mutators
+ * run on every CPU). The per-operation patterns are in gc_ops.c.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/cpumask.h>
+#include <linux/delay.h>
+#include <linux/err.h>
+#include <linux/math64.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include "bench.h"
+
+/* ---- types ---------------------------------------------------------------------- */
+
+static const size_t ghb_node_ptrs[] = {
+	offsetof(struct ghb_node, left),
+	offsetof(struct ghb_node, right),
+};
+
+const struct goheap_gc_type ghb_node_type = {
+	.name = "ghb_node",
+	.size = sizeof(struct ghb_node),
+	.ptr_offsets = ghb_node_ptrs,
+	.nr_ptrs = ARRAY_SIZE(ghb_node_ptrs),
+};
+
+/* The root object of a heap of lists: a page of list heads. */
+#define GHB_TABLE_SLOTS	512
+struct ghb_table {
+	void *slot[GHB_TABLE_SLOTS];
+};
+
+static size_t ghb_table_ptrs[GHB_TABLE_SLOTS];
+
+static const struct goheap_gc_type ghb_table_type = {
+	.name = "ghb_table",
+	.size = sizeof(struct ghb_table),
+	.ptr_offsets = ghb_table_ptrs,
+	.nr_ptrs = GHB_TABLE_SLOTS,
+};
+
+void ghb_gc_types_init(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < GHB_TABLE_SLOTS; i++)
+		ghb_table_ptrs[i] = i * sizeof(void *);
+}
+
+/* ---- heaps ------------------------------------------------------------------------ */
+
+/* A domain with one root; collection only on request (GOGC off). */
+int ghb_gc_new(struct ghb_gc_heap *h, const char *name, unsigned int flags)
+{
+	struct goheap_gc_opts opts = { .gogc = GOHEAP_GC_OFF, .flags = flags };
+	int ret;
+
+	memset(h, 0, sizeof(*h));
+	h->d = goheap_gc_create(name, &opts);
+	if (IS_ERR(h->d)) {
+		ret = PTR_ERR(h->d);
+		h->d = NULL;
+		pr_err("error: goheap_gc_create(%s): %d\n", name, ret);
+		return ret;
+	}
+	ret = goheap_gc_add_root(h->d, &h->root);
+	if (ret) {
+		goheap_gc_destroy(h->d);
+		h->d = NULL;
+	}
+	return ret;
+}
+
+void ghb_gc_del(struct ghb_gc_heap *h)
+{
+	if (!h->d)
+		return;
+	goheap_gc_remove_root(h->d, &h->root);
+	goheap_gc_destroy(h->d);
+	h->d = NULL;
+}
+
+/* Push a new node with value @k on list @i of @table (in a section). */
+static struct ghb_node *ghb_gc_push(struct goheap_gc_domain *d,
+				    struct ghb_table *table, unsigned int i,
+				    unsigned long k)
+{
+	struct ghb_node *n = goheap_gc_alloc(d, &ghb_node_type, GFP_KERNEL);
+
+	if (!n)
+		return NULL;
+	n->val = k;
+	goheap_gc_store(d, (void **)&n->left, goheap_gc_load(&table->slot[i]));
+	goheap_gc_store(d, &table->slot[i], n);
+	return n;
+}
+
+/*
+ * A table (the root) of up to 512 lists holding @objects - 1 nodes in all.
+ * If @keep is given, its first @nkeep nodes are recorded there: they stay
+ * reachable and goheap never moves an object, so the benchmark may use
+ * them across sections.
+ */
+int ghb_gc_build_lists(struct ghb_gc_heap *h, unsigned long objects,
+		       struct ghb_node **keep, unsigned long nkeep)
+{
+	struct goheap_gc_domain *d = h->d;
+	struct ghb_table *table;
+	struct ghb_node *n;
+	unsigned long k;
+	int ret = goheap_gc_enter(d);
+
+	if (ret)
+		return ret;
+	table = goheap_gc_alloc(d, &ghb_table_type, GFP_KERNEL);
+	if (!table)
+		goto nomem;
+	goheap_gc_store(d, &h->root, table);
+	h->nlists = clamp_t(unsigned long, objects / 4, 1, GHB_TABLE_SLOTS);
+	for (k = 0; k + 1 < objects; k++) {
+		n = ghb_gc_push(d, table, k % h->nlists, k);
+		if (!n)
+			goto nomem;
+		if (k < nkeep)
+			keep[k] = n;
+		if (!(k & 4095)) {
+			/* short sections: reload the table from the root after */
+			goheap_gc_exit(d);
+			cond_resched();
+			ret = goheap_gc_enter(d);
+			if (ret)
+				return ret;
+			table = goheap_gc_load(&h->root);
+		}
+	}
+	h->objects = objects;
+	goheap_gc_exit(d);
+	return 0;
+nomem:
+	goheap_gc_exit(d);
+	return -ENOMEM;
+}
+
+/* Link node @i of a chain (@nodes NULL) or of a complete binary tree. */
+static void ghb_gc_add_node(struct ghb_gc_heap *h, struct ghb_node **nodes,
+			    unsigned long i, struct ghb_node *n)
+{
+	struct goheap_gc_domain *d = h->d;
+	struct ghb_node *parent;
+
+	n->val = i;
+	if (!nodes) {
+		goheap_gc_store(d, (void **)&n->left, goheap_gc_load(&h->root));
+		goheap_gc_store(d, &h->root, n);
+		return;
+	}
+	nodes[i] = n;
+	parent = i ? nodes[(i - 1) / 2] : NULL;
+	if (!i)
+		goheap_gc_store(d, &h->root, n);
+	else if (i & 1)
+		goheap_gc_store(d, (void **)&parent->left, n);
+	else
+		goheap_gc_store(d, (void **)&parent->right, n);
+}
+
+/* A complete binary tree of @objects nodes, or one chain of them. */
+static int ghb_gc_build_tree(struct ghb_gc_heap *h, unsigned long objects, bool chain)
+{
+	struct ghb_node **nodes = NULL, *n;
+	unsigned long i;
+	int ret;
+
+	if (!chain) {
+		nodes = kvmalloc_array(objects, sizeof(*nodes), GFP_KERNEL);
+		if (!nodes)
+			return -ENOMEM;
+	}
+	/* one section: the collector is off, nothing runs meanwhile */
+	ret = goheap_gc_enter(h->d);
+	if (ret)
+		goto out;
+	for (i = 0; i < objects; i++) {
+		n = goheap_gc_alloc(h->d, &ghb_node_type, GFP_KERNEL);
+		if (!n) {
+			ret = -ENOMEM;
+			break;
+		}
+		ghb_gc_add_node(h, nodes, i, n);
+		if (!(i & 4095))
+			cond_resched();
+	}
+	h->objects = objects;
+	goheap_gc_exit(h->d);
+out:
+	kvfree(nodes);
+	return ret;
+}
+
+/* ---- gc_mark: collection throughput, no mutators ----------------------------------- */
+
+static int ghb_gc_mark_one(const char *shape, unsigned long objects)
+{
+	struct ghb_samples s = {};
+	struct ghb_gc_heap h;
+	char name[32];
+	unsigned int r;
+	u64 t0, med;
+	int ret;
+
+	snprintf(name, sizeof(name), "ghb_mark_%s_%lu", shape, objects);
+	ret = ghb_gc_new(&h, name, GOHEAP_GC_UNCHECKED);
+	if (ret)
+		return ret;
+	ret = ghb_gc_build_tree(&h, objects, !strcmp(shape, "chain"));
+	if (ret)
+		goto out;
+	goheap_gc_collect(h.d);		/* warm-up */
+	for (r = 0; r < ghb_rounds(); r++) {
+		t0 = ktime_get_ns();
+		ret = goheap_gc_collect(h.d);
+		if (ret)
+			goto out;
+		ghb_sample(&s, ktime_get_ns() - t0, 1);
+	}
+	med = ghb_median(&s) / 100;
+	ghb_add("pattern=gc_mark size=%zu shape=%s cpus=%u heap_objects=%lu domain=%s rounds=%u",
+		sizeof(struct ghb_node), shape, num_online_cpus(), objects, name, s.n);
+	ghb_add(" collect_ns=%llu collect_min_ns=%llu collect_max_ns=%llu",
+		med, s.v[0] / 100, s.v[s.n - 1] / 100);
+	ghb_add(" objects_per_s=%llu bytes_per_s=%llu",
+		med ? div64_u64((u64)objects * NSEC_PER_SEC, med) : 0,
+		med ? div64_u64((u64)objects * sizeof(struct ghb_node) * NSEC_PER_SEC, med) : 0);
+	ghb_emit();
+out:
+	ghb_gc_del(&h);
+	return ret;
+}
+
+int ghb_gc_mark(void *unused)
+{
+	int ret;
+
+	ret = ghb_gc_mark_one("tree", ghb_ops(100000));
+	if (!ret)
+		ret = ghb_gc_mark_one("tree", ghb_ops(1000000));
+	if (!ret)
+		ret = ghb_gc_mark_one("chain", ghb_ops(100000));
+	return ret;
+}
+
+/* ---- gc_pause: pauses while mutators run on every CPU ------------------------------- */
+
+struct ghb_mutator {
+	struct ghb_gc_heap *h;
+	bool *stop;
+	struct rnd_state rs;
+	u64 iters, enter_max_ns, stalls, errors;
+};
+
+/* Replace a list head with a new node: 1 allocation, 3 barrier stores. */
+static void ghb_mutate(struct ghb_mutator *m, struct goheap_gc_domain *d)
+{
+	struct ghb_table *table = goheap_gc_load(&m->h->root);
+	unsigned int i = prandom_u32_state(&m->rs) % m->h->nlists;
+	struct ghb_node *head, *n;
+
+	head = goheap_gc_load(&table->slot[i]);
+	n = head ? goheap_gc_alloc(d, &ghb_node_type, GFP_KERNEL) : NULL;
+	if (n) {
+		n->val = m->iters;
+		m->errors += !!goheap_gc_store(d, (void **)&n->left,
+					       goheap_gc_load((void **)&head->left));
+		m->errors += !!goheap_gc_store(d, &table->slot[i], n);
+		m->errors += !!goheap_gc_store(d, (void **)&head->left, NULL);
+	} else if (head) {
+		m->errors++;
+	}
+}
+
+/* A mutator on its CPU, seeded by it, until told to stop. */
+static int ghb_mutator_fn(void *arg)
+{
+	struct ghb_mutator *m = arg;
+	struct goheap_gc_domain *d = m->h->d;
+	u64 t0, dt;
+
+	prandom_seed_state(&m->rs, GHB_SEED + raw_smp_processor_id());
+	while (!READ_ONCE(*m->stop)) {
+		t0 = ktime_get_ns();
+		if (goheap_gc_enter(d)) {
+			m->errors++;
+			break;
+		}
+		dt = ktime_get_ns() - t0;
+		m->enter_max_ns = max(m->enter_max_ns, dt);
+		m->stalls += dt > 100 * NSEC_PER_USEC;
+		ghb_mutate(m, d);
+		goheap_gc_exit(d);
+		m->iters++;
+		cond_resched();
+	}
+	return 0;
+}
+
+static struct ghb_gc_heap ghb_kept;	/* gc_pause's domain, kept for debugfs */
+
+/* Drop gc_pause's domain. Context: no command runs. */
+void ghb_gc_release(void)
+{
+	ghb_gc_del(&ghb_kept);
+}
+
+struct ghb_pause {
+	unsigned long objects;
+	unsigned int ncpus, started;
+	struct ghb_mutator *muts;	/* [ncpus] */
+	struct ghb_thread *threads;	/* [ncpus] */
+	bool stop;
+	/* the collections */
+	unsigned int cycles;
+	u64 elapsed, collect_sum, collect_max;
+	/* the mutators, summed */
+	u64 iters, enter_max, stalls, errors;
+};
+
+/* @cycles collections 20 ms apart; stop at the first error. */
+static int ghb_pause_collect(struct ghb_pause *p, unsigned int cycles)
+{
+	u64 t0 = ktime_get_ns(), t;
+	int ret = 0;
+
+	for (p->cycles = 0; p->cycles < cycles && !ret; p->cycles++) {
+		t = ktime_get_ns();
+		ret = goheap_gc_collect(ghb_kept.d);
+		t = ktime_get_ns() - t;
+		p->collect_sum += t;
+		p->collect_max = max(p->collect_max, t);
+		msleep(20);
+	}
+	p->elapsed = ktime_get_ns() - t0;
+	return ret;
+}
+
+static void ghb_pause_join(struct ghb_pause *p)
+{
+	unsigned int i;
+
+	WRITE_ONCE(p->stop, true);
+	for (i = 0; i < p->started; i++) {
+		ghb_thread_wait(&p->threads[i]);
+		p->iters += p->muts[i].iters;
+		p->enter_max = max(p->enter_max, p->muts[i].enter_max_ns);
+		p->stalls += p->muts[i].stalls;
+		p->errors += p->muts[i].errors;
+	}
+}
+
+static void ghb_pause_emit(struct ghb_pause *p)
+{
+	if (p->errors)
+		pr_err("error pattern=gc_pause: %llu mutator errors\n", p->errors);
+	ghb_add("pattern=gc_pause size=%zu cpus=%u heap_objects=%lu domain=ghb_pause gc_cycles=%u mutators=%u",
+		sizeof(struct ghb_node), p->ncpus, p->objects, p->cycles, p->started);
+	ghb_add(" collect_mean_ns=%llu collect_max_ns=%llu",
+		div_u64(p->collect_sum, max(p->cycles, 1U)), p->collect_max);
+	ghb_add(" mutator_ops_per_s=%llu mutator_enter_max_ns=%llu mutator_stalls_over_100us=%llu mutator_errors=%llu",
+		div64_u64(p->iters * NSEC_PER_SEC, max(p->elapsed, 1ULL)),
+		p->enter_max, p->stalls, p->errors);
+	ghb_emit();
+}
+
+/* The kept heap, warm; then mutators on every CPU and the collections. */
+static int ghb_pause_run(struct ghb_pause *p)
+{
+	/* 50 collections of small heaps, fewer of big ones (at least 8) */
+	unsigned int cycles = clamp_t(unsigned long, 2000000 / p->objects, 8, 50);
+	unsigned int i;
+	int ret;
+
+	ret = ghb_gc_new(&ghb_kept, "ghb_pause", 0);
+	if (!ret)
+		ret = ghb_gc_build_lists(&ghb_kept, p->objects, NULL, 0);
+	if (ret)
+		return ret;
+	goheap_gc_collect(ghb_kept.d);		/* warm-up */
+	for (i = 0; i < p->ncpus; i++) {
+		p->muts[i].h = &ghb_kept;
+		p->muts[i].stop = &p->stop;
+	}
+	p->started = ghb_threads_start(p->threads, p->ncpus, ghb_mutator_fn,
+				       p->muts, sizeof(*p->muts));
+	msleep(20);
+	ret = ghb_pause_collect(p, cycles);
+	ghb_pause_join(p);
+	if (!ret)
+		ghb_pause_emit(p);
+	return ret;
+}
+
+/* @arg: the heap's objects, at least 2 */
+int ghb_gc_pause(void *arg)
+{
+	struct ghb_pause p = {
+		.objects = (unsigned long)arg,
+		.ncpus = num_online_cpus(),
+	};
+	int ret = -ENOMEM;
+
+	if (p.objects < 2)
+		return -EINVAL;
+	p.muts = kcalloc(p.ncpus, sizeof(*p.muts), GFP_KERNEL);
+	p.threads = kcalloc(p.ncpus, sizeof(*p.threads), GFP_KERNEL);
+	if (p.muts && p.threads)
+		ret = ghb_pause_run(&p);
+	if (ret) {
+		pr_err("error pattern=gc_pause heap_objects=%lu: %d\n", p.objects, ret);
+		ghb_gc_del(&ghb_kept);
+	}
+	kfree(p.threads);
+	kfree(p.muts);
+	return ret;
+}

@@ -1,0 +1,387 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""The report of `make bench`.
+
+Reads the serial logs of the bench boots (DIR/NAME.log, written by
+bench.sh), combines the boots' "goheap_bench: result ..." lines, writes
+DIR/results.json (a JSON array, one object per measurement) and
+DIR/results.txt (the table), and prints the table.
+
+    report.py [--kernel KVER] [--scale PCT] [--rounds N] DIR BOOT...
+
+BOOT is NAME or NAME:INIT, INIT the init_on_alloc the boot asked for on
+the kernel command line ("default", the default, or a number). Exit
+status 1 if a log has an error or none has a result.
+Documentation/benchmarks.rst says how to read the figures.
+"""
+import argparse
+import json
+import math
+import re
+import statistics
+import sys
+
+TS = re.compile(r'^\[ *\d+\.\d+\] ?')
+TRACE = re.compile(r'^goheap: gc (\S+) #(\d+) @-?\d+ms: (\d+)\+(\d+)\+(\d+) us')
+
+# The fields that name a measurement (the rest are its figures).
+KEYS = ('pattern', 'size', 'n', 'live', 'vs', 'what', 'shape', 'domain',
+        'checked', 'collector', 'heap_objects', 'cpus')
+
+# Primary figures of each pattern: (numerator, denominator) of its ratio.
+RATIO = {
+    'gc_alloc': ('gc_ns', 'goheap_zero_ns'),
+    'gc_section': ('gc_ns', 'rwsem_ns'),
+    'gc_barrier': ('barrier_ns', 'plain_ns'),
+}
+GOALS = {'pair': 0.8, 'batch': 1.0, 'remote': 1.0}
+
+ORDER = ['calib', 'pair', 'batch', 'churn', 'remote', 'parallel_pair', 'parallel_churn',
+         'gc_alloc', 'gc_section', 'gc_barrier', 'gc_mark', 'gc_pause']
+
+
+# ---- reading the logs -------------------------------------------------------
+
+def num(v):
+    try:
+        return int(v)
+    except ValueError:
+        try:
+            return float(v)
+        except ValueError:
+            return v
+
+
+def kv(text):
+    return {k: num(v) for k, _, v in
+            (t.partition('=') for t in text.split() if '=' in t)}
+
+
+def parse(log):
+    """A log's config line, result records, gctrace lines and errors."""
+    cfg, recs, traces, errors = {}, [], {}, []
+    cur = None
+    with open(log, errors='replace') as f:
+        for line in f:
+            line = TS.sub('', line.rstrip('\n'))
+            if line.startswith('goheap_bench: config '):
+                cfg = kv(line)
+            elif line.startswith('goheap_bench: result '):
+                cur = kv(line)
+                recs.append(cur)
+            elif line.startswith('goheap_bench: error') or line.startswith('BENCH-FAIL'):
+                errors.append(line)
+            elif line.startswith('GCPAUSE ') and cur and cur.get('pattern') == 'gc_pause':
+                cur.setdefault('_pauses', []).extend(int(x) for x in line.split()[2:])
+            elif line.startswith('BENCH-CMD'):
+                cur = None
+            else:
+                m = TRACE.match(line)
+                if m:
+                    traces.setdefault(m.group(1), []).append(
+                        (int(m.group(2)), int(m.group(3)), int(m.group(4)), int(m.group(5))))
+    return cfg, recs, traces, errors
+
+
+def pct(sorted_vals, p):
+    """nearest-rank percentile"""
+    if not sorted_vals:
+        return None
+    return sorted_vals[max(0, math.ceil(p / 100 * len(sorted_vals)) - 1)]
+
+
+def add_pauses(r):
+    """gc_pause: the pause figures from the GCPAUSE lines after it."""
+    p = r.pop('_pauses', [])
+    n = 2 * int(r.get('gc_cycles', 0))
+    p = p[-n:] if n else p     # the warm-up collection's pauses go
+    s = sorted(p)
+    r['pause_count'] = len(s)
+    r['pause_max_ns'] = s[-1] if s else None
+    r['pause_p99_ns'] = pct(s, 99)
+    r['pause_p50_ns'] = pct(s, 50)
+
+
+def add_mark(r, traces):
+    """gc_mark: the mark phase and the pauses from gctrace's lines."""
+    t = [x for x in traces[r['domain']] if x[0] > 1]    # #1: warm-up
+    if not t:
+        return
+    mark_us = statistics.median(x[2] for x in t)
+    r['mark_ns'] = int(mark_us * 1000)
+    r['stw_max_ns'] = max(max(x[1], x[3]) for x in t) * 1000
+    if mark_us:
+        r['mark_objects_per_s'] = int(r['heap_objects'] / (mark_us / 1e6))
+        r['mark_bytes_per_s'] = int(r['heap_objects'] * r['size'] / (mark_us / 1e6))
+
+
+def read_boot(out, name, init, groups, errors):
+    """Add one boot's records to groups (by measurement), its errors to errors."""
+    try:
+        cfg, recs, traces, errs = parse(f'{out}/{name}.log')
+    except OSError as e:
+        errors.append(f'{name}: {e}')
+        return
+    errors += [f'{name}: {e}' for e in errs]
+    ioa = cfg.get('init_on_alloc')
+    if ioa is None:
+        errors.append(f'{name}: no config line (module not loaded?)')
+        return
+    if init != 'default' and int(init) != ioa:
+        errors.append(f'{name}: asked init_on_alloc={init}, guest has {ioa}')
+    for r in recs:
+        r['init_on_alloc'] = ioa
+        r['boot'] = name
+        if r['pattern'] == 'gc_pause':
+            add_pauses(r)
+        if r['pattern'] == 'gc_mark' and r.get('domain') in traces:
+            add_mark(r, traces)
+        key = tuple(r.get(k) for k in KEYS) + (ioa,)
+        groups.setdefault(key, []).append(r)
+
+
+# ---- combining the boots ----------------------------------------------------------
+
+def combine(runs):
+    """One measurement's records of several boots: mean, min or max of each figure."""
+    res = {}
+    for k in runs[0]:
+        vals = [r[k] for r in runs if k in r]
+        if all(isinstance(v, (int, float)) for v in vals) and k not in KEYS and k != 'init_on_alloc':
+            if k.endswith('_min_ns'):
+                m = min(vals)
+            elif k.endswith('_max_ns'):
+                m = max(vals)
+            else:
+                m = statistics.mean(vals)
+            res[k] = round(m, 2) if isinstance(m, float) or len(vals) > 1 else m
+        else:
+            res[k] = vals[0]
+    res.pop('boot', None)
+    res['runs'] = len(runs)
+    return res
+
+
+def add_spreads(res, runs, num_k, den_k):
+    """Spread of the primary figures between the boots, and between the rounds."""
+    if len(runs) > 1:
+        sp = []
+        for k in (num_k, den_k):
+            v = [r[k] for r in runs if k in r]
+            if len(v) > 1 and statistics.mean(v):
+                sp.append((max(v) - min(v)) / statistics.mean(v) * 100)
+        if sp:
+            res['spread_pct'] = round(max(sp), 2)
+        res['run_values'] = [{k: r.get(k) for k in (num_k, den_k)} for r in runs]
+    rs = []
+    for k in (num_k, den_k):
+        base = k[:-3]
+        if f'{base}_min_ns' in res and res.get(k):
+            rs.append((res[f'{base}_max_ns'] - res[f'{base}_min_ns']) / res[k] * 100)
+    if rs:
+        res['round_spread_pct'] = round(max(rs), 2)
+
+
+def add_goal(res):
+    pat = res['pattern']
+    if pat == 'churn' and res.get('kernel_bytes'):
+        res['bytes_ratio'] = round(res['goheap_bytes'] / res['kernel_bytes'], 3)
+        res['bytes_ratio_inuse'] = round(res['goheap_inuse_bytes'] / res['kernel_bytes'], 3)
+        res['goal'] = {'metric': 'bytes_ratio', 'target': 0.8,
+                       'met': res['bytes_ratio'] <= 0.8}
+    elif pat in GOALS and 'ratio' in res and not (pat == 'pair' and res['size'] > 4096):
+        res['goal'] = {'metric': 'ratio', 'target': GOALS[pat],
+                       'met': res['ratio'] <= GOALS[pat]}
+
+
+def result(runs):
+    res = combine(runs)
+    num_k, den_k = RATIO.get(res['pattern'], ('goheap_ns', 'kernel_ns'))
+    if num_k in res and den_k in res and res[den_k]:
+        res['ratio'] = round(res[num_k] / res[den_k], 3)
+    add_spreads(res, runs, num_k, den_k)
+    add_goal(res)
+    return res
+
+
+def sortkey(r):
+    size = r.get('size')
+    return (ORDER.index(r['pattern']) if r['pattern'] in ORDER else 99,
+            -r['init_on_alloc'], str(r.get('what', '')), str(r.get('vs', '')),
+            r.get('n') or 0, size if isinstance(size, int) else 0, str(size),
+            r.get('heap_objects') or 0, str(r.get('shape', '')),
+            r.get('checked', 0), str(r.get('collector', '')))
+
+
+# ---- the table ------------------------------------------------------------------------
+
+def f(v, nd=1):
+    if v is None:
+        return '-'
+    if isinstance(v, float) or nd:
+        return f'{v:.{nd}f}'
+    return str(v)
+
+
+def mib(v):
+    return '-' if v is None else f'{v / 1048576:.2f}'
+
+
+def goal(r):
+    g = r.get('goal')
+    if not g:
+        return ''
+    return f"<={g['target']} {'met' if g['met'] else 'MISSED'}"
+
+
+def sp(r):
+    s = r.get('spread_pct', r.get('round_spread_pct'))
+    return '-' if s is None else f'{s:.1f}'
+
+
+def section(results, patterns, header, row):
+    """The rows of these patterns under a header, then a blank line."""
+    rows = [r for r in results if r['pattern'] in patterns]
+    if not rows:
+        return []
+    return [header] + [row(r) for r in rows] + ['']
+
+
+def manual_tables(results):
+    """pair, batch, remote and parallel: goheap against the kernel."""
+    lines = []
+    P = lines.append
+    hdr = f"{'pattern':<15}{'size':>8}{'n':>7}{'cpus':>5}{'ioa':>4} {'vs':<11}{'goheap':>11}{'kernel':>11}{'ratio':>7}{'spread%':>8}  goal"
+    for pat in ('pair', 'batch', 'remote', 'parallel_pair', 'parallel_churn'):
+        rows = [r for r in results if r['pattern'] == pat]
+        if not rows:
+            continue
+        P(hdr)
+        for r in rows:
+            n = r.get('n', r.get('live', ''))
+            P(f"{pat:<15}{str(r.get('size', '')):>8}{str(n):>7}{r.get('cpus', ''):>5}{r['init_on_alloc']:>4} "
+              f"{str(r.get('vs', '')):<11}{f(r.get('goheap_ns')):>11}{f(r.get('kernel_ns')):>11}"
+              f"{f(r.get('ratio'), 3):>7}{sp(r):>8}  {goal(r)}")
+        if pat == 'batch':
+            P('  batch split, ns: alloc goheap/kernel, free goheap/kernel')
+            for r in rows:
+                P(f"  size={r['size']} n={r['n']} ioa={r['init_on_alloc']}: alloc "
+                  f"{f(r.get('goheap_alloc_ns'))}/{f(r.get('kernel_alloc_ns'))}, free "
+                  f"{f(r.get('goheap_free_ns'))}/{f(r.get('kernel_free_ns'))}")
+        if pat.startswith('parallel'):
+            P('  throughput, ops/s (all CPUs): ' + '; '.join(
+                f"{r.get('size')} ioa={r['init_on_alloc']}: goheap {r.get('goheap_ops_per_s')}, "
+                f"kernel {r.get('kernel_ops_per_s')}" for r in rows))
+        P('')
+    return lines
+
+
+def churn_row(r):
+    return (f"{r['size']:<9}{r['live']:>7}{r['init_on_alloc']:>4}{f(r.get('goheap_ns')):>10}"
+            f"{f(r.get('kernel_ns')):>10}{f(r.get('ratio'), 3):>7}{sp(r):>8}"
+            f"{mib(r.get('requested_bytes')):>9}{mib(r.get('goheap_bytes')):>11}"
+            f"{mib(r.get('goheap_inuse_bytes')):>9}{mib(r.get('kernel_bytes')):>11}"
+            f"{f(r.get('bytes_ratio'), 3):>12}  {goal(r)}")
+
+
+def gc_ops_row(r):
+    pat = r['pattern']
+    num_k, den_k = RATIO[pat]
+    if pat == 'gc_alloc':
+        case, vs = 'goheap_gc_alloc', 'zalloc'
+    elif pat == 'gc_section':
+        case, vs = 'enter+exit', 'rwsem'
+    else:
+        case = f"store {'checked' if r.get('checked') else 'unchecked'}, {r.get('collector')}"
+        vs = 'WRITE_ONCE'
+    return (f"{pat:<13}{str(r.get('size', '-')):>5}{r['init_on_alloc']:>4} {case:<30}"
+            f"{f(r.get(num_k)):>9}{vs:>12} {f(r.get(den_k)):>9}{f(r.get('ratio'), 3):>9}{sp(r):>8}")
+
+
+def gc_mark_row(r):
+    return (f"{'':<8}{r['shape']:>6}{r['heap_objects']:>9}{r['init_on_alloc']:>4}"
+            f"{r['collect_ns'] / 1e6:>11.1f}{r['objects_per_s']:>11}{r['bytes_per_s'] / 1e6:>7.1f}"
+            f"{f(r.get('mark_ns', 0) / 1e6):>9}{str(r.get('mark_objects_per_s', '-')):>12}"
+            f"{f(r.get('stw_max_ns', 0) / 1e3, 0):>11}")
+
+
+def gc_pause_row(r):
+    return (f"{'':<9}{r['heap_objects']:>9}{r['init_on_alloc']:>4}{r.get('pause_count', 0):>7}"
+            f"{f((r.get('pause_p50_ns') or 0) / 1e3):>8}{f((r.get('pause_p99_ns') or 0) / 1e3):>8}"
+            f"{f((r.get('pause_max_ns') or 0) / 1e3):>8}{r['collect_mean_ns'] / 1e6:>11.1f}"
+            f"{r['mutator_ops_per_s']:>14}{r['mutator_enter_max_ns'] / 1e6:>13.1f}")
+
+
+def table(results, errors, kver, scale, rounds):
+    lines = [
+        f'goheap vs kmalloc/kmem_cache: Debian stock kernel {kver}, scale {scale} %, '
+        f'{rounds} rounds; ns per operation (alloc+free) unless noted',
+        'one-CPU rows: -icount shift=0 (1 ns = 1 guest instruction), mean of 2 boots, '
+        'spread = difference between the boots in %;',
+        'cpus=2 rows: multi-threaded TCG wall time, one boot, spread = max-min of the rounds in %',
+        '',
+    ]
+    lines += manual_tables(results)
+    lines += section(results, ('churn',),
+                     f"{'churn':<9}{'live':>7}{'ioa':>4}{'goheap':>10}{'kernel':>10}{'ratio':>7}{'spread%':>8}"
+                     f"{'req MiB':>9}{'goheap MiB':>11}{'(inuse)':>9}{'kernel MiB':>11}{'bytes_ratio':>12}  goal",
+                     churn_row)
+    lines += section(results, ('gc_alloc', 'gc_section', 'gc_barrier'),
+                     f"{'gc (one CPU)':<13}{'size':>5}{'ioa':>4} {'case':<30}{'gc ns':>9}{'vs':>12} {'ns':>9}{'ratio':>9}{'spread%':>8}",
+                     gc_ops_row)
+    lines += section(results, ('gc_mark',),
+                     f"{'gc_mark':<8}{'shape':>6}{'objects':>9}{'ioa':>4}{'collect ms':>11}{'objects/s':>11}"
+                     f"{'MB/s':>7}{'mark ms':>9}{'mark obj/s':>12}{'max STW us':>11}",
+                     gc_mark_row)
+    lines += section(results, ('gc_pause',),
+                     f"{'gc_pause':<9}{'objects':>9}{'ioa':>4}{'pauses':>7}{'p50 us':>8}{'p99 us':>8}{'max us':>8}"
+                     f"{'collect ms':>11}{'mutator ops/s':>14}{'enter max ms':>13}",
+                     gc_pause_row)
+    rows = [r for r in results if r['pattern'] == 'calib']
+    if rows:
+        lines.append('calibration (icount): ' + '; '.join(
+            f"{r['what']}{'(' + str(r['size']) + ')' if r.get('size') else ''} ioa={r['init_on_alloc']}: "
+            f"{f(r.get('value_ns'))} ns" for r in rows))
+    goals = [r for r in results if 'goal' in r]
+    met = sum(1 for r in goals if r['goal']['met'])
+    lines.append(f'goals (not assertions): {met} of {len(goals)} met')
+    if errors:
+        lines.append('errors:')
+        lines += ['  ' + e for e in errors]
+    return '\n'.join(lines) + '\n'
+
+
+# ---- main ---------------------------------------------------------------------------------
+
+def main():
+    ap = argparse.ArgumentParser(description='The report of make bench.')
+    ap.add_argument('--kernel', metavar='KVER', default='unknown',
+                    help='the guest kernel release, for the title')
+    ap.add_argument('--scale', metavar='PCT', default='100',
+                    help='GOHEAP_BENCH_SCALE, for the title')
+    ap.add_argument('--rounds', metavar='N', default='5',
+                    help='GOHEAP_BENCH_ROUNDS, for the title')
+    ap.add_argument('dir', metavar='DIR', help='where the logs are and the results go')
+    ap.add_argument('boots', metavar='BOOT', nargs='+',
+                    help='NAME[:INIT]: DIR/NAME.log, booted with init_on_alloc=INIT')
+    args = ap.parse_args()
+
+    groups, errors = {}, []
+    for boot in args.boots:
+        name, _, init = boot.partition(':')
+        read_boot(args.dir, name, init or 'default', groups, errors)
+    results = sorted((result(runs) for runs in groups.values()), key=sortkey)
+    for r in results:
+        r['kernel'] = args.kernel
+    with open(f'{args.dir}/results.json', 'w') as fh:
+        json.dump(results, fh, indent=1)
+        fh.write('\n')
+    text = table(results, errors, args.kernel, args.scale, args.rounds)
+    with open(f'{args.dir}/results.txt', 'w') as fh:
+        fh.write(text)
+    print(text, end='')
+    return 1 if errors or not results else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
