@@ -1,14 +1,19 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# `make check`: every test, in two VMs.
+# `make check`: every test, on a matrix of kernels, one VM boot each.
 #
-#   test-kernel   the KUnit/KASAN/lockdep/kmemleak kernel of kernel.sh:
-#                 goheap.ko, goheap_kunit.ko (its KUnit suites run as it
-#                 loads), goheap_sample.ko, every selftests/tests/*.sh,
-#                 unload, kmemleak scan
-#   stock-kernel  Debian's /boot/vmlinuz-*-amd64: goheap.ko (and
-#                 goheap_sample.ko), the tests marked "# goheap-selftest: smoke"
+#   test-6.1       the KUnit/KASAN/lockdep/kmemleak kernel of kernel.sh 6.1:
+#                  goheap.ko, goheap_kunit.ko (its KUnit suites run as it
+#                  loads), goheap_sample.ko, every selftests/tests/*.sh,
+#                  unload, kmemleak scan
+#   test-6.12-rt   the same on 6.12 with PREEMPT_RT (kernel.sh 6.12-rt)
+#   stock-6.1      Debian's 6.1, 6.12 and 6.12-rt kernels, each chosen by
+#   stock-6.12     its meta package: goheap.ko (and goheap_sample.ko), the
+#   stock-6.12-rt  tests marked "# goheap-selftest: smoke"
+#
+# Before the boots, on the host: checkpatch, goheapstat's tests, and the
+# fast-path audit of every goheap.ko built (fastpath-audit.sh).
 #
 # Each KUnit case, each guest test and each check (module build without
 # warnings, boot to the end, load, unload, clean kernel log, no kmemleak
@@ -18,7 +23,8 @@
 # Environment: GOHEAP_APPEND (extra kernel arguments), GOHEAP_INSMOD_ARGS
 # (goheap.ko parameters), GOHEAP_TEST_TIMEOUT (per guest test, s),
 # GOHEAP_BOOT_TIMEOUT_TEST / _STOCK (whole boot, s), GOHEAP_VM_MEM (MiB),
-# GOHEAP_CHECK_KERNELS ("test stock" by default; one of them to iterate).
+# GOHEAP_CHECK_KERNELS (any subset of the matrix above, in order; the
+# default is all of it; "test" and "stock" stand for their groups).
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -57,12 +63,12 @@ build_modules() {
 	local label=$1 kdir=$2 dir=$GH_BUILD/$1 name=build-$1 m k
 	kos=()
 	local extra=()
-	# sparse (C=1) on the test-kernel build: its warnings fail it too
-	[ "$label" = test ] && extra=(C=1)
+	# sparse (C=1) on the test-kernel builds: its warnings fail them too
+	[[ $label == test-* ]] && extra=(C=1)
 	if ! gh_build_modules "$kdir" "$dir" "${extra[@]}"; then
 		result FAIL "$name" "make failed ($dir/build.log)"
 		gh_build_errors "$dir/build.log" | excerpt
-		if [ "$label" = test ]; then
+		if [[ $label == test-* ]]; then
 			mv "$dir/build.log" "$dir.failed-build.log"
 			say "        retrying without goheap_kunit (CONFIG_KUNIT=)"
 			gh_build_modules "$kdir" "$dir" CONFIG_KUNIT= ||
@@ -218,7 +224,7 @@ boot() {
 	for k in "${kos[@]}"; do
 		case $k in *goheap_kunit.ko) kunit=1 ;; esac
 	done
-	[ "$label" = test ] && kmemleak=1
+	[[ $label == test-* ]] && kmemleak=1
 	cat >"$conf" <<-EOF
 		GH_MODE=check
 		GH_KERNEL=$label
@@ -234,32 +240,48 @@ boot() {
 	check_log "$label-kernel" "$log" "$rc" "$kunit" "$kmemleak" "$secs"
 }
 
-check_test_kernel() {
-	local kdir
-	say "== test kernel (KUnit, KASAN, lockdep, kmemleak)"
-	if ! kdir=$("$here/kernel.sh"); then
-		result FAIL "build-test-kernel-image" "selftests/kernel.sh failed"
-		return
-	fi
-	GH_KSRC=$(cd "$kdir/../src" && pwd)
-	build_modules test "$kdir"
-	if [ ${#kos[@]} -gt 0 ] && [[ ${kos[0]} == */goheap.ko ]]; then
-		boot test "$kdir/arch/x86/boot/bzImage" \
-			"${GOHEAP_BOOT_TIMEOUT_TEST:-600}" "kmemleak=on" all
+# audit LABEL: the fast-path audit of the goheap.ko built for LABEL.
+audit() {
+	local ko=$GH_BUILD/$1/src/kmod/goheap.ko report
+	[ -f "$ko" ] || return 0
+	if report=$("$here/fastpath-audit.sh" "$ko" 2>&1); then
+		result PASS "$1 fast-path audit" "$(tail -n 1 <<<"$report")"
 	else
-		result FAIL "test-kernel boot" "goheap.ko did not build, not booted"
+		result FAIL "$1 fast-path audit" "interrupt disabling or atomics on a fast path"
+		excerpt <<<"$report"
 	fi
 }
 
-check_stock_kernel() {
-	say "== stock kernel (Debian)"
-	gh_stock_kernel
-	say "  $GH_STOCK_IMAGE, headers $GH_STOCK_KDIR"
-	build_modules stock "$GH_STOCK_KDIR"
+# check_test_kernel SERIES: the debug kernel of SERIES, every test.
+check_test_kernel() {
+	local series=$1 label=test-$1 kdir
+	say "== $label: test kernel (KUnit, KASAN, lockdep, kmemleak)"
+	if ! kdir=$("$here/kernel.sh" "$series"); then
+		result FAIL "$label kernel build" "selftests/kernel.sh $series failed"
+		return
+	fi
+	GH_KSRC=$(cd "$kdir/../src" && pwd)
+	build_modules "$label" "$kdir"
 	if [ ${#kos[@]} -gt 0 ] && [[ ${kos[0]} == */goheap.ko ]]; then
-		boot stock "$GH_STOCK_IMAGE" "${GOHEAP_BOOT_TIMEOUT_STOCK:-300}" "" smoke
+		boot "$label" "$kdir/arch/x86/boot/bzImage" \
+			"${GOHEAP_BOOT_TIMEOUT_TEST:-900}" "kmemleak=on" all
 	else
-		result FAIL "stock-kernel boot" "goheap.ko did not build, not booted"
+		result FAIL "$label boot" "goheap.ko did not build, not booted"
+	fi
+}
+
+# check_stock_kernel SERIES: Debian's kernel of SERIES, the smoke tests.
+check_stock_kernel() {
+	local series=$1 label=stock-$1
+	say "== $label: Debian's kernel"
+	gh_stock_kernel "$series"
+	say "  $GH_STOCK_IMAGE, headers $GH_STOCK_KDIR"
+	build_modules "$label" "$GH_STOCK_KDIR"
+	audit "$label"
+	if [ ${#kos[@]} -gt 0 ] && [[ ${kos[0]} == */goheap.ko ]]; then
+		boot "$label" "$GH_STOCK_IMAGE" "${GOHEAP_BOOT_TIMEOUT_STOCK:-400}" "" smoke
+	else
+		result FAIL "$label boot" "goheap.ko did not build, not booted"
 	fi
 }
 
@@ -271,7 +293,7 @@ check_host() {
 		cp=$(cd "$cp/../src" && pwd)/scripts/checkpatch.pl
 		bad=$(cd "$GH_ROOT" && perl "$cp" --no-tree -f --terse --show-types \
 			--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG \
-			kmod/*.c kmod/*.h kmod/kunit/*.c kmod/kunit/*.h include/*.h \
+			kmod/*.c kmod/*.h kmod/gc/*.c kmod/gc/*.h kmod/kunit/*.c kmod/kunit/*.h include/*.h \
 			kmod/samples/*.c kmod/samples/*.h selftests/bench/*.c selftests/bench/*.h \
 			userspace-tools/mksizeclasses.c 2>&1 | grep -E ': (ERROR|WARNING|CHECK):')
 		bad+=$(cd "$GH_ROOT" && perl "$cp" --no-tree -f --terse --show-types \
@@ -295,11 +317,23 @@ check_host() {
 	fi
 }
 
+# The matrix GOHEAP_CHECK_KERNELS asks for, groups spelled out.
+matrix() {
+	local k
+	for k in ${GOHEAP_CHECK_KERNELS:-test stock}; do
+		case $k in
+		test) echo test-6.1 test-6.12-rt ;;
+		stock) echo stock-6.1 stock-6.12 stock-6.12-rt ;;
+		*) echo "$k" ;;
+		esac
+	done
+}
+
 check_host
-for k in ${GOHEAP_CHECK_KERNELS:-test stock}; do
+for k in $(matrix); do
 	case $k in
-	test) check_test_kernel ;;
-	stock) check_stock_kernel ;;
+	test-6.1 | test-6.12-rt) check_test_kernel "${k#test-}" ;;
+	stock-6.1 | stock-6.12 | stock-6.12-rt) check_stock_kernel "${k#stock-}" ;;
 	*) gh_die "GOHEAP_CHECK_KERNELS: unknown kernel '$k'" ;;
 	esac
 done

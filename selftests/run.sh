@@ -25,7 +25,7 @@ if [ "${GOHEAP_RUN_KERNEL:-stock}" = test ]; then
 	image=$kdir/arch/x86/boot/bzImage
 	kernel="test"
 else
-	gh_stock_kernel
+	gh_stock_kernel "${KERNEL:-6.1}"
 	kdir=$GH_STOCK_KDIR
 	image=$GH_STOCK_IMAGE
 	kernel="stock"

@@ -3,7 +3,7 @@
 #
 # goheap's VM harness library, sourced by check.sh and run.sh.
 #
-#   gh_stock_kernel              set GH_STOCK_IMAGE / GH_STOCK_KDIR (Debian's)
+#   gh_stock_kernel [SERIES]     set GH_STOCK_IMAGE / GH_STOCK_KDIR (Debian's)
 #   gh_build_modules KDIR DIR    copy the sources to DIR, build there with W=1
 #   gh_build_or_die WHO KDIR DIR gh_build_modules, or the errors and exit
 #   gh_ko DIR NAME               where that build put module NAME's .ko
@@ -36,20 +36,29 @@ GH_MODULE_PATHS=(
 gh_msg() { printf '%s\n' "$*" >&2; }
 gh_die() { gh_msg "error: $*"; exit 1; }
 
-# Debian's newest /boot/vmlinuz-*-amd64 that has matching headers installed.
+# gh_stock_kernel [SERIES]: set GH_STOCK_IMAGE / GH_STOCK_KDIR to Debian's
+# kernel of SERIES (6.1, the default; 6.12; 6.12-rt). The kernel is the one
+# the series' meta package depends on now, never "the newest installed":
+# installing 6.12 must not change what a 6.1 run boots. KERNEL=... in
+# `make run` / `make bench` picks the series.
 gh_stock_kernel() {
-	local img ver
-	GH_STOCK_IMAGE='' GH_STOCK_KDIR=''
-	while read -r img; do
-		ver=${img#/boot/vmlinuz-}
-		if [ -f "/usr/src/linux-headers-$ver/Makefile" ]; then
-			GH_STOCK_IMAGE=$img
-			GH_STOCK_KDIR=/usr/src/linux-headers-$ver
-		fi
-	done < <(printf '%s\n' /boot/vmlinuz-*-amd64 | sort -V)
-	export GH_STOCK_IMAGE GH_STOCK_KDIR
-	[ -n "$GH_STOCK_IMAGE" ] ||
-		gh_die "no /boot/vmlinuz-*-amd64 with matching /usr/src/linux-headers-* (run selftests/deps.sh)"
+	local series=${1:-6.1} meta pkg ver
+	case $series in
+	6.1) meta=linux-image-amd64 ;;
+	6.12) meta=linux-image-6.12-amd64 ;;
+	6.12-rt) meta=linux-image-6.12-rt-amd64 ;;
+	*) gh_die "unknown kernel series '$series' (6.1, 6.12, 6.12-rt)" ;;
+	esac
+	pkg=$(dpkg-query -W -f='${Depends}' "$meta" 2>/dev/null |
+		tr ',' '\n' | grep -o 'linux-image-[^ ]*' | head -n 1) ||
+		gh_die "$meta is not installed (run selftests/deps.sh)"
+	ver=${pkg#linux-image-}
+	GH_STOCK_SERIES=$series
+	GH_STOCK_IMAGE=/boot/vmlinuz-$ver
+	GH_STOCK_KDIR=/usr/src/linux-headers-$ver
+	export GH_STOCK_SERIES GH_STOCK_IMAGE GH_STOCK_KDIR
+	[ -f "$GH_STOCK_IMAGE" ] && [ -f "$GH_STOCK_KDIR/Makefile" ] ||
+		gh_die "$GH_STOCK_IMAGE or $GH_STOCK_KDIR missing (run selftests/deps.sh)"
 }
 
 # gh_build_modules KDIR DIR [make args...]: a fresh copy of Kbuild, kmod/,

@@ -82,10 +82,25 @@ ok "counters match the workload"
 
 # Garbage to control files and to the sample's ctl changes nothing.
 before=$(cat "$G/stats")
-for bad in 2 x "1 1" 11; do
+logged=$(dmesg | grep -c 'goheap: ')
+for bad in 2 x "1 1" 11 01 " 1" "1
+1" "1
+
+"; do
 	printf '%s' "$bad" >"$G/drain" 2>/dev/null && fail "drain took '$bad'"
 	printf '%s' "$bad" >"$G/reset" 2>/dev/null && fail "reset took '$bad'"
 done
+# a NUL after the 1 is not "1" either
+printf '1\000' >"$G/drain" 2>/dev/null && fail "drain took '1\\0'"
+printf '1\000' >"$G/reset" 2>/dev/null && fail "reset took '1\\0'"
+# refusals are not logged: a fuzzer cannot fill the log
+i=0
+while [ $i -lt 100 ]; do
+	printf 'x%d' $i >"$G/drain" 2>/dev/null
+	i=$((i + 1))
+done
+[ "$(dmesg | grep -c 'goheap: ')" = "$logged" ] ||
+	fail "refused control-file writes were logged"
 for bad in "alloc" "alloc 0 5" "alloc 5 0" "hold 1 2 3" "churn 1 0 1" "bogus" \
 	   "alloc 99999999999 8"; do
 	echo "$bad" >"$C" 2>/dev/null && fail "ctl took '$bad'"
