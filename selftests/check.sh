@@ -80,7 +80,7 @@ build_modules() {
 	else
 		result PASS "$name"
 	fi
-	for m in goheap goheap_kunit goheap_sample goheap_gc_example; do
+	for m in goheap goheap_kunit goheap_sample goheap_gc_example goheap_stress; do
 		k=$(gh_ko "$dir" "$m")
 		[ -f "$k" ] && kos+=("$k")
 	done
@@ -228,7 +228,7 @@ boot() {
 	cat >"$conf" <<-EOF
 		GH_MODE=check
 		GH_KERNEL=$label
-		GH_MODULES="goheap goheap_kunit goheap_sample"
+		GH_MODULES="goheap goheap_kunit goheap_sample goheap_stress"
 		GH_TESTS=$tests
 		GH_TEST_TIMEOUT=${GOHEAP_TEST_TIMEOUT:-120}
 		GH_GOHEAP_ARGS="${GOHEAP_INSMOD_ARGS:-}"
@@ -291,11 +291,16 @@ check_host() {
 	say "== host"
 	if cp=$("$here/kernel.sh" 2>/dev/null); then
 		cp=$(cd "$cp/../src" && pwd)/scripts/checkpatch.pl
+		# compat.h is the one place that tests kernel versions
 		bad=$(cd "$GH_ROOT" && perl "$cp" --no-tree -f --terse --show-types \
 			--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG \
-			kmod/*.c kmod/*.h kmod/gc/*.c kmod/gc/*.h kmod/kunit/*.c kmod/kunit/*.h include/*.h \
-			kmod/samples/*.c kmod/samples/*.h selftests/bench/*.c selftests/bench/*.h \
+			$(ls kmod/*.[ch] | grep -v '^kmod/compat.h$') \
+			kmod/gc/*.[ch] kmod/kunit/*.[ch] include/*.h \
+			kmod/samples/*.[ch] selftests/bench/*.[ch] selftests/stress/*.c \
 			userspace-tools/mksizeclasses.c 2>&1 | grep -E ': (ERROR|WARNING|CHECK):')
+		bad+=$(cd "$GH_ROOT" && perl "$cp" --no-tree -f --terse --show-types \
+			--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG,LINUX_VERSION_CODE,CONSTANT_COMPARISON \
+			kmod/compat.h 2>&1 | grep -E ': (ERROR|WARNING|CHECK):')
 		bad+=$(cd "$GH_ROOT" && perl "$cp" --no-tree -f --terse --show-types \
 			--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG,VOLATILE \
 			userspace-tools/goheapstat.c 2>&1 | grep -E ': (ERROR|WARNING|CHECK):')
@@ -307,6 +312,14 @@ check_host() {
 		fi
 	else
 		result FAIL "host checkpatch" "no kernel source (selftests/kernel.sh failed)"
+	fi
+	bad=$(cd "$GH_ROOT" && grep -rn 'LINUX_VERSION_CODE\|KERNEL_VERSION(' \
+		kmod include selftests/bench selftests/stress | grep -v '^kmod/compat.h:')
+	if [ -z "$bad" ]; then
+		result PASS "host version tests only in kmod/compat.h"
+	else
+		result FAIL "host version tests only in kmod/compat.h"
+		excerpt <<<"$bad"
 	fi
 	if GOHEAPSTAT=$GH_BUILD/goheapstat "$GH_ROOT/userspace-tools/test-goheapstat.sh" \
 		>"$out/goheapstat-host.log" 2>&1; then

@@ -31,6 +31,7 @@ GH_MODULE_PATHS=(
 	goheap_sample:kmod/samples/goheap_sample.ko
 	goheap_gc_example:kmod/samples/goheap_gc_example.ko
 	goheap_bench:selftests/bench/goheap_bench.ko
+	goheap_stress:selftests/stress/goheap_stress.ko
 )
 
 gh_msg() { printf '%s\n' "$*" >&2; }
@@ -74,7 +75,7 @@ gh_build_modules() {
 	(cd "$GH_ROOT" && tar -cf - --exclude='*.o' --exclude='*.ko' \
 		--exclude='*.mod' --exclude='*.mod.c' --exclude='.*.cmd' \
 		--exclude='*.order' --exclude='Module.symvers' --exclude='.*.d' \
-		Kbuild kmod include selftests/bench) | tar -xf - -C "$dir/src"
+		Kbuild kmod include selftests/bench selftests/stress) | tar -xf - -C "$dir/src"
 	make -C "$kdir" M="$dir/src" W=1 -j"$GH_JOBS" "$@" modules \
 		>"$dir/build.log" 2>&1
 }
