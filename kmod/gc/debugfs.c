@@ -4,7 +4,9 @@
  * runtime.MemStats, and collect, which runs a forced cycle.
  *
  * The statistics are copied under the domain lock and printed after it is
- * dropped, so a slow reader never holds up allocation or a sweep.
+ * dropped, so a slow reader never holds up allocation or a sweep. Like
+ * goheap's other control files, collect takes exactly "1" (debugfs.c's
+ * gh_debugfs_parse_one()) and refuses anything else without logging.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -12,7 +14,6 @@
 #include <linux/fs.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
-#include <linux/uaccess.h>
 
 #include "gc.h"
 
@@ -55,20 +56,16 @@ static int gc_stats_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(gc_stats);
 
+/* Write "1": a forced cycle. The parser is goheap's one for control files. */
 static ssize_t gc_collect_write(struct file *f, const char __user *ubuf,
 				size_t len, loff_t *ppos)
 {
 	struct goheap_gc_domain *d = file_inode(f)->i_private;
-	char buf[4] = {};
-	int ret;
+	int ret = gh_debugfs_parse_one(ubuf, len);
 
-	if (!len || len >= sizeof(buf) || copy_from_user(buf, ubuf, len) ||
-	    (strcmp(buf, "1") && strcmp(buf, "1\n"))) {
-		pr_err("gc %s: collect takes \"1\"\n", d->name);
-		return -EINVAL;
-	}
-	ret = goheap_gc_collect(d);
-	return ret ? ret : len;
+	if (!ret)
+		ret = goheap_gc_collect(d);
+	return ret ?: len;
 }
 
 static const struct file_operations gc_collect_fops = {

@@ -23,8 +23,9 @@
  *
  * The exported functions (EXPORT_SYMBOL_GPL goheap_gc_*) are the ones named
  * above; their kernel-doc is in those files, the inline store barrier's in
- * include/goheap.h. The collector sits on the page heap: it calls span.c
- * (gh_span_new()) and heap.c, and nothing of the manual heap calls it.
+ * include/goheap.h. Below the collector are the page heap and the class
+ * table (heap.c, span.c's gh_span_new(), sizeclass.c) and report.c; of the
+ * rest of goheap.ko only main.c calls it, for gh_gc_init() and gh_gc_exit().
  *
  * Notes on locking (outermost first):
  *
@@ -45,7 +46,7 @@
  *	counters of d->stats, and writes of the barrier's mode word.
  *   d->gray_lock (spinlock)
  *	the shared gray list, the spare blocks, gray_overflow.
- *   gh_heap_lock, gh_map_lock (heap.c)
+ *   gh_heap_lock (heap.c)
  *	the page heap; taken under d->lock when a sweep frees a span.
  *
  * Nesting: cycle_lock -> sections (write) -> {roots_lock, d->lock} ->
