@@ -2,14 +2,18 @@
 #
 # goheap top-level build. See README.md and Documentation/goheap.rst.
 #
-#   make          build kmod/goheap.ko (+ goheap_kunit.ko) against KDIR
+#   make          build the modules (goheap.ko, goheap_kunit.ko on a KUnit
+#                 kernel, the samples, the bench and stress modules) against
+#                 KDIR
 #   make run      the main job: boot a VM, drive a workload, show statistics
-#   make check    every test, in the test kernel and in Debian's stock kernel
-#   make bench    goheap against kmalloc/kmem_cache, side by side
+#                 (KERNEL=6.1, the default, 6.12 or 6.12-rt: Debian's kernel)
+#   make check    every test, on the kernel matrix of selftests/check.sh
+#   make bench    goheap against kmalloc/kmem_cache, side by side (KERNEL=
+#                 as for run)
 #   make sizeclasses   regenerate kmod/sizeclasses.h
 #   make goheapstat    build build/goheapstat (static, runs in the VM too)
 
-STOCK_KDIR := $(firstword $(wildcard /usr/src/linux-headers-*-amd64))
+# Expanded only where used (not by clean): the fallback builds a test kernel.
 KDIR ?= $(or $(wildcard /lib/modules/$(shell uname -r)/build),$(shell selftests/kernel.sh))
 BUILD := $(CURDIR)/build
 
@@ -53,6 +57,10 @@ bench: deps
 	$(MAKE) $(BUILD)/goheapstat
 	selftests/bench/bench.sh
 
+# No kernel tree needed: the harness builds in copies under build/.
 clean:
-	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null
 	rm -rf $(BUILD)
+	find kmod selftests/bench selftests/stress \( -name '*.o' -o -name '*.ko' \
+		-o -name '*.mod' -o -name '*.mod.c' -o -name '.*.cmd' -o -name '*.order' \
+		-o -name '.*.d' -o -name 'Module.symvers' \) -delete
+	rm -f Module.symvers modules.order

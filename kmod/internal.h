@@ -16,8 +16,8 @@
  * debugfs.c (shows stats.c's figures), report.c (bad-input reports, a leaf
  * every layer may call) and main.c (parameters, shrinker, init and exit;
  * calls everything). The collector (gc/, its own layer list in gc/gc.h)
- * sits beside the allocator on the same spans: it calls span.c and heap.c
- * and nothing above them.
+ * sits beside the allocator on the same spans: it calls span.c, heap.c,
+ * sizeclass.c, report.c and debugfs.c's parser, and nothing above them.
  */
 #ifndef _GOHEAP_INTERNAL_H
 #define _GOHEAP_INTERNAL_H
@@ -122,10 +122,13 @@ enum gh_span_state {
  * bit set for each object handed out; it is written only by the span's
  * owner (a CPU, with interrupts off) or, when the span has no owner, under
  * its central lock. remote collects frees from other CPUs with atomic bit
- * operations until the owner folds them into alloc. A GC span (gc.h)
+ * operations until the owner folds them into alloc. A GC span (gc/gc.h)
  * has a third bitmap, mark, and uses remote for objects whose release
  * callback has not run yet.
  */
+struct goheap_gc_domain;
+struct gh_gc_tinfo;
+
 struct gh_span {
 	void *base;
 	struct gh_arena *arena;
@@ -143,9 +146,8 @@ struct gh_span {
 	u32 size;			/* object size; requested size if large */
 	u32 divmagic;
 	u32 meta_bytes;			/* this structure and its bitmaps */
-	void *gc_domain;		/* GH_SPAN_GC: owning domain */
-	void *gc_type;			/* GH_SPAN_GC: its type record */
-	u32 sweepgen;			/* GH_SPAN_GC: last cycle swept */
+	struct goheap_gc_domain *gc_domain;	/* GH_SPAN_GC: owning domain */
+	struct gh_gc_tinfo *gc_tinfo;		/* GH_SPAN_GC: its type record */
 	unsigned long bits[];
 };
 

@@ -99,7 +99,7 @@ static struct gh_span *gh_gc_new_span(struct goheap_gc_domain *d,
 	if (!span)
 		return NULL;
 	span->gc_domain = d;
-	span->gc_type = ti;
+	span->gc_tinfo = ti;
 	/* publish: gh_gc_span_of() reads state with acquire */
 	smp_store_release(&span->state, GH_SPAN_GC);
 	return span;

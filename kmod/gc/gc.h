@@ -161,7 +161,7 @@ static inline bool gh_gc_marking(const struct goheap_gc_domain *d)
 /* The type record of a GC span (internal.h keeps it as a void pointer). */
 static inline struct gh_gc_tinfo *gh_gc_span_tinfo(const struct gh_span *span)
 {
-	return span->gc_type;
+	return span->gc_tinfo;
 }
 
 /*

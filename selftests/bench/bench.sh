@@ -16,7 +16,7 @@
 #     and build/bench/results.txt (report.py, which also runs alone on the
 #     logs); the serial logs are build/bench/*.log.
 #
-# Environment:
+# Environment (and KERNEL=6.1, 6.12 or 6.12-rt: which Debian kernel):
 #   GOHEAP_BENCH_SCALE   operation counts in percent of the defaults (100)
 #   GOHEAP_BENCH_ROUNDS  timed rounds per measurement, median kept (5)
 #   GOHEAP_BENCH_ONLY    single or multi: only those boots
@@ -43,7 +43,7 @@ t_start=$(date +%s)
 mkdir -p "$out"
 rm -f "$out"/*.log "$out"/*.status "$out"/results.json "$out"/results.txt
 
-gh_stock_kernel
+gh_stock_kernel "${KERNEL:-6.1}"
 kver=${GH_STOCK_IMAGE#/boot/vmlinuz-}
 gh_build_or_die bench "$GH_STOCK_KDIR" "$out/modules"
 kos=("$(gh_ko "$out/modules" goheap)" "$(gh_ko "$out/modules" goheap_bench)")
