@@ -46,7 +46,6 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/cpu.h>
 #include <linux/cpuhotplug.h>
 #include <linux/mutex.h>
 #include <linux/preempt.h>
@@ -417,13 +416,18 @@ void gh_cache_drain_all(void)
 {
 	unsigned int cpu, cls;
 
+	/*
+	 * No cpus_read_lock(): the shrinker drains from reclaim, and CPU
+	 * hotplug allocates under the hotplug lock. A CPU that goes down
+	 * meanwhile had its cache emptied by gh_cache_cpu_dead(), and its
+	 * work item runs elsewhere, emptying that CPU's cache instead, which
+	 * is as safe as any drain.
+	 */
 	mutex_lock(&gh_drain_mutex);
-	cpus_read_lock();
 	for_each_online_cpu(cpu)
 		queue_work_on(cpu, gh_drain_wq, per_cpu_ptr(&gh_drain_works, cpu));
-	for_each_online_cpu(cpu)
+	for_each_possible_cpu(cpu)
 		flush_work(per_cpu_ptr(&gh_drain_works, cpu));
-	cpus_read_unlock();
 	mutex_unlock(&gh_drain_mutex);
 	for (cls = 1; cls < GH_NUM_CLASSES; cls++)
 		gh_central_reclaim(&gh_centrals[cls]);

@@ -294,6 +294,7 @@ struct gh_race {
 	struct kunit *test;
 	atomic_t arrived;		/* rendezvous count */
 	void *victim;			/* the object freed twice */
+	void *keeper;			/* keeps an unowned victim's span alive */
 	void *fresh[2];			/* a new object on each CPU after the race */
 	void *spread[GH_RACE_SPREAD];	/* GH_RACE_OTHER_WORD's neighbours */
 	unsigned int errors;
@@ -342,6 +343,13 @@ static void gh_race_setup(struct gh_race *r, int me, enum gh_race_owner owner)
 	if (owner == GH_RACE_OTHER_WORD) {
 		r->victim = gh_race_alloc_other_word(r);
 	} else {
+		/*
+		 * An unowned span whose last object is freed goes back to the
+		 * page heap, and a free into free pages is an invalid free: a
+		 * second object keeps the span, so the race is a double free.
+		 */
+		if (owner == GH_RACE_OWNER_NONE)
+			r->keeper = goheap_alloc(GH_RACE_SIZE, GFP_KERNEL);
 		r->victim = goheap_alloc(GH_RACE_SIZE, GFP_KERNEL);
 		if (owner == GH_RACE_OWNER_NONE)
 			goheap_drain();
@@ -373,6 +381,8 @@ static void gh_race_round(struct gh_race *r, int me, enum gh_race_owner owner,
 	if (me == 0) {
 		if (owner == GH_RACE_OTHER_WORD)
 			gh_race_free_spread(r);
+		goheap_free(r->keeper);
+		r->keeper = NULL;
 		goheap_drain();
 	}
 	gh_race_meet_slowly(r, ++*n);
