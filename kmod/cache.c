@@ -126,7 +126,7 @@ static __always_inline void *gh_cache_pop(struct gh_cache_class *cc)
 	if (unlikely(READ_ONCE(alloc[span->nwords]) & BIT(bit)))
 		gh_span_settle_raced_free(span, idx);
 	*alloc |= BIT(bit);
-	return span->base + idx * span->size;
+	return gh_span_obj(span, idx);
 }
 
 static bool gh_cache_find_window(struct gh_cache_class *cc, unsigned int from)

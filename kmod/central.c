@@ -43,7 +43,6 @@
 #include "internal.h"
 
 struct gh_central gh_centrals[GH_NUM_CLASSES];
-EXPORT_SYMBOL_IF_KUNIT(gh_centrals);
 
 void gh_central_init(void)
 {
@@ -233,7 +232,7 @@ static void *gh_central_take_object(struct gh_central *c, struct gh_span *span)
 	__set_bit(idx, gh_span_alloc_bits(span));
 	span->live++;
 	gh_central_place(c, span);
-	return span->base + idx * span->size;
+	return gh_span_obj(span, idx);
 }
 
 /**

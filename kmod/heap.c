@@ -3,7 +3,7 @@
  * The page heap (Go's mheap).
  *
  * goheap gets memory from the buddy allocator in arenas: one alloc_pages()
- * block each, GH_ARENA_ORDER by default (2 MiB), smaller orders when memory
+ * block each, of order arena_order (9 by default: 2 MiB), smaller orders when memory
  * is fragmented, or the one order a large object needs. Each arena is split
  * into independent order-0 pages with split_page(), so any part of it can be
  * handed back to the buddy allocator on its own.
@@ -24,7 +24,8 @@
  * span is not goheap's (kmalloc, stack, vmalloc, foreign or free pages).
  * Map nodes are allocated as arenas need them and live until module exit,
  * so lookups never race with their freeing; span structures are freed
- * after an RCU grace period, and callers look up with interrupts off.
+ * after an RCU grace period, and callers look up inside an RCU reader of
+ * any flavour (a preempt-off section on the free fast path).
  *
  * Memory goes back to the buddy allocator in two ways, mirroring Go's
  * scavenger. An arena with no span in it for gh_release_delay_ms is freed
@@ -588,7 +589,6 @@ void gh_heap_walk_spans(struct gh_span_walk *walk)
 	}
 	spin_unlock_irqrestore(&gh_heap_lock, flags);
 }
-EXPORT_SYMBOL_IF_KUNIT(gh_heap_walk_spans);
 
 static char gh_arena_cell(const struct gh_arena *a, unsigned int first,
 			  unsigned int n)

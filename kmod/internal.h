@@ -48,13 +48,6 @@ extern const struct gh_class_info *const gh_classes;
 
 unsigned int gh_size_to_class(size_t size);
 
-/* Object index of @offset bytes into a span of class @info. */
-static inline unsigned int gh_object_index(const struct gh_class_info *info,
-					   unsigned long offset)
-{
-	return (unsigned int)(((u64)offset * info->divmagic) >> 32);
-}
-
 /* ---- page heap (heap.c) ------------------------------------------------- */
 
 /*
@@ -106,6 +99,13 @@ struct gh_arena {
 	struct gh_runsum sum[GH_MAX_CHUNKS];
 };
 
+/*
+ * A span's state vouches for every other field. Whoever sets a span up
+ * writes all its fields first and publishes the state last with
+ * smp_store_release(); whoever finds a span through the page map reads the
+ * state with smp_load_acquire() before any other field. That is the one
+ * publication rule; the call sites point here.
+ */
 enum gh_span_state {
 	GH_SPAN_DEAD = 0,	/* not (or no longer) a live span */
 	GH_SPAN_SMALL,		/* objects of one size class */
@@ -156,6 +156,12 @@ static inline unsigned int gh_span_index(const struct gh_span *s,
 					 unsigned long offset)
 {
 	return (unsigned int)(((u64)offset * s->divmagic) >> 32);
+}
+
+/* Address of object @idx of @s. */
+static inline void *gh_span_obj(const struct gh_span *s, unsigned int idx)
+{
+	return s->base + (size_t)idx * s->size;
 }
 
 static inline unsigned long *gh_span_alloc_bits(struct gh_span *s)

@@ -97,7 +97,7 @@ struct gh_leaks {
 	struct list_head spans;
 };
 
-static void gh_collect_leak(struct gh_span *span, struct gh_span_walk *walk)
+static void gh_gather_leak(struct gh_span *span, struct gh_span_walk *walk)
 {
 	struct gh_leaks *l = container_of(walk, struct gh_leaks, walk);
 
@@ -120,7 +120,7 @@ static void gh_free_leaks(void)
 	unsigned int cls;
 
 	INIT_LIST_HEAD(&leaks.spans);
-	leaks.walk.visit = gh_collect_leak;
+	leaks.walk.visit = gh_gather_leak;
 	gh_heap_walk_spans(&leaks.walk);
 	for (cls = 1; cls < GH_NUM_CLASSES; cls++)
 		if (leaks.objects[cls])

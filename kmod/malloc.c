@@ -32,6 +32,9 @@
 #include "internal.h"
 #include "poison.h"
 
+static_assert(GOHEAP_MAX_SMALL_SIZE == GH_MAX_SMALL_SIZE,
+	      "include/goheap.h and the generated class table disagree");
+
 static void *gh_alloc_large(size_t size, gfp_t gfp)
 {
 	unsigned int npages = DIV_ROUND_UP(size, PAGE_SIZE);

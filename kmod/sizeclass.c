@@ -37,10 +37,10 @@ EXPORT_SYMBOL_IF_KUNIT(gh_classes);
  */
 unsigned int gh_size_to_class(size_t size)
 {
-	if (size <= GH_SMALL_SIZE_MAX)
+	if (size <= GH_SIZE_TABLE8_MAX)
 		return gh_size_to_class8[DIV_ROUND_UP(size, GH_SMALL_SIZE_DIV)];
 	if (size <= GH_MAX_SMALL_SIZE)
-		return gh_size_to_class128[DIV_ROUND_UP(size - GH_SMALL_SIZE_MAX,
+		return gh_size_to_class128[DIV_ROUND_UP(size - GH_SIZE_TABLE8_MAX,
 							GH_LARGE_SIZE_DIV)];
 	return 0;
 }

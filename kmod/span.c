@@ -97,7 +97,6 @@ struct gh_span *gh_span_new_small(unsigned int cls, gfp_t gfp)
 	smp_store_release(&span->state, GH_SPAN_SMALL);
 	return span;
 }
-EXPORT_SYMBOL_IF_KUNIT(gh_span_new_small);
 
 /* Bits of alloc word @word that stand for real objects. */
 static unsigned long gh_span_word_mask(struct gh_span *span, unsigned int word)
@@ -125,7 +124,7 @@ unsigned long gh_span_window(struct gh_span *span, unsigned int word)
 static void gh_span_count_raced(struct gh_span *span, unsigned int idx,
 				unsigned int n)
 {
-	gh_report_bad_free(GH_CNT_DOUBLE_FREE, span->base + idx * span->size,
+	gh_report_bad_free(GH_CNT_DOUBLE_FREE, gh_span_obj(span, idx),
 			   "double free (raced with another free)", 0);
 	if (n > 1)
 		gh_count_add(GH_CNT_DOUBLE_FREE, n - 1);

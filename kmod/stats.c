@@ -33,6 +33,10 @@
 
 DEFINE_PER_CPU(struct gh_pcpu_stats, gh_stats);
 
+/* gh_take_snapshot() and the reset baseline read the sums as longs */
+static_assert(sizeof(struct gh_pcpu_stats) % sizeof(long) == 0);
+static_assert(__alignof__(struct gh_pcpu_stats) == __alignof__(long));
+
 static DEFINE_MUTEX(gh_reset_lock);
 static struct gh_pcpu_stats gh_baseline;	/* sums at the last reset */
 

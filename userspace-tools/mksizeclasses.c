@@ -141,7 +141,7 @@ int main(void)
 	printf("#ifndef _GOHEAP_SIZECLASSES_H\n#define _GOHEAP_SIZECLASSES_H\n\n");
 	printf("#define GH_NUM_CLASSES\t\t%d\n", nclasses);
 	printf("#define GH_MAX_SMALL_SIZE\t%d\n", MAX_SMALL);
-	printf("#define GH_SMALL_SIZE_MAX\t%d\n", SMALL_MAX);
+	printf("#define GH_SIZE_TABLE8_MAX\t%d\n", SMALL_MAX);
 	printf("#define GH_SMALL_SIZE_DIV\t%d\n", SMALL_DIV);
 	printf("#define GH_LARGE_SIZE_DIV\t%d\n", LARGE_DIV);
 	printf("#define GH_MAX_SPAN_OBJECTS\t%d\n\n", max_objs);

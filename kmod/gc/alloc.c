@@ -38,7 +38,7 @@ static void *gh_gc_take_slot(struct goheap_gc_domain *d, struct gh_span *span)
 	__set_bit(idx, alloc);
 	if (gh_gc_marking(d))
 		set_bit(idx, gh_span_mark_bits(span));	/* allocate black */
-	return gh_gc_obj(span, idx);
+	return gh_span_obj(span, idx);
 }
 
 /*

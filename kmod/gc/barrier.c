@@ -69,7 +69,7 @@ static bool gh_gc_slot_ok(struct goheap_gc_domain *d, void **slot)
 	span = gh_gc_span_of(d, slot, &idx);
 	if (span) {
 		ti = gh_gc_span_tinfo(span);
-		offset = (void *)slot - gh_gc_obj(span, idx);
+		offset = (void *)slot - gh_span_obj(span, idx);
 		ok = IS_ALIGNED(offset, sizeof(void *)) &&
 		     offset < ti->type->size &&
 		     test_bit(offset / sizeof(void *), ti->ptr_map);

@@ -174,12 +174,6 @@ static inline unsigned long *gh_gc_pending_bits(struct gh_span *span)
 	return gh_span_remote_bits(span);
 }
 
-/* The address of object @idx of @span. */
-static inline void *gh_gc_obj(const struct gh_span *span, unsigned int idx)
-{
-	return span->base + idx * span->size;
-}
-
 /* Count one bad call of @d's user in @counter, a field of d->stats. */
 static inline void gh_gc_count_bad(struct goheap_gc_domain *d, u64 *counter)
 {

@@ -214,7 +214,7 @@ static void gh_shade(struct goheap_gc_domain *d, const void *p,
 	if (test_and_set_bit(idx, gh_span_mark_bits(span)))
 		return;
 	ti = gh_gc_span_tinfo(span);
-	obj = gh_gc_obj(span, idx);
+	obj = gh_span_obj(span, idx);
 	if (w) {
 		w->bytes_marked += ti->obj_size;
 		if (ti->type->nr_ptrs)
@@ -308,7 +308,7 @@ static void gh_gc_rescan_marked(struct goheap_gc_domain *d)
 		for (l = 0; l < ARRAY_SIZE(lists); l++)
 			list_for_each_entry(span, lists[l], node)
 				for_each_set_bit(idx, gh_span_mark_bits(span), span->nelems)
-					gh_gc_scan(d, gh_gc_obj(span, idx), NULL);
+					gh_gc_scan(d, gh_span_obj(span, idx), NULL);
 	}
 	spin_unlock(&d->lock);
 	rcu_read_unlock();

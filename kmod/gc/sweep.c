@@ -37,7 +37,7 @@ static void gh_gc_free_word(struct goheap_gc_domain *d, struct gh_span *span,
 
 	lockdep_assert_held(&d->lock);
 	for_each_set_bit(b, &bits, BITS_PER_LONG)
-		gh_poison(gh_gc_obj(span, w * BITS_PER_LONG + b), span->size);
+		gh_poison(gh_span_obj(span, w * BITS_PER_LONG + b), span->size);
 	gh_span_alloc_bits(span)[w] &= ~bits;
 	d->heap_alloc -= (u64)n * span->size;
 	d->stats.objects_freed += n;
@@ -180,7 +180,7 @@ static void gh_gc_release_pending(struct goheap_gc_domain *d)
 			return;
 		ti = gh_gc_span_tinfo(span);
 		for_each_set_bit(b, &bits, BITS_PER_LONG)
-			ti->type->release(gh_gc_obj(span, w * BITS_PER_LONG + b));
+			ti->type->release(gh_span_obj(span, w * BITS_PER_LONG + b));
 		spin_lock(&d->lock);
 		gh_gc_pending_bits(span)[w] &= ~bits;
 		gh_gc_free_word(d, span, w, bits);

@@ -183,7 +183,7 @@ static void gh_test_free_unallocated(struct kunit *test)
 	rcu_read_lock();
 	span = gh_span_of(v);
 	KUNIT_ASSERT_NOT_NULL(test, span);
-	never = span->base + (span->nelems - 1) * span->size;
+	never = gh_span_obj(span, span->nelems - 1);
 	if (never == v)
 		never = span->base;
 	rcu_read_unlock();
@@ -243,7 +243,7 @@ static void gh_test_past_last_object(struct kunit *test)
 	rcu_read_lock();
 	span = gh_span_of(v);
 	KUNIT_ASSERT_NOT_NULL(test, span);
-	past = span->base + (size_t)span->nelems * span->size;
+	past = gh_span_obj(span, span->nelems);
 	rcu_read_unlock();
 	gh_bad_begin(test, &ctx);
 	KUNIT_EXPECT_EQ(test, goheap_size(past), (size_t)0);
