@@ -86,12 +86,11 @@ build_modules() {
 	done
 }
 
-# Verdicts from one boot's log.
-check_log() {
-	local label=$1 log=$2 rc=$3 kunit=$4 kmemleak=$5 secs=$6
-	local txt=$out/$1.txt line name verdict bad kind n
+# The named checks of one boot. Each reads $label, $log (the serial log)
+# and $txt (the same without time stamps), set by check_log.
 
-	gh_strip "$log" >"$txt"
+check_boot() {
+	local rc=$1 secs=$2
 	if grep -qx GUEST-DONE "$txt"; then
 		result PASS "$label boot" "${secs}s"
 	elif [ "$rc" = 124 ]; then
@@ -101,7 +100,10 @@ check_log() {
 		result FAIL "$label boot" "guest died before GUEST-DONE, QEMU exit $rc ($log)"
 		tail -n 20 "$log" | excerpt
 	fi
+}
 
+check_loads() {
+	local n bad
 	n=$(grep -c '^INSMOD .* OK$' "$txt")
 	bad=$(grep '^INSMOD .* FAIL' "$txt")
 	if [ -n "$bad" ]; then
@@ -112,9 +114,11 @@ check_log() {
 	else
 		result FAIL "$label modules load" "no module was loaded"
 	fi
+}
 
-	[ "$kunit" = 0 ] || check_kunit "$label" "$log"
-
+# One result per guest test; a test that began and has no verdict failed.
+check_selftests() {
+	local line name verdict
 	while read -r line; do
 		name=${line#SELFTEST }
 		verdict=${name##* }
@@ -126,35 +130,53 @@ check_log() {
 				on' "$txt" | excerpt
 		fi
 	done < <(grep -E '^SELFTEST [^ ]+ (PASS|FAIL|SKIP)$' "$txt")
-	# A test that started and never finished: the guest died under it.
 	name=$(awk '/^SELFTEST-BEGIN / { cur = $2 }
 		/^SELFTEST [^ ]+ (PASS|FAIL|SKIP)$/ { cur = "" }
 		END { print cur }' "$txt")
 	[ -z "$name" ] || result FAIL "$label selftest $name" "no verdict (the guest died in it)"
+}
 
-	if grep -qx GUEST-DONE "$txt"; then
-		bad=$(grep '^RMMOD .* FAIL' "$txt")
-		if [ -n "$bad" ]; then
-			result FAIL "$label modules unload" "rmmod failed"
-			excerpt <<<"$bad"
-		else
-			result PASS "$label modules unload"
-		fi
-		check_unload_leak "$label" "$txt"
+check_unloads() {
+	local bad
+	grep -qx GUEST-DONE "$txt" || return 0
+	bad=$(grep '^RMMOD .* FAIL' "$txt")
+	if [ -n "$bad" ]; then
+		result FAIL "$label modules unload" "rmmod failed"
+		excerpt <<<"$bad"
+	else
+		result PASS "$label modules unload"
 	fi
+	check_unload_leak "$label" "$txt"
+}
 
-	[ "$kmemleak" = 0 ] || check_kmemleak "$label" "$txt"
-
+# Every BUG, WARNING, KASAN, lockdep, RCU stall... line fails the boot.
+check_clean_log() {
+	local bad kind n
 	bad=$(gh_log_scan "$log")
 	if [ -z "$bad" ]; then
 		result PASS "$label clean log"
-	else
-		while read -r kind; do
-			n=$(grep -c "^$kind	" <<<"$bad")
-			result FAIL "$label log: $kind" "$n line(s) ($log)"
-			grep "^$kind	" <<<"$bad" | cut -f2- | excerpt
-		done < <(cut -f1 <<<"$bad" | awk '!seen[$0]++')
+		return
 	fi
+	while read -r kind; do
+		n=$(grep -c "^$kind	" <<<"$bad")
+		result FAIL "$label log: $kind" "$n line(s) ($log)"
+		grep "^$kind	" <<<"$bad" | cut -f2- | excerpt
+	done < <(cut -f1 <<<"$bad" | awk '!seen[$0]++')
+}
+
+# check_log LABEL LOG RC KUNIT KMEMLEAK SECS: every verdict of one boot.
+check_log() {
+	local label=$1 log=$2 rc=$3 kunit=$4 kmemleak=$5 secs=$6
+	local txt=$out/$1.txt
+
+	gh_strip "$log" >"$txt"
+	check_boot "$rc" "$secs"
+	check_loads
+	[ "$kunit" = 0 ] || check_kunit "$label" "$log"
+	check_selftests
+	check_unloads
+	[ "$kmemleak" = 0 ] || check_kmemleak "$label" "$txt"
+	check_clean_log
 }
 
 # zz-unload-leak.sh leaked objects on purpose: goheap's unload must name them.
@@ -215,17 +237,18 @@ check_kmemleak() {
 	fi
 }
 
-# boot LABEL IMAGE TIMEOUT APPEND TESTS: pack build/LABEL's modules, boot.
+# boot LABEL IMAGE TIMEOUT APPEND TESTS: build/LABEL's modules in a guest.
 boot() {
 	local label=$1 image=$2 tmo=$3 append=$4 tests=$5
-	local conf=$out/$label.conf initrd=$out/$label.cpio.gz log=$out/$label-kernel.log
 	local rc=0 t0 secs kunit=0 kmemleak=0 k
 
 	for k in "${kos[@]}"; do
 		case $k in *goheap_kunit.ko) kunit=1 ;; esac
 	done
 	[[ $label == test-* ]] && kmemleak=1
-	cat >"$conf" <<-EOF
+	t0=$(date +%s)
+	gh_guest "$out" "$label" "$image" "$tmo" "$append ${GOHEAP_APPEND:-}" \
+		"${kos[@]}" <<-EOF || rc=$?
 		GH_MODE=check
 		GH_KERNEL=$label
 		GH_MODULES="goheap goheap_kunit goheap_sample goheap_stress"
@@ -233,11 +256,8 @@ boot() {
 		GH_TEST_TIMEOUT=${GOHEAP_TEST_TIMEOUT:-120}
 		GH_GOHEAP_ARGS="${GOHEAP_INSMOD_ARGS:-}"
 	EOF
-	gh_make_initramfs "$initrd" "$conf" "${kos[@]}"
-	t0=$(date +%s)
-	gh_boot "$image" "$initrd" "$log" "$tmo" "$append ${GOHEAP_APPEND:-}" || rc=$?
 	secs=$(($(date +%s) - t0))
-	check_log "$label-kernel" "$log" "$rc" "$kunit" "$kmemleak" "$secs"
+	check_log "$label" "$out/$label.log" "$rc" "$kunit" "$kmemleak" "$secs"
 }
 
 # audit LABEL: the fast-path audit of the goheap.ko built for LABEL.

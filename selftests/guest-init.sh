@@ -11,9 +11,42 @@
 #
 # Everything this script prints goes through /dev/kmsg, so it is interleaved
 # with the kernel's own messages in order and line by line on the serial
-# console; the host reads the markers (SELFTEST, INSMOD, RMMOD, KMEMLEAK-*,
-# GH-BEGIN/GH-END, GUEST-DONE) from there. The last act is `reboot -f`,
-# which ends QEMU (-no-reboot).
+# console. The last act is `reboot -f`, which ends QEMU (-no-reboot).
+#
+# The marker protocol: the whole of it, here. Each marker starts a line of
+# the serial log (after the printk time stamp, which gh_strip removes).
+#
+#   marker                        printed by        read by
+#   GUEST-START mode= kernel=...  this script       (humans)
+#   GUEST-CMDLINE ...             this script       (humans)
+#   GUEST-DONE                    this script       check.sh, run.sh,
+#                                 (last line)       bench.sh: a clean end
+#   INSMOD-BEGIN m / INSMOD m OK  this script       check.sh (loads; the
+#   / INSMOD m FAIL (...)                           KTAP between BEGIN and
+#   / INSMOD m ABSENT                               the verdict), run.sh
+#   RMMOD m OK / RMMOD m FAIL     this script       check.sh (unloads)
+#   SELFTEST-BEGIN t              this script       check.sh (a test that
+#   SELFTEST-EXIT t ...           this script       began and has no verdict
+#   SELFTEST t PASS|FAIL|SKIP     this script       died with the guest)
+#   KMEMLEAK-BEGIN / -END         this script       check.sh (the report
+#   KMEMLEAK-ERROR ...            this script       between them must be
+#   KMEMLEAK-UNAVAILABLE          this script       empty)
+#   FAIL-PAGE-ALLOC[-ERROR] ...   this script       (humans: arming
+#                                                   fail_page_alloc)
+#   GH-BEGIN name / GH-END        this script       run.sh (sections shown
+#   GH-EXIT cmd status            (run mode)        to the user; a failed
+#                                                   command)
+#   GOHEAP-EXPECT-UNLOAD-LEAK n s tests/zz-unload-  check.sh (the leak
+#                                 leak.sh           report at unload)
+#   BENCH-SET / BENCH-CMD /       bench/bench-      bench/report.py
+#   BENCH-END / BENCH-FAIL        guest.sh
+#   GCPAUSE ... / GHSTAT ...      bench/bench-      bench/report.py
+#                                 guest.sh
+#   goheap_bench: config|result|  goheap_bench.ko   bench/report.py
+#   error ...
+#   ...goheap-expect-splat-begin  a test that       vm.sh gh_log_scan: a
+#   ...goheap-expect-splat-end    provokes a WARN   WARNING or call trace
+#                                 on purpose        between them is expected
 
 PATH=/bin:/sbin:/usr/bin:/usr/sbin
 export PATH

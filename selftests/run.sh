@@ -38,19 +38,16 @@ for m in goheap goheap_sample; do
 	[ ! -f "$ko" ] || kos+=("$ko")
 done
 
-cat >"$out/guest.conf" <<EOF
+echo "run: booting $image under QEMU/TCG (serial log: $log)"
+t0=$(date +%s)
+rc=0
+gh_guest "$out" guest "$image" 300 "${GOHEAP_APPEND:-}" "${kos[@]}" <<EOF || rc=$?
 GH_MODE=run
 GH_KERNEL=$kernel
 GH_MODULES="goheap goheap_sample"
 GH_TEST_TIMEOUT=${GOHEAP_TEST_TIMEOUT:-300}
 GH_GOHEAP_ARGS="${GOHEAP_INSMOD_ARGS:-}"
 EOF
-gh_make_initramfs "$out/initramfs.cpio.gz" "$out/guest.conf" "${kos[@]}"
-
-echo "run: booting $image under QEMU/TCG (serial log: $log)"
-t0=$(date +%s)
-rc=0
-gh_boot "$image" "$out/initramfs.cpio.gz" "$log" 300 "${GOHEAP_APPEND:-}" || rc=$?
 echo "run: guest finished in $(($(date +%s) - t0)) s"
 echo
 

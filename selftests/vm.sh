@@ -7,6 +7,7 @@
 #   gh_build_modules KDIR DIR    copy the sources to DIR, build there with W=1
 #   gh_build_or_die WHO KDIR DIR gh_build_modules, or the errors and exit
 #   gh_ko DIR NAME               where that build put module NAME's .ko
+#   gh_guest DIR NAME IMAGE SECS APPEND KO... <CONF   one whole guest run
 #   gh_make_initramfs OUT CONF KO...   busybox + modules + tests + /init
 #   gh_boot IMAGE INITRD LOG SECS APPEND   boot QEMU (TCG), log to LOG
 #                                (GH_QEMU_ACCEL, GH_QEMU_SMP: see gh_boot)
@@ -149,6 +150,20 @@ gh_make_initramfs() {
 	fi
 	(cd "$stage" && find . | LC_ALL=C sort |
 		cpio -o -H newc -R 0:0 --quiet) | gzip -1 >"$out"
+}
+
+# gh_guest DIR NAME IMAGE SECS APPEND KO... <CONF: one guest, start to end,
+# the one way every script runs a VM: DIR/NAME.conf (the guest's
+# /etc/goheap-vm.conf, read from standard input), DIR/NAME.cpio.gz
+# (busybox, the modules KO..., the tests), a boot of IMAGE with the serial
+# log in DIR/NAME.log. Returns QEMU's status (124: timed out); the caller
+# reads the log's markers (see guest-init.sh for the protocol).
+gh_guest() {
+	local dir=$1 name=$2 image=$3 secs=$4 append=$5
+	shift 5
+	cat >"$dir/$name.conf"
+	gh_make_initramfs "$dir/$name.cpio.gz" "$dir/$name.conf" "$@"
+	gh_boot "$image" "$dir/$name.cpio.gz" "$dir/$name.log" "$secs" "$append"
 }
 
 # gh_boot IMAGE INITRD LOG SECS APPEND: boot under TCG; the guest ends QEMU

@@ -92,17 +92,29 @@ static void gh_test_zero_size(struct kunit *test)
 	goheap_free(NULL);
 }
 
+/*
+ * Atomic context as each kernel has it: interrupts off on non-RT; on
+ * PREEMPT_RT, where no allocator may be called with interrupts off, under
+ * a spinlock_t, which is what atomic callers hold there.
+ */
 static void gh_test_atomic_context(struct kunit *test)
 {
+	static DEFINE_SPINLOCK(lock);
 	unsigned long flags;
 	void *p, *q;
 
-	local_irq_save(flags);
+	if (IS_ENABLED(CONFIG_PREEMPT_RT))
+		spin_lock_irqsave(&lock, flags);
+	else
+		local_irq_save(flags);
 	p = goheap_alloc(200, GFP_ATOMIC);
 	q = goheap_alloc(50000, GFP_NOWAIT);
 	goheap_free(p);
 	goheap_free(q);
-	local_irq_restore(flags);
+	if (IS_ENABLED(CONFIG_PREEMPT_RT))
+		spin_unlock_irqrestore(&lock, flags);
+	else
+		local_irq_restore(flags);
 	KUNIT_EXPECT_NOT_NULL(test, p);
 	KUNIT_EXPECT_NOT_NULL(test, q);
 }

@@ -286,7 +286,7 @@ enum gh_race_owner {
 	GH_RACE_NR_OWNERS
 };
 
-#define GH_RACE_ROUNDS		600	/* per ownership state */
+#define GH_RACE_ROUNDS		1000	/* per ownership state */
 #define GH_RACE_SIZE		64
 #define GH_RACE_SPREAD		(BITS_PER_LONG + 8)
 
@@ -294,7 +294,6 @@ struct gh_race {
 	struct kunit *test;
 	atomic_t arrived;		/* rendezvous count */
 	void *victim;			/* the object freed twice */
-	void *keeper;			/* keeps an unowned victim's span alive */
 	void *fresh[2];			/* a new object on each CPU after the race */
 	void *spread[GH_RACE_SPREAD];	/* GH_RACE_OTHER_WORD's neighbours */
 	unsigned int errors;
@@ -336,6 +335,32 @@ static void gh_race_free_spread(struct gh_race *r)
 	memset(r->spread, 0, sizeof(r->spread));
 }
 
+static bool gh_race_same_span(const void *a, const void *b)
+{
+	bool same;
+
+	rcu_read_lock();
+	same = gh_span_of(a) && gh_span_of(a) == gh_span_of(b);
+	rcu_read_unlock();
+	return same;
+}
+
+/*
+ * An unowned span whose last object is freed goes back to the page heap,
+ * and a free into free pages is an invalid free: a neighbour in the same
+ * span keeps it alive, so the race stays a double free.
+ */
+static void gh_race_keep_span(struct gh_race *r)
+{
+	unsigned int i;
+
+	for (i = 1; i < GH_RACE_SPREAD; i++) {
+		r->spread[i] = goheap_alloc(GH_RACE_SIZE, GFP_KERNEL);
+		if (gh_race_same_span(r->spread[i], r->victim))
+			return;
+	}
+}
+
 static void gh_race_setup(struct gh_race *r, int me, enum gh_race_owner owner)
 {
 	if (owner == GH_RACE_OWNER_B ? me != 1 : me != 0)
@@ -343,16 +368,11 @@ static void gh_race_setup(struct gh_race *r, int me, enum gh_race_owner owner)
 	if (owner == GH_RACE_OTHER_WORD) {
 		r->victim = gh_race_alloc_other_word(r);
 	} else {
-		/*
-		 * An unowned span whose last object is freed goes back to the
-		 * page heap, and a free into free pages is an invalid free: a
-		 * second object keeps the span, so the race is a double free.
-		 */
-		if (owner == GH_RACE_OWNER_NONE)
-			r->keeper = goheap_alloc(GH_RACE_SIZE, GFP_KERNEL);
 		r->victim = goheap_alloc(GH_RACE_SIZE, GFP_KERNEL);
-		if (owner == GH_RACE_OWNER_NONE)
+		if (owner == GH_RACE_OWNER_NONE) {
+			gh_race_keep_span(r);
 			goheap_drain();
+		}
 	}
 }
 
@@ -379,10 +399,7 @@ static void gh_race_round(struct gh_race *r, int me, enum gh_race_owner owner,
 	gh_race_meet(r, ++*n);
 	gh_race_use_fresh(r, me, n);
 	if (me == 0) {
-		if (owner == GH_RACE_OTHER_WORD)
-			gh_race_free_spread(r);
-		goheap_free(r->keeper);
-		r->keeper = NULL;
+		gh_race_free_spread(r);
 		goheap_drain();
 	}
 	gh_race_meet_slowly(r, ++*n);

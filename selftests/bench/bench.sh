@@ -61,24 +61,22 @@ echo "bench: kernel $kver (CONFIG_INIT_ON_ALLOC_DEFAULT_ON: $stock_ioa)," \
 bench_boot() {
 	local name=$1 set=$2 init=$3 append='' accel smp rc=0 t0
 	[ "$init" = default ] || append="init_on_alloc=$init"
-	cat >"$out/$name.conf" <<EOF
-GH_MODE=bench
-GH_KERNEL=stock
-GH_MODULES="goheap goheap_bench"
-GH_TEST_TIMEOUT=3000
-GH_BENCH_SET=$set
-GH_BENCH_SCALE=$scale
-GH_BENCH_ROUNDS=$rounds
-EOF
-	gh_make_initramfs "$out/$name.cpio.gz" "$out/$name.conf" "${kos[@]}"
 	if [ "$set" = single ]; then
 		accel=$ICOUNT_ACCEL smp=1
 	else
 		accel=$MULTI_ACCEL smp=2
 	fi
 	t0=$(date +%s)
-	GH_QEMU_ACCEL=$accel GH_QEMU_SMP=$smp gh_boot "$GH_STOCK_IMAGE" \
-		"$out/$name.cpio.gz" "$out/$name.log" 3600 "$append" || rc=$?
+	GH_QEMU_ACCEL=$accel GH_QEMU_SMP=$smp gh_guest "$out" "$name" \
+		"$GH_STOCK_IMAGE" 3600 "$append" "${kos[@]}" <<EOF || rc=$?
+GH_MODE=bench
+GH_KERNEL=stock-$GH_STOCK_SERIES
+GH_MODULES="goheap goheap_bench"
+GH_TEST_TIMEOUT=3000
+GH_BENCH_SET=$set
+GH_BENCH_SCALE=$scale
+GH_BENCH_ROUNDS=$rounds
+EOF
 	echo "$rc $(($(date +%s) - t0))" >"$out/$name.status"
 	rm -rf "$out/$name.cpio.gz" "$out/$name.cpio.gz.d"
 }
