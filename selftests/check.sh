@@ -253,7 +253,7 @@ boot() {
 		GH_KERNEL=$label
 		GH_MODULES="goheap goheap_kunit goheap_sample goheap_stress"
 		GH_TESTS=$tests
-		GH_TEST_TIMEOUT=${GOHEAP_TEST_TIMEOUT:-120}
+		GH_TEST_TIMEOUT=${GOHEAP_TEST_TIMEOUT:-300}
 		GH_GOHEAP_ARGS="${GOHEAP_INSMOD_ARGS:-}"
 	EOF
 	secs=$(($(date +%s) - t0))

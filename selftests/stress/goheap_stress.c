@@ -12,7 +12,7 @@
  *     tagged objects of 16..512 bytes and replacing one at a time; every
  *     fourth object it retires is handed through a shared ring to whichever
  *     thread comes next, which frees it, often on another CPU;
- *   - one SCHED_FIFO thread bound to CPU 0 that wakes every 100-200 us to
+ *   - one SCHED_FIFO thread bound to CPU 0 that wakes every 0.5-1 ms to
  *     allocate and free a few objects, preempting the churn thread there in
  *     the middle of whatever it is doing (slow paths included).
  *
@@ -139,7 +139,7 @@ static int stress_fifo(void *arg)
 				atomic_inc(&r->errors);
 		for (i = 0; i < STRESS_FIFO_OBJS; i++)
 			stress_free(r, &objs[i]);
-		usleep_range(100, 200);
+		usleep_range(500, 1000);
 	}
 	stress_finish(r);
 	return 0;
