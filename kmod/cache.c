@@ -348,33 +348,44 @@ static int gh_cache_free_remote(struct gh_span *span, unsigned int idx)
 }
 
 /**
- * gh_cache_free() - free object @idx of small-object span @span, any path
+ * gh_cache_free_elsewhere() - free object @idx of a span this CPU's cache
+ *	could not take it back into
  * @span: live span; the caller is in an RCU reader (any flavour)
  * @idx: object index, below span->nelems
  *
- * The slow path of goheap_free(): locally if this CPU's cache holds the
- * span and is not busy, through the remote bits if a cache owns it, or
- * under the central lock if none does.
+ * Through the remote bits if a cache owns the span (this CPU's too, when
+ * its cache is busy), or under the central lock if none does.
  *
  * Return: 0, or -EINVAL for an object that is not allocated (double or
  * invalid free); nothing is changed then.
  */
-int gh_cache_free(struct gh_span *span, unsigned int idx)
+int gh_cache_free_elsewhere(struct gh_span *span, unsigned int idx)
 {
-	bool freed;
 	int ret;
 
-	preempt_disable();
-	freed = gh_cache_free_local(span, idx);
-	preempt_enable();
-	if (freed)
-		return 0;
 	if (READ_ONCE(span->owner) != GH_NO_OWNER)
 		return gh_cache_free_remote(span, idx);
 	ret = gh_central_free(&gh_centrals[span->cls], span, idx);
 	if (ret == -EAGAIN)
 		ret = gh_cache_free_remote(span, idx);
 	return ret;
+}
+
+/**
+ * gh_cache_free() - free object @idx of small-object span @span, any path
+ * @span: live span; the caller is in an RCU reader (any flavour)
+ * @idx: object index, below span->nelems
+ *
+ * Return: as gh_cache_free_elsewhere().
+ */
+int gh_cache_free(struct gh_span *span, unsigned int idx)
+{
+	bool freed;
+
+	preempt_disable();
+	freed = gh_cache_free_local(span, idx);
+	preempt_enable();
+	return freed ? 0 : gh_cache_free_elsewhere(span, idx);
 }
 
 /* Give back every span of the cache of the CPU this runs on. */

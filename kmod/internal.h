@@ -292,6 +292,7 @@ int gh_cache_init(void);
 void gh_cache_exit(void);
 void *gh_cache_alloc(unsigned int cls, gfp_t gfp);
 bool gh_cache_free_local(struct gh_span *span, unsigned int idx);
+int gh_cache_free_elsewhere(struct gh_span *span, unsigned int idx);
 int gh_cache_free(struct gh_span *span, unsigned int idx);
 void gh_cache_drain_all(void);
 unsigned long gh_cache_free_slots(unsigned int cpu, unsigned int cls);

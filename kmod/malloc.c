@@ -109,6 +109,17 @@ static __always_inline void gh_free_wipe(struct gh_span *span, void *p,
 	}
 }
 
+/* Count a small free, or report it for what gh_cache_free*() found. */
+static void gh_free_small_done(unsigned int cls, const void *p, int ret,
+			       unsigned long caller)
+{
+	if (ret)
+		gh_report_bad_free(GH_CNT_DOUBLE_FREE, p,
+				   "double free or never allocated", caller);
+	else
+		this_cpu_inc(gh_stats.class_frees[cls]);
+}
+
 static void gh_free_small(struct gh_span *span, const void *p,
 			  unsigned long caller)
 {
@@ -120,11 +131,32 @@ static void gh_free_small(struct gh_span *span, const void *p,
 		return;
 	}
 	gh_free_wipe(span, (void *)p, idx);
-	if (gh_cache_free(span, idx))
-		gh_report_bad_free(GH_CNT_DOUBLE_FREE, p,
-				   "double free or never allocated", caller);
+	gh_free_small_done(span->cls, p, gh_cache_free(span, idx), caller);
+}
+
+/*
+ * A small object this CPU's cache could not take back: another CPU's or
+ * no CPU's span, a busy cache (an interrupted fast path), or a double
+ * free. Entered with preemption off, which keeps the span alive; on
+ * PREEMPT_RT, where the central lock sleeps, a preemptible RCU reader takes
+ * over that job first. Returns with preemption on.
+ */
+static noinline void gh_free_elsewhere(struct gh_span *span, const void *p,
+				       unsigned int idx, unsigned long caller)
+{
+	unsigned int cls = span->cls;
+	int ret;
+
+	if (IS_ENABLED(CONFIG_PREEMPT_RT)) {
+		rcu_read_lock();
+		preempt_enable();
+	}
+	ret = gh_cache_free_elsewhere(span, idx);
+	if (IS_ENABLED(CONFIG_PREEMPT_RT))
+		rcu_read_unlock();
 	else
-		this_cpu_inc(gh_stats.class_frees[span->cls]);
+		preempt_enable();
+	gh_free_small_done(cls, p, ret, caller);
 }
 
 /*
@@ -254,8 +286,10 @@ void goheap_free(const void *p)
 			if (likely(gh_cache_free_local(span, idx))) {
 				__this_cpu_inc(gh_stats.class_frees[span->cls]);
 				preempt_enable();
-				return;
+			} else {
+				gh_free_elsewhere(span, p, idx, _RET_IP_);
 			}
+			return;
 		}
 	}
 	preempt_enable();
