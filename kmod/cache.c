@@ -52,46 +52,15 @@
 #include <linux/workqueue.h>
 #include <kunit/visibility.h>
 
-#include "internal.h"
+#include "cache.h"
 #include "report.h"
 
-struct gh_cache_class {
-	struct gh_span *span;	/* owned span, or NULL */
-	unsigned long window;	/* free objects of alloc word @word */
-	unsigned int word;
-};
-
-struct gh_cache {
-	unsigned int busy;	/* a fast path is changing this cache */
-	struct gh_cache_class cls[GH_NUM_CLASSES];
-};
-
-static DEFINE_PER_CPU(struct gh_cache, gh_caches);
-/* times an interrupt found its CPU's cache busy and went around it */
-static DEFINE_PER_CPU(unsigned long, gh_cache_bypasses);
+DEFINE_PER_CPU(struct gh_cache, gh_caches);
+DEFINE_PER_CPU(unsigned long, gh_cache_bypasses);
 static DEFINE_PER_CPU(struct work_struct, gh_drain_works);
 static DEFINE_MUTEX(gh_drain_mutex);
 static struct workqueue_struct *gh_drain_wq;
 static enum cpuhp_state gh_cache_hp_state;
-
-/*
- * Enter this CPU's cache (preemption off). False if an interrupted fast
- * path on this CPU is inside it: the caller must leave the cache alone.
- */
-static __always_inline bool gh_cache_enter(struct gh_cache *c)
-{
-	if (unlikely(READ_ONCE(c->busy)))
-		return false;
-	WRITE_ONCE(c->busy, 1);
-	barrier();	/* the mark before any access to the cache */
-	return true;
-}
-
-static __always_inline void gh_cache_leave(struct gh_cache *c)
-{
-	barrier();	/* every access to the cache before the mark goes */
-	WRITE_ONCE(c->busy, 0);
-}
 
 /*
  * Keep the task on this CPU for a slow path. On PREEMPT_RT the slow path
@@ -114,19 +83,18 @@ static void gh_unpin(void)
 		preempt_enable();
 }
 
-static __always_inline void *gh_cache_pop(struct gh_cache_class *cc)
+/*
+ * The slow path's pop: the window's lowest free object, which it hands out
+ * even when its remote bit is set, after settling that raced double free.
+ */
+static void *gh_cache_pop(struct gh_cache_class *cc)
 {
 	struct gh_span *span = cc->span;
-	unsigned int bit = __ffs(cc->window);
-	unsigned long *alloc = &gh_span_alloc_bits(span)[cc->word];
-	unsigned int idx = cc->word * BITS_PER_LONG + bit;
+	unsigned int idx = cc->word * BITS_PER_LONG + __ffs(cc->window);
 
-	cc->window &= cc->window - 1;
-	/* a free object with its remote bit set was freed twice, racing */
-	if (unlikely(READ_ONCE(alloc[span->nwords]) & BIT(bit)))
+	if (test_bit(idx, gh_span_remote_bits(span)))
 		gh_span_settle_raced_free(span, idx);
-	*alloc |= BIT(bit);
-	return gh_span_obj(span, idx);
+	return gh_cache_try_pop(cc);
 }
 
 static bool gh_cache_find_window(struct gh_cache_class *cc, unsigned int from)
@@ -175,7 +143,8 @@ static void gh_cache_give_back(unsigned int cls, struct gh_span *span)
 
 /*
  * First busy section of a refill: an object from the rest of the owned
- * span, or else the exhausted span, detached into @old.
+ * span, or else the exhausted span, detached into @old. ERR_PTR(-EBUSY) if
+ * the cache is busy.
  */
 static void *gh_cache_rescan(unsigned int cls, struct gh_span **old)
 {
@@ -184,7 +153,7 @@ static void *gh_cache_rescan(unsigned int cls, struct gh_span **old)
 	void *p = NULL;
 
 	if (!gh_cache_enter(c))
-		return NULL;
+		return ERR_PTR(-EBUSY);
 	if (cc->window || gh_cache_next_window(cc))
 		p = gh_cache_pop(cc);
 	else
@@ -239,10 +208,11 @@ static void *gh_cache_install_span(unsigned int cls, struct gh_span *span)
 }
 
 /*
- * Slow path: the window is empty. Out of line, so that the fast path needs
- * few registers and the fast-path audit sees every instruction it runs.
+ * Everything but a plain window pop: the window is empty, its next object
+ * raced with two frees, or this CPU's cache is busy (we are an interrupt
+ * that landed inside a fast path: allocate from central instead).
  */
-static noinline void *gh_cache_alloc_slow(unsigned int cls, gfp_t gfp)
+void *gh_cache_alloc_slow(unsigned int cls, gfp_t gfp)
 {
 	struct gh_central *central = &gh_centrals[cls];
 	struct gh_span *old = NULL, *span;
@@ -254,6 +224,11 @@ static noinline void *gh_cache_alloc_slow(unsigned int cls, gfp_t gfp)
 	p = gh_cache_rescan(cls, &old);
 	preempt_enable();
 	gh_cache_give_back(cls, old);
+	if (p == ERR_PTR(-EBUSY)) {
+		gh_unpin();
+		this_cpu_inc(gh_cache_bypasses);
+		return gh_central_alloc(central, gfp);
+	}
 	if (!p) {
 		span = gh_central_take(central, cpu);
 		if (!span) {
@@ -268,72 +243,8 @@ static noinline void *gh_cache_alloc_slow(unsigned int cls, gfp_t gfp)
 		p = gh_cache_install_span(cls, span);
 	}
 	gh_unpin();
-	/* only an interrupt on a busy cache gets here without an object */
+	/* an interrupt may have made the cache busy meanwhile: go around it */
 	return p ?: gh_central_alloc(central, gfp);
-}
-
-/**
- * gh_cache_alloc() - allocate one object of class @cls on this CPU
- * @cls: size class
- * @gfp: allocation flags for the slow path
- *
- * Return: the object, or NULL if memory could not be had under @gfp.
- */
-void *gh_cache_alloc(unsigned int cls, gfp_t gfp)
-{
-	struct gh_cache *c;
-	void *p = NULL;
-
-	preempt_disable();
-	c = this_cpu_ptr(&gh_caches);
-	if (likely(gh_cache_enter(c))) {
-		struct gh_cache_class *cc = &c->cls[cls];
-
-		if (likely(cc->window))
-			p = gh_cache_pop(cc);
-		gh_cache_leave(c);
-		preempt_enable();
-		if (likely(p))
-			return p;
-		return gh_cache_alloc_slow(cls, gfp);
-	}
-	preempt_enable();
-	this_cpu_inc(gh_cache_bypasses);
-	return gh_central_alloc(&gh_centrals[cls], gfp);
-}
-
-/**
- * gh_cache_free_local() - free an object of a span this CPU's cache holds
- * @span: live span; the caller has preemption off (which also keeps the
- *	  span alive: spans are freed after an RCU grace period)
- * @idx: object index, below span->nelems
- *
- * Return: true if the object was freed here; false if this CPU's cache
- * does not hold @span, is busy (an interrupted fast path), or the object is
- * not allocated. Nothing is changed then: the caller takes the slow path.
- */
-bool gh_cache_free_local(struct gh_span *span, unsigned int idx)
-{
-	struct gh_cache *c = this_cpu_ptr(&gh_caches);
-	struct gh_cache_class *cc = &c->cls[span->cls];
-	unsigned long *alloc = gh_span_alloc_bits(span);
-	unsigned long bit = BIT(idx % BITS_PER_LONG);
-	unsigned int w = idx / BITS_PER_LONG;
-	bool freed = false;
-
-	if (unlikely(!gh_cache_enter(c))) {
-		__this_cpu_inc(gh_cache_bypasses);
-		return false;
-	}
-	if (likely(cc->span == span) && likely(alloc[w] & bit) &&
-	    likely(!(READ_ONCE(alloc[span->nwords + w]) & bit))) {
-		alloc[w] &= ~bit;
-		if (cc->word == w)
-			cc->window |= bit;
-		freed = true;
-	}
-	gh_cache_leave(c);
-	return freed;
 }
 
 /* A free to a span some CPU owns, through its remote bit. */

@@ -44,9 +44,24 @@ struct gh_class_info {
 
 #include "sizeclasses.h"
 
-extern const struct gh_class_info *const gh_classes;
-
-unsigned int gh_size_to_class(size_t size);
+/**
+ * gh_size_to_class() - smallest size class that holds @size bytes
+ * @size: request size, 1 .. GH_MAX_SMALL_SIZE
+ *
+ * Inline: it is on the allocation fast path (sizeclass.c has the tables).
+ *
+ * Return: the class index (1 .. GH_NUM_CLASSES - 1), or 0 when @size is 0
+ * or too large for a size class.
+ */
+static __always_inline unsigned int gh_size_to_class(size_t size)
+{
+	if (size <= GH_SIZE_TABLE8_MAX)
+		return gh_size_to_class8[DIV_ROUND_UP(size, GH_SMALL_SIZE_DIV)];
+	if (size <= GH_MAX_SMALL_SIZE)
+		return gh_size_to_class128[DIV_ROUND_UP(size - GH_SIZE_TABLE8_MAX,
+							GH_LARGE_SIZE_DIV)];
+	return 0;
+}
 
 /* ---- page heap (heap.c) ------------------------------------------------- */
 
@@ -290,8 +305,7 @@ void gh_central_reclaim(struct gh_central *c);
 
 int gh_cache_init(void);
 void gh_cache_exit(void);
-void *gh_cache_alloc(unsigned int cls, gfp_t gfp);
-bool gh_cache_free_local(struct gh_span *span, unsigned int idx);
+/* The fast paths, gh_cache_alloc() and gh_cache_free_local(): cache.h */
 int gh_cache_free_elsewhere(struct gh_span *span, unsigned int idx);
 int gh_cache_free(struct gh_span *span, unsigned int idx);
 void gh_cache_drain_all(void);

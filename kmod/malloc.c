@@ -29,6 +29,7 @@
 #include <linux/string.h>
 #include <goheap.h>
 
+#include "cache.h"
 #include "internal.h"
 #include "poison.h"
 

@@ -25,23 +25,7 @@
 #define GH_SIZECLASS_TABLES
 #include "internal.h"
 
-const struct gh_class_info *const gh_classes = gh_class_table;
+/* The tables are defined here, once; gh_size_to_class() reads them inline. */
 EXPORT_SYMBOL_IF_KUNIT(gh_classes);
-
-/**
- * gh_size_to_class() - smallest size class that holds @size bytes
- * @size: request size, 1 .. GH_MAX_SMALL_SIZE
- *
- * Return: the class index (1 .. GH_NUM_CLASSES - 1), or 0 when @size is 0
- * or too large for a size class.
- */
-unsigned int gh_size_to_class(size_t size)
-{
-	if (size <= GH_SIZE_TABLE8_MAX)
-		return gh_size_to_class8[DIV_ROUND_UP(size, GH_SMALL_SIZE_DIV)];
-	if (size <= GH_MAX_SMALL_SIZE)
-		return gh_size_to_class128[DIV_ROUND_UP(size - GH_SIZE_TABLE8_MAX,
-							GH_LARGE_SIZE_DIV)];
-	return 0;
-}
-EXPORT_SYMBOL_IF_KUNIT(gh_size_to_class);
+EXPORT_SYMBOL_IF_KUNIT(gh_size_to_class8);
+EXPORT_SYMBOL_IF_KUNIT(gh_size_to_class128);

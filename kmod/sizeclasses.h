@@ -10,9 +10,13 @@
 #define GH_LARGE_SIZE_DIV	128
 #define GH_MAX_SPAN_OBJECTS	512
 
+extern const struct gh_class_info gh_classes[GH_NUM_CLASSES];
+extern const u8 gh_size_to_class8[129];
+extern const u8 gh_size_to_class128[249];
+
 #ifdef GH_SIZECLASS_TABLES
 /* class: object size, pages per span, objects per span, tail, magic */
-static const struct gh_class_info gh_class_table[GH_NUM_CLASSES] = {
+const struct gh_class_info gh_classes[GH_NUM_CLASSES] = {
 	{ 0, 0, 0, 0, 0 },
 	{     8, 1, 512,    0,  536870912U },
 	{    16, 1, 256,    0,  268435456U },
@@ -77,7 +81,7 @@ static const struct gh_class_info gh_class_table[GH_NUM_CLASSES] = {
 	{ 32768, 8,   1,    0,     131072U },
 };
 
-static const u8 gh_size_to_class8[129] = {
+const u8 gh_size_to_class8[129] = {
 	0, 1, 2, 3, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10,
 	10, 11, 11, 12, 12, 13, 13, 14, 14, 15, 15, 16, 16, 17, 17, 18,
 	18, 19, 19, 19, 19, 20, 20, 20, 20, 21, 21, 21, 21, 22, 22, 22,
@@ -90,7 +94,7 @@ static const u8 gh_size_to_class8[129] = {
 };
 
 /* index (size - 1024 + 127) / 128 */
-static const u8 gh_size_to_class128[249] = {
+const u8 gh_size_to_class128[249] = {
 	30, 31, 32, 33, 34, 35, 36, 36, 36, 37, 37, 37, 38, 38, 39, 39,
 	39, 40, 40, 41, 41, 41, 41, 41, 41, 42, 42, 42, 42, 42, 42, 43,
 	43, 44, 44, 45, 45, 45, 45, 45, 45, 46, 46, 46, 46, 46, 47, 47,

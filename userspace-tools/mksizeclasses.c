@@ -115,7 +115,7 @@ static int class_of(int size)
 
 static void print_lookup(const char *name, int count, int first, int step)
 {
-	printf("static const u8 %s[%d] = {", name, count);
+	printf("const u8 %s[%d] = {", name, count);
 	for (int i = 0; i < count; i++) {
 		int size = first + i * step;
 
@@ -146,9 +146,13 @@ int main(void)
 	printf("#define GH_LARGE_SIZE_DIV\t%d\n", LARGE_DIV);
 	printf("#define GH_MAX_SPAN_OBJECTS\t%d\n\n", max_objs);
 
+	printf("extern const struct gh_class_info gh_classes[GH_NUM_CLASSES];\n");
+	printf("extern const u8 gh_size_to_class8[%d];\n", SMALL_MAX / SMALL_DIV + 1);
+	printf("extern const u8 gh_size_to_class128[%d];\n\n",
+	       (MAX_SMALL - SMALL_MAX) / LARGE_DIV + 1);
 	printf("#ifdef GH_SIZECLASS_TABLES\n");
 	printf("/* class: object size, pages per span, objects per span, tail, magic */\n");
-	printf("static const struct gh_class_info gh_class_table[GH_NUM_CLASSES] = {\n");
+	printf("const struct gh_class_info gh_classes[GH_NUM_CLASSES] = {\n");
 	printf("\t{ 0, 0, 0, 0, 0 },\n");
 	for (int c = 1; c < nclasses; c++) {
 		int bytes = classes[c].npages * PAGE_SIZE;
