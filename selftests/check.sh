@@ -341,6 +341,12 @@ check_host() {
 		result FAIL "host version tests only in kmod/compat.h"
 		excerpt <<<"$bad"
 	fi
+	if python3 "$GH_ROOT/selftests/bench/test_report.py" >"$out/bench-report-host.log" 2>&1; then
+		result PASS "host bench report.py tests"
+	else
+		result FAIL "host bench report.py tests" "($out/bench-report-host.log)"
+		tail -n 20 "$out/bench-report-host.log" | excerpt
+	fi
 	if GOHEAPSTAT=$GH_BUILD/goheapstat "$GH_ROOT/userspace-tools/test-goheapstat.sh" \
 		>"$out/goheapstat-host.log" 2>&1; then
 		result PASS "host goheapstat tests" "$(grep -c '^ok' "$out/goheapstat-host.log" || true) checks"

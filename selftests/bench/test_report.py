@@ -91,7 +91,7 @@ class ReportTest(unittest.TestCase):
         self.assertEqual((pair['goheap_ns'], pair['runs'], pair['ratio']), (100, 2, 1.0))
         self.assertEqual((pair['goheap_min_ns'], pair['goheap_max_ns']), (79, 121))
         self.assertEqual(pair['spread_pct'], 40.0)
-        self.assertEqual(pair['goal'], {'metric': 'ratio', 'target': 0.8, 'met': False})
+        self.assertEqual(pair['goal'], {'metric': 'ratio', 'target': 0.6, 'met': False})
         self.assertEqual(res['churn']['bytes_ratio'], 0.7)
         self.assertTrue(res['churn']['goal']['met'])
         self.assertEqual(res['calib']['what'], 'memset')
