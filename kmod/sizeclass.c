@@ -26,6 +26,3 @@
 #include "internal.h"
 
 /* The tables are defined here, once; gh_size_to_class() reads them inline. */
-EXPORT_SYMBOL_IF_KUNIT(gh_classes);
-EXPORT_SYMBOL_IF_KUNIT(gh_size_to_class8);
-EXPORT_SYMBOL_IF_KUNIT(gh_size_to_class128);

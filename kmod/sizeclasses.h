@@ -80,6 +80,7 @@ const struct gh_class_info gh_classes[GH_NUM_CLASSES] = {
 	{ 28672, 7,   1,    0,     149797U },
 	{ 32768, 8,   1,    0,     131072U },
 };
+EXPORT_SYMBOL_IF_KUNIT(gh_classes);
 
 const u8 gh_size_to_class8[129] = {
 	0, 1, 2, 3, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10,
@@ -92,6 +93,7 @@ const u8 gh_size_to_class8[129] = {
 	29, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30,
 	30,
 };
+EXPORT_SYMBOL_IF_KUNIT(gh_size_to_class8);
 
 /* index (size - 1024 + 127) / 128 */
 const u8 gh_size_to_class128[249] = {
@@ -112,6 +114,7 @@ const u8 gh_size_to_class128[249] = {
 	61, 61, 61, 61, 61, 61, 61, 61, 61, 61, 61, 61, 61, 61, 61, 61,
 	61, 61, 61, 61, 61, 61, 61, 61, 61,
 };
+EXPORT_SYMBOL_IF_KUNIT(gh_size_to_class128);
 
 #endif /* GH_SIZECLASS_TABLES */
 #endif /* _GOHEAP_SIZECLASSES_H */

@@ -121,7 +121,7 @@ static void print_lookup(const char *name, int count, int first, int step)
 
 		printf("%s%d,", i % 16 ? " " : "\n\t", size ? class_of(size) : 0);
 	}
-	printf("\n};\n\n");
+	printf("\n};\nEXPORT_SYMBOL_IF_KUNIT(%s);\n\n", name);
 }
 
 int main(void)
@@ -162,7 +162,7 @@ int main(void)
 		printf("\t{ %5d, %d, %3d, %4d, %10uU },\n", classes[c].size,
 		       classes[c].npages, objs, bytes - objs * classes[c].size, magic);
 	}
-	printf("};\n\n");
+	printf("};\nEXPORT_SYMBOL_IF_KUNIT(gh_classes);\n\n");
 
 	print_lookup("gh_size_to_class8",
 		     SMALL_MAX / SMALL_DIV + 1, 0, SMALL_DIV);
