@@ -237,6 +237,11 @@ static long gh_arena_find(struct gh_arena *a, unsigned int n,
 
 /* ---- arenas ----------------------------------------------------------------- */
 
+/*
+ * kmemleak does not scan pages from alloc_pages(): the arena's chunks are
+ * registered with it (@add), so that objects referenced only from goheap
+ * memory are not reported, or unregistered.
+ */
 static void gh_arena_kmemleak(struct gh_arena *a, bool add, gfp_t gfp)
 {
 	unsigned int c, bytes = min_t(unsigned int, a->npages, GH_CHUNK_PAGES) * PAGE_SIZE;
@@ -251,6 +256,16 @@ static void gh_arena_kmemleak(struct gh_arena *a, bool add, gfp_t gfp)
 		else
 			kmemleak_free(chunk);
 	}
+}
+
+static void gh_arena_kmemleak_add(struct gh_arena *a, gfp_t gfp)
+{
+	gh_arena_kmemleak(a, true, gfp);
+}
+
+static void gh_arena_kmemleak_remove(struct gh_arena *a)
+{
+	gh_arena_kmemleak(a, false, 0);
 }
 
 /*
@@ -319,7 +334,7 @@ static struct gh_arena *gh_arena_new(unsigned int npages, gfp_t gfp)
 	bitmap_set(a->used, a->npages, GH_MAX_ARENA_PAGES - a->npages);
 	gh_arena_resum(a, 0, GH_MAX_ARENA_PAGES);
 	a->idle_since = jiffies;
-	gh_arena_kmemleak(a, true, gfp);
+	gh_arena_kmemleak_add(a, gfp);
 	return a;
 
 free_pages:
@@ -334,7 +349,7 @@ static void gh_arena_free(struct gh_arena *a)
 {
 	unsigned int i;
 
-	gh_arena_kmemleak(a, false, 0);
+	gh_arena_kmemleak_remove(a);
 	for (i = 0; i < a->npages; i++) {
 		if (test_bit(i, a->released))
 			continue;
@@ -504,12 +519,12 @@ static void gh_arena_punch_holes(struct gh_arena *a, struct list_head *pages)
 	}
 }
 
-/**
- * gh_heap_release_idle() - give idle memory back to the buddy allocator
- * @now: release every empty arena and punch holes in partly used ones,
- *	 instead of only freeing arenas idle for gh_release_delay_ms
+/*
+ * Give idle memory back to the buddy allocator: with @now, every empty
+ * arena and every free chunk of a partly used one; otherwise only arenas
+ * idle for gh_release_delay_ms.
  */
-void gh_heap_release_idle(bool now)
+static void gh_heap_release(bool now)
 {
 	unsigned long delay = msecs_to_jiffies(gh_release_delay_ms);
 	struct gh_arena *a, *tmp;
@@ -543,11 +558,21 @@ void gh_heap_release_idle(bool now)
 	if (pending)
 		schedule_delayed_work(&gh_release_work, delay);
 }
-EXPORT_SYMBOL_IF_KUNIT(gh_heap_release_idle);
 
+/**
+ * gh_heap_release_all() - give every idle page back to the buddy allocator
+ *	now: empty arenas whole, free chunks of partly used ones as holes
+ */
+void gh_heap_release_all(void)
+{
+	gh_heap_release(true);
+}
+EXPORT_SYMBOL_IF_KUNIT(gh_heap_release_all);
+
+/* The delayed work: arenas idle for gh_release_delay_ms go back whole. */
 static void gh_release_fn(struct work_struct *work)
 {
-	gh_heap_release_idle(false);
+	gh_heap_release(false);
 }
 
 /* ---- inspection ------------------------------------------------------------------ */
@@ -654,7 +679,7 @@ void gh_heap_exit(void)
 
 	cancel_delayed_work_sync(&gh_release_work);
 	rcu_barrier();	/* pending kfree_rcu() of spans */
-	gh_heap_release_idle(true);
+	gh_heap_release_all();
 	WARN_ON(!list_empty(&gh_arenas));
 	for (i = 0; i < ARRAY_SIZE(gh_map_top); i++) {
 		gh_map_free_level(gh_map_top[i], 3);

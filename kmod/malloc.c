@@ -418,6 +418,6 @@ void goheap_drain(void)
 {
 	might_sleep();
 	gh_cache_drain_all();
-	gh_heap_release_idle(true);
+	gh_heap_release_all();
 }
 EXPORT_SYMBOL_GPL(goheap_drain);

@@ -126,7 +126,7 @@ static void gh_test_release_and_identities(struct kunit *test)
 
 	gh_heap_free_span(s);
 	gh_test_expect_heap_identities(test);
-	gh_heap_release_idle(true);
+	gh_heap_release_all();
 	gh_heap_read_stats(&after);
 	KUNIT_EXPECT_EQ(test, after.inuse_bytes, before.inuse_bytes);
 	KUNIT_EXPECT_LE(test, after.sys_bytes, before.sys_bytes);
@@ -145,7 +145,7 @@ static void gh_test_release_punches_holes(struct kunit *test)
 	gh_heap_free_span(big);
 	keep = gh_test_span(test, 1);
 	gh_heap_read_stats(&before);
-	gh_heap_release_idle(true);
+	gh_heap_release_all();
 	gh_heap_read_stats(&after);
 	if (gh_arena_order >= 7)
 		KUNIT_EXPECT_GT(test, after.released_bytes, before.released_bytes);

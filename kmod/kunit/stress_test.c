@@ -149,8 +149,14 @@ out:
 	return 0;
 }
 
+/* How gh_stress_run() runs its threads. */
+enum gh_stress_how {
+	GH_STRESS_BIND = 1,		/* one thread bound to each CPU */
+	GH_STRESS_FAIL_PAGES = 2,	/* the buddy allocator fails the threads */
+};
+
 static void gh_stress_run(struct kunit *test, unsigned int iterations,
-			  bool bind, bool fail_pages, void (*meanwhile)(struct kunit *))
+			  unsigned int how, void (*meanwhile)(struct kunit *))
 {
 	struct gh_stress *st = kunit_kzalloc(test, sizeof(*st), GFP_KERNEL);
 	struct goheap_stats before, after;
@@ -163,10 +169,10 @@ static void gh_stress_run(struct kunit *test, unsigned int iterations,
 	spin_lock_init(&st->ring.lock);
 	init_completion(&st->done);
 	st->iterations = iterations;
-	st->fail_pages = fail_pages;
+	st->fail_pages = how & GH_STRESS_FAIL_PAGES;
 	atomic_set(&st->running, num_online_cpus());
-		if (fail_pages && gh_test_fail_pages(true))
-			kunit_skip(test, "fail_page_alloc is not armed for make_it_fail tasks");
+	if (st->fail_pages && gh_test_fail_pages(true))
+		kunit_skip(test, "fail_page_alloc is not armed for make_it_fail tasks");
 	current->make_it_fail = 0;
 
 	for_each_online_cpu(cpu) {
@@ -174,14 +180,14 @@ static void gh_stress_run(struct kunit *test, unsigned int iterations,
 						       "goheap-stress/%d", cpu);
 
 		KUNIT_ASSERT_FALSE(test, IS_ERR(t));
-		if (bind)
+		if (how & GH_STRESS_BIND)
 			kthread_bind(t, cpu);
 		wake_up_process(t);
 	}
 	if (meanwhile)
 		meanwhile(test);
 	wait_for_completion(&st->done);
-	if (fail_pages)
+	if (st->fail_pages)
 		KUNIT_EXPECT_EQ(test, gh_test_fail_pages(false), 0);
 	while (gh_ring_pop(&st->ring, &r))
 		gh_obj_release(st, &r);
@@ -202,7 +208,7 @@ static void gh_stress_run(struct kunit *test, unsigned int iterations,
 
 static void gh_test_stress_cross_cpu(struct kunit *test)
 {
-	gh_stress_run(test, 20000, true, false, NULL);
+	gh_stress_run(test, 20000, GH_STRESS_BIND, NULL);
 }
 
 static void gh_hotplug_cycles(struct kunit *test)
@@ -221,12 +227,12 @@ static void gh_test_stress_hotplug(struct kunit *test)
 {
 	if (num_online_cpus() < 2 || !cpu_online(1))
 		kunit_skip(test, "needs CPU 1 online");
-	gh_stress_run(test, 20000, false, false, gh_hotplug_cycles);
+	gh_stress_run(test, 20000, 0, gh_hotplug_cycles);
 }
 
 static void gh_test_stress_page_failures(struct kunit *test)
 {
-	gh_stress_run(test, 5000, false, true, NULL);
+	gh_stress_run(test, 5000, GH_STRESS_FAIL_PAGES, NULL);
 }
 
 /* ---- interrupt context -------------------------------------------------- */
