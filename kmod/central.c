@@ -43,6 +43,8 @@
 #include "internal.h"
 
 struct gh_central gh_centrals[GH_NUM_CLASSES];
+/* module parameter refill_div (main.c) */
+unsigned int gh_refill_div = 8;
 
 void gh_central_init(void)
 {

@@ -52,6 +52,12 @@
 #include "internal.h"
 #include "poison.h"
 
+/* Tunables (module parameters, main.c) */
+unsigned int gh_arena_order = 9;
+EXPORT_SYMBOL_IF_KUNIT(gh_arena_order);
+unsigned int gh_release_delay_ms = 1000;
+EXPORT_SYMBOL_IF_KUNIT(gh_release_delay_ms);
+
 struct gh_map_node *gh_map_top[GH_MAP_TOP_SIZE];
 EXPORT_SYMBOL_IF_KUNIT(gh_map_top);
 static DEFINE_SPINLOCK(gh_map_lock);

@@ -263,7 +263,7 @@ struct gh_arena_info {
 
 unsigned int gh_heap_arena_info(struct gh_arena_info *info, unsigned int max);
 
-/* Tunables (main.c) */
+/* Tunables: module parameters (main.c), kept by the layer that reads them */
 extern unsigned int gh_arena_order;
 extern unsigned int gh_release_delay_ms;
 extern unsigned int gh_refill_div;
@@ -337,6 +337,7 @@ struct gh_pcpu_stats {
 	long class_requested[GH_NUM_CLASSES];	/* bytes asked for */
 };
 
+/* counters.c: a leaf, so that counting makes no layer depend on stats.c */
 DECLARE_PER_CPU(struct gh_pcpu_stats, gh_stats);
 
 static inline void gh_count(enum gh_counter c)

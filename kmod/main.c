@@ -18,11 +18,7 @@
 #include "compat.h"
 #include "gc/gc.h"
 
-unsigned int gh_arena_order = 9;
-EXPORT_SYMBOL_IF_KUNIT(gh_arena_order);
-unsigned int gh_release_delay_ms = 1000;
-EXPORT_SYMBOL_IF_KUNIT(gh_release_delay_ms);
-unsigned int gh_refill_div = 8;
+/* The tunables live in the layers that read them: heap.c, central.c. */
 
 static int gh_param_set_arena_order(const char *val, const struct kernel_param *kp)
 {

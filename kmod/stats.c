@@ -31,8 +31,6 @@
 
 #include "internal.h"
 
-DEFINE_PER_CPU(struct gh_pcpu_stats, gh_stats);
-
 /* gh_take_snapshot() and the reset baseline read the sums as longs */
 static_assert(sizeof(struct gh_pcpu_stats) % sizeof(long) == 0);
 static_assert(__alignof__(struct gh_pcpu_stats) == __alignof__(long));

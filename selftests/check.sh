@@ -12,8 +12,9 @@
 #   stock-6.12     its meta package: goheap.ko (and goheap_sample.ko), the
 #   stock-6.12-rt  tests marked "# goheap-selftest: smoke"
 #
-# Before the boots, on the host: checkpatch, goheapstat's tests, and the
-# fast-path audit of every goheap.ko built (fastpath-audit.sh).
+# Before the boots, on the host: checkpatch, goheapstat's and report.py's
+# tests, and for every goheap.ko built for a stock kernel the fast-path
+# audit (fastpath-audit.sh) and the layering check (layers.sh).
 #
 # Each KUnit case, each guest test and each check (module build without
 # warnings, boot to the end, load, unload, clean kernel log, no kmemleak
@@ -260,7 +261,8 @@ boot() {
 	check_log "$label" "$out/$label.log" "$rc" "$kunit" "$kmemleak" "$secs"
 }
 
-# audit LABEL: the fast-path audit of the goheap.ko built for LABEL.
+# audit LABEL: the fast-path audit and the layering check of the goheap.ko
+# built for LABEL.
 audit() {
 	local ko=$GH_BUILD/$1/src/kmod/goheap.ko report
 	[ -f "$ko" ] || return 0
@@ -269,6 +271,12 @@ audit() {
 	else
 		result FAIL "$1 fast-path audit" "interrupt disabling or atomics on a fast path"
 		excerpt <<<"$report"
+	fi
+	if report=$("$here/layers.sh" "$(dirname "$ko")" 2>&1); then
+		result PASS "$1 layering" "calls between goheap.ko's files go one way"
+	else
+		result FAIL "$1 layering" "a cycle between goheap.ko's files"
+		tail -n 20 <<<"$report" | excerpt
 	fi
 }
 
