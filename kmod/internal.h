@@ -6,16 +6,20 @@
  * Layers, top to bottom; each calls only the ones below it:
  *
  *   malloc.c     public API: size -> class, large objects, bad input
- *   cache.c      per-CPU cache (Go's mcache): one owned span per class
+ *   cache.c      per-CPU cache (Go's mcache): one owned span per class;
+ *                its fast paths are inline in cache.h
  *   central.c    per-class central lists (Go's mcentral)
  *   span.c       a span's object bitmaps: allocation, remote frees
  *   heap.c       page heap (Go's mheap): arenas, page runs, page map
  *   sizeclass.c  the class table and size -> class lookup
  *
- * Beside the layers: stats.c (counters and snapshots; reads the layers),
+ * Beside the layers: counters.c (the per-CPU event counters every layer
+ * bumps, a leaf), stats.c (sums and snapshots; reads the layers),
  * debugfs.c (shows stats.c's figures), report.c (bad-input reports, a leaf
  * every layer may call) and main.c (parameters, shrinker, init and exit;
- * calls everything). The collector (gc/, its own layer list in gc/gc.h)
+ * calls everything). selftests/layers.sh checks, in make check, that the
+ * calls between the files (counted from the object files) form no cycle.
+ * The collector (gc/, its own layer list in gc/gc.h)
  * sits beside the allocator on the same spans: it calls span.c, heap.c,
  * sizeclass.c, report.c and debugfs.c's parser, and nothing above them.
  */
