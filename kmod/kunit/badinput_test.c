@@ -347,18 +347,24 @@ static bool gh_race_same_span(const void *a, const void *b)
 
 /*
  * An unowned span whose last object is freed goes back to the page heap,
- * and a free into free pages is an invalid free: a neighbour in the same
- * span keeps it alive, so the race stays a double free.
+ * and a free into free pages is an invalid free: the victim gets a
+ * neighbour in its span (two objects taken in a row, until they share a
+ * span), which keeps the span alive, so the race stays a double free.
  */
-static void gh_race_keep_span(struct gh_race *r)
+static void gh_race_alloc_kept(struct gh_race *r)
 {
 	unsigned int i;
 
-	for (i = 1; i < GH_RACE_SPREAD; i++) {
+	for (i = 1; i + 1 < GH_RACE_SPREAD; i += 2) {
 		r->spread[i] = goheap_alloc(GH_RACE_SIZE, GFP_KERNEL);
-		if (gh_race_same_span(r->spread[i], r->victim))
+		r->spread[i + 1] = goheap_alloc(GH_RACE_SIZE, GFP_KERNEL);
+		if (gh_race_same_span(r->spread[i], r->spread[i + 1])) {
+			r->victim = r->spread[i];
+			r->spread[i] = NULL;
 			return;
+		}
 	}
+	r->victim = goheap_alloc(GH_RACE_SIZE, GFP_KERNEL);
 }
 
 static void gh_race_setup(struct gh_race *r, int me, enum gh_race_owner owner)
@@ -368,10 +374,11 @@ static void gh_race_setup(struct gh_race *r, int me, enum gh_race_owner owner)
 	if (owner == GH_RACE_OTHER_WORD) {
 		r->victim = gh_race_alloc_other_word(r);
 	} else {
-		r->victim = goheap_alloc(GH_RACE_SIZE, GFP_KERNEL);
 		if (owner == GH_RACE_OWNER_NONE) {
-			gh_race_keep_span(r);
+			gh_race_alloc_kept(r);
 			goheap_drain();
+		} else {
+			r->victim = goheap_alloc(GH_RACE_SIZE, GFP_KERNEL);
 		}
 	}
 }
@@ -390,11 +397,24 @@ static void gh_race_use_fresh(struct gh_race *r, int me, int *n)
 	goheap_free(r->fresh[me]);
 }
 
+/*
+ * The window in which the two frees overlap is a few instructions wide:
+ * sweep their relative start across rounds so that some rounds hit it.
+ */
+static void gh_race_jitter(int n, int me)
+{
+	unsigned int spins = (n * (me ? 7 : 3)) % 64;
+
+	while (spins--)
+		cpu_relax();
+}
+
 static void gh_race_round(struct gh_race *r, int me, enum gh_race_owner owner,
 			  int *n)
 {
 	gh_race_setup(r, me, owner);
 	gh_race_meet_slowly(r, ++*n);
+	gh_race_jitter(*n, me);
 	goheap_free(r->victim);
 	gh_race_meet(r, ++*n);
 	gh_race_use_fresh(r, me, n);
