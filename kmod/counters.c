@@ -10,3 +10,7 @@
 #include "internal.h"
 
 DEFINE_PER_CPU(struct gh_pcpu_stats, gh_stats);
+#if IS_ENABLED(CONFIG_KUNIT)
+/* the KUnit suites emulate a lost race's second free, with its count */
+EXPORT_PER_CPU_SYMBOL_GPL(gh_stats);
+#endif
