@@ -22,6 +22,8 @@
  * lists under their irq-safe lock and frees through the span's remote bits,
  * as another CPU would. Nothing but a hardirq or softirq on the same CPU
  * can see a busy cache, because busy sections run with preemption off.
+ * The fast paths themselves are inline in cache.h; this file has all that
+ * is slower.
  *
  * Slow paths pin the task to its CPU (preemption off, or migration off on
  * PREEMPT_RT, where the central and heap locks are sleeping locks) and take
