@@ -18,8 +18,8 @@
  * A cycle:
  *
  *  STW-1   take the write side of the section lock (wait for every section
- *          to end, hold new ones off), turn the barrier on, shade what every
- *          root holds, release.
+ *          to end, hold new ones off), turn the barrier on, release.
+ *  roots   shade what every root holds, while mutators run.
  *  mark    a worker pops gray objects and shades their pointer fields while
  *          mutators run. The barrier shades the value a store overwrites,
  *          and objects allocated meanwhile are black.
@@ -31,7 +31,10 @@
  * Why nothing reachable is freed. At STW-1 no section is open, so no
  * mutator holds a pointer in a local variable: everything a mutator can ever
  * reach is reachable from the roots in the snapshot taken then, or is
- * allocated later. Objects allocated later are black. For an object
+ * allocated later. The root scan after the pause still sees that snapshot:
+ * a root's value at STW-1 is either still in the root when the scan reads
+ * it, or was overwritten, through the barrier, or removed, and both shade
+ * it; a root added since shades its value too. Objects allocated later are black. For an object
  * reachable in the snapshot, consider the path from a root to it: for the
  * marker not to reach it, some pointer on that path must be overwritten
  * before the marker crosses it, and the barrier shades the old target of
@@ -43,9 +46,9 @@
  * snapshot and was not allocated since, and no mutator can obtain a pointer
  * to it, so freeing it is safe.
  *
- * The pauses do the root scan and the final drain only, so they are bounded
- * by the number of roots and by what mutators grayed since the marker's last
- * pass, not by the heap size.
+ * The first pause only flips the barrier; the second does the final drain,
+ * bounded by what mutators grayed since the marker's last pass. Neither
+ * grows with the heap or with the number of roots.
  *
  * When a cycle starts is the pacer's business (pacer.c): Go's GOGC, mark
  * assists, a memory limit. A cycle runs either as the domain's work item
@@ -94,7 +97,7 @@ static void gh_gc_stw1(struct goheap_gc_domain *d, struct gh_gc_trace *t)
 	ktime_t start;
 
 	/* spare gray blocks, so that the barrier rarely needs to allocate */
-	gh_gc_gray_reserve(d, 4);
+	gh_gc_gray_reserve(d, GH_GC_GRAY_SPARE);
 	percpu_down_write(&d->sections);
 	start = ktime_get();
 	spin_lock(&d->lock);
@@ -102,12 +105,11 @@ static void gh_gc_stw1(struct goheap_gc_domain *d, struct gh_gc_trace *t)
 	t->freed_before = d->stats.objects_freed;
 	atomic64_set(&d->stats.bytes_marked, 0);
 	gh_gc_barrier_mark_on(d);
-	spin_unlock(&d->lock);
-	gh_gc_shade_roots(d);
-	spin_lock(&d->lock);
 	t->stw1_ns = gh_gc_pause_end(d, start);
 	spin_unlock(&d->lock);
 	percpu_up_write(&d->sections);
+	/* after the pause: its length does not grow with the roots */
+	gh_gc_shade_roots(d);
 }
 
 static void gh_gc_stw2(struct goheap_gc_domain *d, struct gh_gc_trace *t)
@@ -163,6 +165,7 @@ static void gh_gc_cycle(struct goheap_gc_domain *d, enum gh_gc_why why)
 	t.mark_ns = ktime_to_ns(ktime_sub(ktime_get(), mark_start));
 	gh_gc_stw2(d, &t);
 	gh_gc_sweep_all(d);
+	gh_gc_gray_trim(d, GH_GC_GRAY_SPARE);
 	gh_gc_cycle_end(d, &t, why);
 	if (gh_gctrace)
 		gh_gc_trace_print(d, &t, why);

@@ -4,7 +4,9 @@
  *
  * Domains are kept in a registry so that destroying one twice is reported
  * rather than being a use after free: the pointer is looked up, never
- * dereferenced, before anything is done with it. Names are unique because
+ * dereferenced, before anything is done with it. A stale pointer whose
+ * address a new domain has taken cannot be told from that domain; the
+ * kernel-doc of goheap_gc_destroy() makes that the caller's contract. Names are unique because
  * they name the domain's debugfs directory.
  *
  * Destruction waits for a cycle in flight, then takes the write side of the
@@ -149,6 +151,11 @@ static void gh_gc_empty(struct goheap_gc_domain *d)
  * @d: the domain
  *
  * Every object is reclaimed and release callbacks run, reachable or not.
+ * After it @d is dead, as a pointer is after kfree(): a second destroy is
+ * caught (the pointer is looked up in the registry, never dereferenced)
+ * only until a new domain is created at the same address, after which the
+ * stale pointer names the new domain. Not passing a destroyed domain
+ * again is the caller's part of the contract.
  *
  * Context: process context outside any section of @d; may sleep.
  * Return: 0, -EDEADLK from inside a section of @d, or -ENOENT if @d is not

@@ -45,7 +45,8 @@
  *	span_bytes, heap_live, heap_goal, trigger, cycle_queued), the plain
  *	counters of d->stats, and writes of the barrier's mode word.
  *   d->gray_lock (spinlock)
- *	the shared gray list, the spare blocks, gray_overflow.
+ *	the shared gray list, the spare blocks and their count,
+ *	gray_overflow.
  *   gh_heap_lock (heap.c)
  *	the page heap; taken under d->lock when a sweep frees a span.
  *
@@ -98,6 +99,15 @@ struct gh_gray_block {
 	void *obj[GH_GRAY_PER_BLOCK];
 };
 
+/*
+ * Spare gray blocks a domain keeps between cycles, and what a mark tops
+ * them up to after the barrier found none (gray_overflow). A cycle trims
+ * back to GH_GC_GRAY_SPARE when it ends, so idle domains hold 16 KiB of
+ * blocks, whatever their largest mark needed.
+ */
+#define GH_GC_GRAY_SPARE		4
+#define GH_GC_GRAY_OVERFLOW_SPARE	16
+
 /* A block is one kmalloc() of at most a page: the barrier may not sleep. */
 static_assert(sizeof(struct gh_gray_block) <= PAGE_SIZE);
 
@@ -135,6 +145,7 @@ struct goheap_gc_domain {
 	spinlock_t gray_lock;
 	struct list_head gray;			/* gh_gray_block, LIFO */
 	struct list_head gray_free;
+	unsigned int gray_spare;		/* blocks on gray_free */
 	bool gray_overflow;			/* a shade found no block */
 
 	struct mutex cycle_lock;		/* one cycle at a time */
@@ -229,6 +240,7 @@ void gh_gc_pacer_init(struct goheap_gc_domain *d);
 void gh_gc_pace(struct goheap_gc_domain *d, u64 live);
 enum gh_gc_pace_step gh_gc_pace_alloc(struct goheap_gc_domain *d, u64 bytes);
 void gh_gc_pace_act(struct goheap_gc_domain *d, enum gh_gc_pace_step step);
+void gh_gc_limit_wait(struct goheap_gc_domain *d);
 bool gh_gc_limit_allows(struct goheap_gc_domain *d, u64 bytes,
 			unsigned long caller);
 
@@ -251,6 +263,7 @@ void gh_gc_shade(struct goheap_gc_domain *d, const void *p);
 bool gh_gc_mark_some(struct goheap_gc_domain *d, unsigned int budget);
 void gh_gc_mark_drain(struct goheap_gc_domain *d);
 int gh_gc_gray_reserve(struct goheap_gc_domain *d, unsigned int blocks);
+void gh_gc_gray_trim(struct goheap_gc_domain *d, unsigned int keep);
 void gh_gc_gray_free_all(struct goheap_gc_domain *d);
 
 #endif /* _GOHEAP_GC_H */

@@ -68,10 +68,12 @@ static struct gh_gray_block *gh_gray_block_get(struct goheap_gc_domain *d)
 
 	lockdep_assert_held(&d->gray_lock);
 	b = list_first_entry_or_null(&d->gray_free, struct gh_gray_block, node);
-	if (b)
+	if (b) {
 		list_del(&b->node);
-	else
+		d->gray_spare--;
+	} else {
 		b = kmalloc(sizeof(*b), GFP_NOWAIT | __GFP_NOWARN);
+	}
 	if (b)
 		b->n = 0;
 	return b;
@@ -112,8 +114,10 @@ static unsigned int gh_gray_pop_batch(struct goheap_gc_domain *d, void **objs,
 		if (!b)
 			break;
 		objs[n++] = b->obj[--b->n];
-		if (!b->n)
+		if (!b->n) {
 			list_move(&b->node, &d->gray_free);
+			d->gray_spare++;
+		}
 	}
 	spin_unlock(&d->gray_lock);
 	return n;
@@ -162,26 +166,58 @@ static void gh_work_flush(struct goheap_gc_domain *d, struct gh_gc_work *w)
 }
 
 /**
- * gh_gc_gray_reserve() - keep @blocks spare gray blocks, so that the
- * barrier rarely has to allocate
+ * gh_gc_gray_reserve() - top the spare gray blocks up to @blocks, so that
+ *	the barrier rarely has to allocate
  * @d: domain
- * @blocks: how many
+ * @blocks: how many spare blocks to have
  *
  * Context: may sleep.
  * Return: 0 or -ENOMEM.
  */
 int gh_gc_gray_reserve(struct goheap_gc_domain *d, unsigned int blocks)
 {
-	while (blocks--) {
-		struct gh_gray_block *b = kmalloc(sizeof(*b), GFP_KERNEL);
+	struct gh_gray_block *b;
 
+	for (;;) {
+		spin_lock(&d->gray_lock);
+		if (d->gray_spare >= blocks) {
+			spin_unlock(&d->gray_lock);
+			return 0;
+		}
+		spin_unlock(&d->gray_lock);
+		b = kmalloc(sizeof(*b), GFP_KERNEL);
 		if (!b)
 			return -ENOMEM;
 		spin_lock(&d->gray_lock);
 		list_add(&b->node, &d->gray_free);
+		d->gray_spare++;
 		spin_unlock(&d->gray_lock);
 	}
-	return 0;
+}
+
+/**
+ * gh_gc_gray_trim() - free spare gray blocks beyond @keep
+ * @d: domain
+ * @keep: how many to keep
+ *
+ * A large mark leaves many empty blocks behind; without a trim they would
+ * stay with the domain until it is destroyed.
+ */
+void gh_gc_gray_trim(struct goheap_gc_domain *d, unsigned int keep)
+{
+	struct gh_gray_block *b, *tmp;
+	LIST_HEAD(extra);
+
+	spin_lock(&d->gray_lock);
+	list_for_each_entry_safe(b, tmp, &d->gray_free, node) {
+		if (d->gray_spare <= keep)
+			break;
+		list_move(&b->node, &extra);
+		d->gray_spare--;
+	}
+	spin_unlock(&d->gray_lock);
+	list_for_each_entry_safe(b, tmp, &extra, node)
+		kfree(b);
 }
 
 void gh_gc_gray_free_all(struct goheap_gc_domain *d)
@@ -192,6 +228,7 @@ void gh_gc_gray_free_all(struct goheap_gc_domain *d)
 	list_for_each_entry_safe(b, tmp, &d->gray_free, node)
 		kfree(b);
 	INIT_LIST_HEAD(&d->gray_free);
+	d->gray_spare = 0;
 }
 
 /*
@@ -333,7 +370,7 @@ void gh_gc_mark_drain(struct goheap_gc_domain *d)
 		d->gray_overflow = false;
 		spin_unlock(&d->gray_lock);
 		if (overflow) {
-			gh_gc_gray_reserve(d, 16);
+			gh_gc_gray_reserve(d, GH_GC_GRAY_OVERFLOW_SPARE);
 			gh_gc_rescan_marked(d);
 		}
 	} while (overflow);

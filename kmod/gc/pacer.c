@@ -12,8 +12,9 @@
  * An allocation made while the heap is past the goal and marking still
  * runs does some marking itself (assist), which slows the allocating
  * thread down to the pace of the marker rather than letting the heap run
- * away from it. A memory limit refuses new spans beyond it and starts a
- * cycle. GOGC off leaves only collect(), the limit and the debugfs collect
+ * away from it. A memory limit starts a cycle at 7/8 of the limit; a task
+ * beginning a section waits for that cycle (gh_gc_limit_wait()), and a new
+ * span beyond the limit is refused. GOGC off leaves only collect(), the limit and the debugfs collect
  * file.
  *
  * Cycles started here run as the domain's work item on gh_gc_wq, which
@@ -71,12 +72,18 @@ void gh_gc_pace(struct goheap_gc_domain *d, u64 live)
 	gh_gc_set_goal(d, live);
 }
 
+/* Are @d's spans past 7/8 of its memory limit? */
+static bool gh_gc_limit_near(struct goheap_gc_domain *d)
+{
+	return d->opts.mem_limit &&
+	       READ_ONCE(d->span_bytes) >= d->opts.mem_limit / 8 * 7;
+}
+
 /* The condition that starts a cycle, the only place it is written. */
 static bool gh_gc_trigger_reached(struct goheap_gc_domain *d)
 {
 	lockdep_assert_held(&d->lock);
-	return d->heap_alloc >= d->trigger ||
-	       (d->opts.mem_limit && d->span_bytes >= d->opts.mem_limit / 8 * 7);
+	return d->heap_alloc >= d->trigger || gh_gc_limit_near(d);
 }
 
 /* Claim the domain's work item if a cycle should start and none is queued. */
@@ -138,6 +145,26 @@ void gh_gc_pace_act(struct goheap_gc_domain *d, enum gh_gc_pace_step step)
 		gh_gc_assist(d);
 	else if (step == GH_GC_PACE_START)
 		queue_work(gh_gc_wq, &d->cycle_work);
+}
+
+/**
+ * gh_gc_limit_wait() - at a task's first section of @d, let a cycle the
+ *	memory limit started finish first
+ * @d: domain; the current task is inside no section of any domain
+ *
+ * An allocation cannot wait for a cycle: it runs inside a section, and a
+ * cycle waits for every section to end. The start of a section can: the
+ * task holds no object pointer there, and no section another cycle could
+ * wait for. Waiting here is what lets the cycle free garbage before the
+ * limit refuses a span, as long as no single section allocates past the
+ * limit on its own.
+ *
+ * Context: process context; sleeps while the cycle runs.
+ */
+void gh_gc_limit_wait(struct goheap_gc_domain *d)
+{
+	if (READ_ONCE(d->cycle_queued) && gh_gc_limit_near(d))
+		flush_work(&d->cycle_work);
 }
 
 /**

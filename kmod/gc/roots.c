@@ -7,7 +7,8 @@
  * as a store through the barrier would: the value may be the only path to
  * an object that was reachable when marking began (see the correctness
  * argument in cycle.c). roots_lock orders those shades against the root
- * scan of the first pause, so a root is shaded at least once either way.
+ * scan, which runs right after the first pause, concurrently with
+ * mutators, so a root is shaded at least once either way.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -87,15 +88,16 @@ int goheap_gc_remove_root(struct goheap_gc_domain *d, void **slot)
 EXPORT_SYMBOL_GPL(goheap_gc_remove_root);
 
 /**
- * gh_gc_shade_roots() - the first pause's root scan: shade what every root
- * holds
- * @d: domain, paused, with the barrier marking
+ * gh_gc_shade_roots() - the root scan: shade what every root holds
+ * @d: domain whose first pause has turned the barrier on; mutators run
  */
 void gh_gc_shade_roots(struct goheap_gc_domain *d)
 {
 	unsigned long key;
 	void **slot;
 
+	/* never inside a pause: the roots may be many */
+	WARN_ON_ONCE(percpu_is_write_locked(&d->sections));
 	mutex_lock(&d->roots_lock);
 	xa_for_each(&d->roots, key, slot)
 		if (READ_ONCE(*slot))

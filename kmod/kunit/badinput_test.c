@@ -346,10 +346,12 @@ static bool gh_race_same_span(const void *a, const void *b)
 }
 
 /*
- * An unowned span whose last object is freed goes back to the page heap,
- * and a free into free pages is an invalid free: the victim gets a
- * neighbour in its span (two objects taken in a row, until they share a
- * span), which keeps the span alive, so the race stays a double free.
+ * A span whose last object is freed while no cache holds it goes back to
+ * the page heap, and a free into free pages is an invalid free. A cache
+ * can let go of its span at any time (the shrinker drains from kswapd),
+ * so in every state the victim gets a neighbour in its span (two objects
+ * taken in a row, until they share a span) that keeps the span alive, and
+ * the race stays a double free.
  */
 static void gh_race_alloc_kept(struct gh_race *r)
 {
@@ -364,6 +366,7 @@ static void gh_race_alloc_kept(struct gh_race *r)
 			return;
 		}
 	}
+	r->errors++;		/* no two objects in a row shared a span */
 	r->victim = goheap_alloc(GH_RACE_SIZE, GFP_KERNEL);
 }
 
@@ -373,14 +376,13 @@ static void gh_race_setup(struct gh_race *r, int me, enum gh_race_owner owner)
 		return;
 	if (owner == GH_RACE_OTHER_WORD) {
 		r->victim = gh_race_alloc_other_word(r);
-	} else {
-		if (owner == GH_RACE_OWNER_NONE) {
-			gh_race_alloc_kept(r);
-			goheap_drain();
-		} else {
-			r->victim = goheap_alloc(GH_RACE_SIZE, GFP_KERNEL);
-		}
+		if (!gh_race_same_span(r->spread[0], r->spread[1]))
+			r->errors++;
+		return;
 	}
+	gh_race_alloc_kept(r);
+	if (owner == GH_RACE_OWNER_NONE)
+		goheap_drain();
 }
 
 /* After the race: a fresh object on each CPU must be private to it. */

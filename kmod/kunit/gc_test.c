@@ -672,6 +672,109 @@ static void gh_gc_test_roots_during_marking(struct kunit *test)
 	gh_gc_test_shape_destroy(test, &s);
 }
 
+#define GH_GC_TEST_NEST_ROUNDS	200
+
+/* A task that enters @outer, tries @inner inside it, and counts refusals. */
+struct gh_gc_test_nester {
+	struct goheap_gc_domain *outer, *inner;
+	unsigned int refused, other;
+	struct completion done;
+};
+
+static int gh_gc_test_nest_thread(void *arg)
+{
+	struct gh_gc_test_nester *t = arg;
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < GH_GC_TEST_NEST_ROUNDS; i++) {
+		if (goheap_gc_enter(t->outer)) {
+			t->other++;
+			continue;
+		}
+		ret = goheap_gc_enter(t->inner);
+		if (ret == -EDEADLK) {
+			t->refused++;
+		} else {
+			t->other++;	/* nested: would deadlock one day */
+			if (!ret)
+				goheap_gc_exit(t->inner);
+		}
+		goheap_gc_exit(t->outer);
+		cond_resched();
+	}
+	complete(&t->done);
+	return 0;
+}
+
+/* A collector that runs cycles until @stop. */
+struct gh_gc_test_looper {
+	struct goheap_gc_domain *d;
+	bool stop;
+	unsigned int cycles;
+	struct completion done;
+};
+
+static int gh_gc_test_loop_collect(void *arg)
+{
+	struct gh_gc_test_looper *l = arg;
+
+	while (!READ_ONCE(l->stop)) {
+		goheap_gc_collect(l->d);
+		l->cycles++;
+	}
+	complete(&l->done);
+	return 0;
+}
+
+/*
+ * Two tasks enter two domains in opposite orders while both domains
+ * collect back to back. Nesting them is refused with -EDEADLK, every time
+ * and counted; nothing hangs, and lockdep sees no recursive read.
+ */
+static void gh_gc_test_nested_domains_refused(struct kunit *test)
+{
+	struct goheap_gc_domain *a = gh_gc_test_domain(test, "nest-a", NULL);
+	struct goheap_gc_domain *b = gh_gc_test_domain(test, "nest-b", NULL);
+	struct gh_gc_test_nester ab = { .outer = a, .inner = b };
+	struct gh_gc_test_nester ba = { .outer = b, .inner = a };
+	struct gh_gc_test_looper la = { .d = a }, lb = { .d = b };
+	u64 bad_before = a->stats.bad_sections + b->stats.bad_sections;
+	struct gh_gc_test_nester *n[] = { &ab, &ba };
+	struct gh_gc_test_looper *l[] = { &la, &lb };
+	struct task_struct *t;
+	unsigned int i;
+
+	for (i = 0; i < 2; i++) {
+		init_completion(&l[i]->done);
+		t = kthread_run(gh_gc_test_loop_collect, l[i], "gc-loop/%u", i);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	}
+	for (i = 0; i < 2; i++) {
+		init_completion(&n[i]->done);
+		t = kthread_run(gh_gc_test_nest_thread, n[i], "gc-nest/%u", i);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	}
+	for (i = 0; i < 2; i++)
+		KUNIT_ASSERT_NE(test, wait_for_completion_timeout(&n[i]->done, 60 * HZ), 0UL);
+	for (i = 0; i < 2; i++) {
+		WRITE_ONCE(l[i]->stop, true);
+		KUNIT_ASSERT_NE(test, wait_for_completion_timeout(&l[i]->done, 60 * HZ), 0UL);
+		KUNIT_EXPECT_GT(test, l[i]->cycles, 0U);
+		KUNIT_EXPECT_EQ(test, n[i]->refused, GH_GC_TEST_NEST_ROUNDS);
+		KUNIT_EXPECT_EQ(test, n[i]->other, 0U);
+	}
+	KUNIT_EXPECT_EQ(test, a->stats.bad_sections + b->stats.bad_sections - bad_before,
+			2ULL * GH_GC_TEST_NEST_ROUNDS);
+	/* one domain's sections still nest */
+	KUNIT_ASSERT_EQ(test, goheap_gc_enter(a), 0);
+	KUNIT_EXPECT_EQ(test, goheap_gc_enter(a), 0);
+	KUNIT_EXPECT_EQ(test, goheap_gc_exit(a), 0);
+	KUNIT_EXPECT_EQ(test, goheap_gc_exit(a), 0);
+	KUNIT_EXPECT_EQ(test, goheap_gc_destroy(a), 0);
+	KUNIT_EXPECT_EQ(test, goheap_gc_destroy(b), 0);
+}
+
 static void gh_gc_test_two_domains(struct kunit *test)
 {
 	struct gh_gc_test_shape a, b;
@@ -783,6 +886,112 @@ static void gh_gc_test_memory_limit(struct kunit *test)
 	n = gh_gc_test_new(test, s.d, s.next_id++);
 	KUNIT_ASSERT_EQ(test, goheap_gc_exit(s.d), 0);
 	gh_gc_test_shape_destroy(test, &s);
+}
+
+#define GH_GC_TEST_MANY_ROOTS	10000
+#define GH_GC_TEST_ROOT_CYCLES	20
+
+struct gh_gc_test_root_swapper {
+	struct kunit *test;
+	struct goheap_gc_domain *d;
+	void **roots;
+	bool stop;
+	unsigned long swaps;
+	struct completion done;
+};
+
+/* Swap two roots' values through the barrier, over and over. */
+static int gh_gc_test_root_swap_thread(void *arg)
+{
+	struct gh_gc_test_root_swapper *w = arg;
+	unsigned int i, j;
+	void *v;
+
+	while (!READ_ONCE(w->stop)) {
+		i = get_random_u32_below(GH_GC_TEST_MANY_ROOTS);
+		j = get_random_u32_below(GH_GC_TEST_MANY_ROOTS);
+		if (goheap_gc_enter(w->d))
+			break;
+		v = goheap_gc_load(&w->roots[i]);
+		goheap_gc_store(w->d, &w->roots[i], goheap_gc_load(&w->roots[j]));
+		goheap_gc_store(w->d, &w->roots[j], v);
+		goheap_gc_exit(w->d);
+		w->swaps++;
+		cond_resched();
+	}
+	complete(&w->done);
+	return 0;
+}
+
+/*
+ * Ten thousand roots, each the only path to its node, shuffled by a
+ * mutator while cycles run back to back. The root scan runs after the
+ * first pause (it warns inside one), concurrently with the shuffling, and
+ * still no rooted node is released.
+ */
+static void gh_gc_test_many_roots(struct kunit *test)
+{
+	void **roots = kunit_kcalloc(test, GH_GC_TEST_MANY_ROOTS, sizeof(*roots), GFP_KERNEL);
+	struct goheap_gc_domain *d = gh_gc_test_domain(test, "roots10k", NULL);
+	struct gh_gc_test_root_swapper w = { .test = test, .d = d, .roots = roots };
+	struct task_struct *t;
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, roots);
+	KUNIT_ASSERT_EQ(test, goheap_gc_enter(d), 0);
+	for (i = 0; i < GH_GC_TEST_MANY_ROOTS; i++) {
+		KUNIT_ASSERT_EQ(test, goheap_gc_add_root(d, &roots[i]), 0);
+		gh_gc_test_set(test, d, &roots[i], gh_gc_test_new(test, d, i));
+	}
+	KUNIT_ASSERT_EQ(test, goheap_gc_exit(d), 0);
+	init_completion(&w.done);
+	t = kthread_run(gh_gc_test_root_swap_thread, &w, "gc-roots");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	for (i = 0; i < GH_GC_TEST_ROOT_CYCLES; i++)
+		KUNIT_EXPECT_EQ(test, goheap_gc_collect(d), 0);
+	WRITE_ONCE(w.stop, true);
+	wait_for_completion(&w.done);
+	KUNIT_ASSERT_EQ(test, goheap_gc_collect(d), 0);
+	KUNIT_EXPECT_GT(test, w.swaps, 0UL);
+	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&gh_gc_test_rel.count), 0ULL);
+	for (i = 0; i < GH_GC_TEST_MANY_ROOTS; i++) {
+		KUNIT_EXPECT_TRUE(test, gh_gc_test_intact(roots[i]));
+		KUNIT_EXPECT_EQ(test, goheap_gc_remove_root(d, &roots[i]), 0);
+	}
+	KUNIT_EXPECT_EQ(test, goheap_gc_destroy(d), 0);
+	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&gh_gc_test_rel.count),
+			(u64)GH_GC_TEST_MANY_ROOTS);
+}
+
+#define GH_GC_TEST_LIMIT_ALLOCS	20000
+
+/*
+ * Garbage allocated a section at a time against a memory limit, with GOGC
+ * off and with a minimum heap far above the limit: the limit's cycle
+ * always runs before an allocation is refused, so none is.
+ */
+static void gh_gc_test_limit_collects_first(struct kunit *test)
+{
+	const struct goheap_gc_opts opts[] = {
+		{ .mem_limit = 64 * PAGE_SIZE, .gogc = GOHEAP_GC_OFF },
+		{ .mem_limit = 64 * PAGE_SIZE, .min_heap = 64 << 20 },
+	};
+	struct goheap_gc_domain *d;
+	unsigned int i, o, refused;
+
+	for (o = 0; o < ARRAY_SIZE(opts); o++) {
+		d = gh_gc_test_domain(test, o ? "limit-heap" : "limit-off", &opts[o]);
+		for (i = refused = 0; i < GH_GC_TEST_LIMIT_ALLOCS; i++) {
+			KUNIT_ASSERT_EQ(test, goheap_gc_enter(d), 0);
+			refused += !goheap_gc_alloc(d, &gh_gc_test_node_type, GFP_KERNEL);
+			KUNIT_ASSERT_EQ(test, goheap_gc_exit(d), 0);
+		}
+		KUNIT_EXPECT_EQ(test, refused, 0U);
+		KUNIT_EXPECT_EQ(test, d->stats.limit_failures, 0ULL);
+		KUNIT_EXPECT_GT(test, d->stats.num_gc, 0ULL);
+		KUNIT_EXPECT_LE(test, d->span_bytes, (u64)opts[o].mem_limit);
+		KUNIT_EXPECT_EQ(test, goheap_gc_destroy(d), 0);
+	}
 }
 
 static void gh_gc_test_pacing_triggers_cycles(struct kunit *test)
@@ -917,6 +1126,66 @@ static void gh_gc_test_destroy_with_live_objects(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&gh_gc_test_rel.twice), 0ULL);
 }
 
+/* Bytes in the kernel's unreclaimable slab, per-CPU deltas included. */
+static long gh_gc_test_slab_bytes(void)
+{
+	long bytes = atomic_long_read(&vm_node_stat[NR_SLAB_UNRECLAIMABLE_B]);
+	unsigned int cpu;
+	int nid;
+
+	for_each_online_cpu(cpu)
+		for_each_online_node(nid)
+			bytes += per_cpu_ptr(NODE_DATA(nid)->per_cpu_nodestats, cpu)
+					->vm_node_stat_diff[NR_SLAB_UNRECLAIMABLE_B];
+	return bytes;
+}
+
+/* Blocks on the domain's gray lists, listed or spare. */
+static unsigned int gh_gc_test_gray_blocks(struct goheap_gc_domain *d)
+{
+	struct gh_gray_block *b;
+	unsigned int n = 0;
+
+	spin_lock(&d->gray_lock);
+	list_for_each_entry(b, &d->gray, node)
+		n++;
+	list_for_each_entry(b, &d->gray_free, node)
+		n++;
+	spin_unlock(&d->gray_lock);
+	return n;
+}
+
+#define GH_GC_TEST_CYCLES	1000
+#define GH_GC_TEST_SLAB_SLACK	(1L << 20)
+
+/*
+ * Cycles of a tiny domain, back to back: the memory the collector holds
+ * is flat (each cycle used to add four 4 KiB gray blocks, kept until
+ * destroy), and destroy gives back everything the domain took.
+ */
+static void gh_gc_test_cycles_hold_flat(struct kunit *test)
+{
+	long slab_start = gh_gc_test_slab_bytes(), slab_warm;
+	struct gh_gc_test_shape s;
+	unsigned int i;
+
+	gh_gc_test_shape_begin(test, &s, "flat", NULL);
+	gh_gc_test_set(test, s.d, &s.root, gh_gc_test_new(test, s.d, s.next_id++));
+	KUNIT_ASSERT_EQ(test, goheap_gc_exit(s.d), 0);
+	for (i = 0; i < 10; i++)
+		KUNIT_ASSERT_EQ(test, goheap_gc_collect(s.d), 0);
+	slab_warm = gh_gc_test_slab_bytes();
+	for (i = 0; i < GH_GC_TEST_CYCLES; i++)
+		KUNIT_ASSERT_EQ(test, goheap_gc_collect(s.d), 0);
+	KUNIT_EXPECT_LE(test, gh_gc_test_gray_blocks(s.d), GH_GC_GRAY_SPARE);
+	KUNIT_EXPECT_LT(test, gh_gc_test_slab_bytes() - slab_warm, GH_GC_TEST_SLAB_SLACK);
+	KUNIT_EXPECT_EQ(test, gh_gc_test_live_objects(s.d, GH_GC_TEST_NODE_SIZE), 1ULL);
+	KUNIT_EXPECT_EQ(test, goheap_gc_remove_root(s.d, &s.root), 0);
+	KUNIT_EXPECT_EQ(test, goheap_gc_destroy(s.d), 0);
+	rcu_barrier();	/* spans are freed after a grace period */
+	KUNIT_EXPECT_LT(test, gh_gc_test_slab_bytes() - slab_start, GH_GC_TEST_SLAB_SLACK);
+}
+
 static int gh_gc_test_suite_init(struct kunit_suite *suite)
 {
 	size_t *off = kcalloc(GH_GC_TEST_FANOUT, sizeof(*off), GFP_KERNEL);
@@ -947,13 +1216,17 @@ static struct kunit_case gh_gc_cases[] = {
 	KUNIT_CASE(gh_gc_test_fanout),
 	KUNIT_CASE(gh_gc_test_concurrent_mutation),
 	KUNIT_CASE(gh_gc_test_roots_during_marking),
+	KUNIT_CASE(gh_gc_test_many_roots),
 	KUNIT_CASE(gh_gc_test_two_domains),
+	KUNIT_CASE(gh_gc_test_nested_domains_refused),
 	KUNIT_CASE(gh_gc_test_page_alloc_failure),
 	KUNIT_CASE(gh_gc_test_memory_limit),
+	KUNIT_CASE(gh_gc_test_limit_collects_first),
 	KUNIT_CASE(gh_gc_test_pacing_triggers_cycles),
 	KUNIT_CASE(gh_gc_test_bad_types),
 	KUNIT_CASE(gh_gc_test_bad_stores),
 	KUNIT_CASE(gh_gc_test_bad_sections),
+	KUNIT_CASE(gh_gc_test_cycles_hold_flat),
 	KUNIT_CASE(gh_gc_test_double_destroy),
 	KUNIT_CASE(gh_gc_test_destroy_with_live_objects),
 	{}
