@@ -54,7 +54,8 @@ static inline void *goheap_zalloc(size_t size, gfp_t gfp)
  * @heap_sys: bytes of arenas, released holes included (HeapSys)
  * @heap_inuse: bytes in spans (HeapInuse)
  * @heap_idle: bytes of arenas in no span (HeapIdle)
- * @heap_released: idle bytes given back to the buddy allocator (HeapReleased)
+ * @heap_released: always 0, kept for MemStats readers: pages given back to
+ *	the buddy allocator leave @heap_sys at once (HeapReleased)
  * @cache_bytes: free object bytes in spans owned by per-CPU caches
  * @central_bytes: free object bytes in spans on the central lists
  * @pending_bytes: bytes freed from another CPU, not yet folded into spans

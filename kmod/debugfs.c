@@ -135,12 +135,11 @@ static int arenas_show(struct seq_file *m, void *v)
 	if (!info)
 		return -ENOMEM;
 	n = gh_heap_arena_info(info, GH_ARENAS_SHOWN);
-	seq_puts(m, "arena order pages inuse free released map\n");
+	seq_puts(m, "arena order pages inuse free map\n");
 	for (i = 0; i < min(n, GH_ARENAS_SHOWN); i++)
-		seq_printf(m, "%u %u %u %u %u %u %s\n", i, info[i].order,
+		seq_printf(m, "%u %u %u %u %u %s\n", i, info[i].order,
 			   info[i].npages, info[i].inuse,
-			   info[i].npages - info[i].inuse - info[i].released,
-			   info[i].released, info[i].map);
+			   info[i].npages - info[i].inuse, info[i].map);
 	if (n > GH_ARENAS_SHOWN)
 		seq_printf(m, "... %u more arenas\n", n - GH_ARENAS_SHOWN);
 	kfree(info);

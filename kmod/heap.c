@@ -3,19 +3,31 @@
  * The page heap (Go's mheap).
  *
  * goheap gets memory from the buddy allocator in arenas: one alloc_pages()
- * block each, of order arena_order (9 by default: 2 MiB), smaller orders when memory
- * is fragmented, or the one order a large object needs. Each arena is split
- * into independent order-0 pages with split_page(), so any part of it can be
- * handed back to the buddy allocator on its own.
+ * block each, split into order-0 pages with split_page() so that every
+ * page can be given back on its own. An ordinary arena is 2^arena_order
+ * pages, at most one bitmap word (GH_ARENA_PAGES: 64 pages, 256 KiB), and
+ * smaller when memory is fragmented. A span larger than an ordinary arena
+ * gets a dedicated arena of exactly its length (the rest of the buddy
+ * block goes back at once, as alloc_pages_exact() does), which goes
+ * straight back to the buddy allocator when the span is freed.
  *
- * Spans are runs of pages inside one arena, placed first-fit by address. An
- * arena keeps a bitmap of used pages, one word per 64-page chunk, and per
- * chunk a summary of its free runs (free pages at the start, at the end, and
- * the longest run), as Go's page allocator does with pallocSum. A search
- * skips an arena whose longest run is too short, then walks chunk summaries
- * and only looks at bits inside the one chunk that holds a fitting run.
- * Freeing a span clears its bits, which coalesces it with free neighbours
- * for free: a free run is nothing but clear bits.
+ * Why arenas this small: goheap's memory is the direct map, so a page given
+ * back cannot be taken back at the same address later. Go's scavenger can
+ * return single pages inside an arena because the virtual range stays
+ * reserved; here a page returned from inside an arena would be a hole the
+ * arena never refills. So the unit of return is the whole arena, and an
+ * arena is small enough that empty ones are common: after a burst, idle
+ * pages go back 256 KiB at a time, without holes and without waiting for
+ * memory pressure.
+ *
+ * Spans are runs of pages inside one arena. Placement is first-fit over
+ * the arenas in address order, which packs live spans into the lowest
+ * arenas and leaves the highest ones to empty and go back. The search
+ * starts at gh_search_from, the lowest arena that may have a free page
+ * (every arena below it is full), as Go's page allocator keeps searchAddr;
+ * each arena keeps its longest free run, so one that cannot fit a request
+ * costs one load. Freeing a span clears its bits, which coalesces it with
+ * its free neighbours: a free run is nothing but clear bits.
  *
  * The page map turns any address into its span in O(1): a radix tree over
  * page frame numbers whose leaves hold one span pointer per page. Every
@@ -27,19 +39,18 @@
  * after an RCU grace period, and callers look up inside an RCU reader of
  * any flavour (a preempt-off section on the free fast path).
  *
- * Memory goes back to the buddy allocator in two ways, mirroring Go's
- * scavenger. An arena with no span in it for gh_release_delay_ms is freed
- * whole by a delayed work item. Under memory pressure (the shrinker) or on
- * goheap_drain(), empty arenas go at once, and every fully free 64-page
- * chunk of a partly used arena is given back as well, leaving a "released"
- * hole. Holes are never reused (the buddy allocator may have handed those
- * pages to someone else); they count in HeapSys and HeapReleased until the
- * rest of their arena is empty and the arena goes away, as released pages
- * do in Go's HeapSys.
+ * Memory goes back to the buddy allocator an arena at a time, three ways:
+ * a dedicated arena with its span; an ordinary arena that has been empty
+ * for gh_release_delay_ms, by a delayed work item (the background
+ * scavenger: the delay keeps an arena that empties and refills within a
+ * burst from bouncing through the buddy allocator); and every empty arena
+ * at once under memory pressure (the shrinker) or on goheap_drain(). What
+ * goes back leaves HeapSys at once, so HeapReleased, which in Go counts
+ * returned pages still reserved, is always 0.
  *
  * Locking: gh_heap_lock (irq-safe spinlock) protects the arena list, the
- * bitmaps and summaries, the accounting and the map's span pointers. It is
- * the innermost goheap lock. alloc_pages() runs outside it.
+ * search start, the bitmaps, the accounting and the map's span pointers.
+ * It is the innermost goheap lock. alloc_pages() runs outside it.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -53,7 +64,7 @@
 #include "poison.h"
 
 /* Tunables (module parameters, main.c) */
-unsigned int gh_arena_order = 9;
+unsigned int gh_arena_order = GH_ARENA_ORDER;
 EXPORT_SYMBOL_IF_KUNIT(gh_arena_order);
 unsigned int gh_release_delay_ms = 1000;
 EXPORT_SYMBOL_IF_KUNIT(gh_release_delay_ms);
@@ -65,6 +76,8 @@ static unsigned long gh_map_nodes;
 
 static DEFINE_SPINLOCK(gh_heap_lock);
 static LIST_HEAD(gh_arenas);
+/* lowest ordinary arena that may have a free page; NULL: every one is full */
+static struct gh_arena *gh_search_from;
 static struct gh_heap_stats gh_heap_acct;
 
 static void gh_release_fn(struct work_struct *work);
@@ -166,113 +179,55 @@ static void gh_map_set(struct gh_span *span, struct gh_span *value)
 		WRITE_ONCE(*gh_map_slot(pfn + i), value);
 }
 
-/* ---- chunk summaries ------------------------------------------------------ */
+/* ---- free runs ----------------------------------------------------------- */
 
-static struct gh_runsum gh_word_sum(unsigned long used)
+/* Longest run of clear bits in @used. */
+static unsigned int gh_longest_free(unsigned long used)
 {
-	struct gh_runsum s;
 	unsigned long free = ~used;
-	unsigned int max = 0;
+	unsigned int n = 0;
 
-	if (!used) {
-		s.start = s.max = s.end = BITS_PER_LONG;
-		return s;
-	}
-	s.start = __ffs(used);
-	s.end = BITS_PER_LONG - 1 - __fls(used);
+	if (!used)
+		return BITS_PER_LONG;
 	/* each step shortens every run of free bits by one */
 	while (free) {
 		free &= free << 1;
-		max++;
+		n++;
 	}
-	s.max = max;
-	return s;
+	return n;
 }
 
-static unsigned int gh_arena_chunks(const struct gh_arena *a)
-{
-	return DIV_ROUND_UP(a->npages, GH_CHUNK_PAGES);
-}
-
-static void gh_arena_resum(struct gh_arena *a, unsigned int first,
-			   unsigned int npages)
-{
-	unsigned int c, last = (first + npages - 1) / GH_CHUNK_PAGES;
-
-	for (c = first / GH_CHUNK_PAGES; c <= last; c++)
-		a->sum[c] = gh_word_sum(a->used[c]);
-}
-
-/* First-fit search for @n free pages (alignment 1) using the summaries. */
-static long gh_arena_find_run(struct gh_arena *a, unsigned int n)
-{
-	unsigned int c, run = 0, run_start = 0;
-
-	for (c = 0; c < gh_arena_chunks(a); c++) {
-		const struct gh_runsum *s = &a->sum[c];
-		unsigned int base = c * GH_CHUNK_PAGES;
-
-		if (!run)
-			run_start = base;
-		if (run + s->start >= n)
-			return run_start;
-		if (s->start == GH_CHUNK_PAGES) {
-			run += GH_CHUNK_PAGES;
-			continue;
-		}
-		if (s->max >= n)
-			return bitmap_find_next_zero_area(a->used,
-							  base + GH_CHUNK_PAGES,
-							  base, n, 0);
-		run = s->end;
-		run_start = base + GH_CHUNK_PAGES - s->end;
-	}
-	return -1;
-}
-
+/* First free run of @n pages aligned to @align pages, or -1. */
 static long gh_arena_find(struct gh_arena *a, unsigned int n,
 			  unsigned int align)
 {
 	unsigned long idx;
 
-	if (align <= 1)
-		return gh_arena_find_run(a, n);
-	idx = bitmap_find_next_zero_area(a->used, a->npages, 0, n, align - 1);
-	return idx < a->npages ? (long)idx : -1;
+	if (a->dedicated || a->longest_free < n)
+		return -1;
+	idx = bitmap_find_next_zero_area(&a->used, GH_ARENA_PAGES, 0, n,
+					 align > 1 ? align - 1 : 0);
+	return idx < GH_ARENA_PAGES ? (long)idx : -1;
+}
+
+static void gh_arena_mark(struct gh_arena *a, unsigned int first,
+			  unsigned int npages, bool used)
+{
+	if (a->dedicated)
+		return;
+	if (used)
+		bitmap_set(&a->used, first, npages);
+	else
+		bitmap_clear(&a->used, first, npages);
+	a->longest_free = gh_longest_free(a->used);
+}
+
+static bool gh_arena_full(const struct gh_arena *a)
+{
+	return a->dedicated || !a->longest_free;
 }
 
 /* ---- arenas ----------------------------------------------------------------- */
-
-/*
- * kmemleak does not scan pages from alloc_pages(): the arena's chunks are
- * registered with it (@add), so that objects referenced only from goheap
- * memory are not reported, or unregistered.
- */
-static void gh_arena_kmemleak(struct gh_arena *a, bool add, gfp_t gfp)
-{
-	unsigned int c, bytes = min_t(unsigned int, a->npages, GH_CHUNK_PAGES) * PAGE_SIZE;
-
-	for (c = 0; c < gh_arena_chunks(a); c++) {
-		void *chunk = a->base + c * GH_CHUNK_PAGES * PAGE_SIZE;
-
-		if (test_bit(c * GH_CHUNK_PAGES, a->released))
-			continue;
-		if (add)
-			kmemleak_alloc(chunk, bytes, 0, gfp);
-		else
-			kmemleak_free(chunk);
-	}
-}
-
-static void gh_arena_kmemleak_add(struct gh_arena *a, gfp_t gfp)
-{
-	gh_arena_kmemleak(a, true, gfp);
-}
-
-static void gh_arena_kmemleak_remove(struct gh_arena *a)
-{
-	gh_arena_kmemleak(a, false, 0);
-}
 
 /*
  * __GFP_NOFAIL is the caller's promise to wait as long as it takes, and the
@@ -315,9 +270,25 @@ static struct page *gh_arena_pages(unsigned int min_order, unsigned int order,
 	return alloc_pages(base, min_order);
 }
 
+static void gh_free_page_run(void *base, unsigned int first, unsigned int end)
+{
+	unsigned int i;
+
+	for (i = first; i < end; i++) {
+		gh_unpoison(base + i * PAGE_SIZE, PAGE_SIZE);
+		__free_page(virt_to_page(base + i * PAGE_SIZE));
+	}
+}
+
+/*
+ * An arena for @npages: an ordinary one of up to 2^arena_order pages, or,
+ * when @npages is more than an ordinary arena holds, a dedicated one of
+ * exactly @npages, the rest of its buddy block given back at once.
+ */
 static struct gh_arena *gh_arena_new(unsigned int npages, gfp_t gfp)
 {
 	unsigned int min_order = order_base_2(npages), order;
+	unsigned int want = READ_ONCE(gh_arena_order);
 	struct gh_arena *a;
 	struct page *page;
 	unsigned long pfn, g;
@@ -325,7 +296,8 @@ static struct gh_arena *gh_arena_new(unsigned int npages, gfp_t gfp)
 	a = kzalloc(sizeof(*a), gfp & ~__GFP_ZERO);
 	if (!a)
 		return NULL;
-	page = gh_arena_pages(min_order, max(min_order, gh_arena_order), gfp, &order);
+	a->dedicated = npages > (1U << want);
+	page = gh_arena_pages(min_order, a->dedicated ? min_order : want, gfp, &order);
 	if (!page)
 		goto free_arena;
 	pfn = page_to_pfn(page);
@@ -335,12 +307,19 @@ static struct gh_arena *gh_arena_new(unsigned int npages, gfp_t gfp)
 	split_page(page, order);
 	a->base = page_address(page);
 	a->order = order;
-	a->npages = 1U << order;
+	a->npages = a->dedicated ? npages : 1U << order;
+	gh_free_page_run(a->base, a->npages, 1U << order);
 	/* pages past the end of a small arena are permanently "used" */
-	bitmap_set(a->used, a->npages, GH_MAX_ARENA_PAGES - a->npages);
-	gh_arena_resum(a, 0, GH_MAX_ARENA_PAGES);
+	if (a->dedicated)
+		a->used = ~0UL;
+	else if (a->npages < GH_ARENA_PAGES)
+		a->used = ~0UL << a->npages;
+	a->longest_free = gh_longest_free(a->used);
 	a->idle_since = jiffies;
-	gh_arena_kmemleak_add(a, gfp);
+	/* kmemleak does not scan alloc_pages() memory: objects referenced only
+	 * from goheap memory would be reported as leaks
+	 */
+	kmemleak_alloc(a->base, (size_t)a->npages * PAGE_SIZE, 0, gfp);
 	return a;
 
 free_pages:
@@ -350,71 +329,102 @@ free_arena:
 	return NULL;
 }
 
-/* Give the arena's remaining (non-released) pages back; a is off the list. */
+/* Give the arena's pages back; @a is off the list. */
 static void gh_arena_free(struct gh_arena *a)
 {
-	unsigned int i;
-
-	gh_arena_kmemleak_remove(a);
-	for (i = 0; i < a->npages; i++) {
-		if (test_bit(i, a->released))
-			continue;
-		gh_unpoison(a->base + i * PAGE_SIZE, PAGE_SIZE);
-		__free_page(virt_to_page(a->base + i * PAGE_SIZE));
-	}
+	kmemleak_free(a->base);
+	gh_free_page_run(a->base, 0, a->npages);
 	kfree(a);
+}
+
+/* Every arena below gh_search_from is full: keep it so. */
+static void gh_search_lower(struct gh_arena *a)
+{
+	lockdep_assert_held(&gh_heap_lock);
+	if (!gh_arena_full(a) && (!gh_search_from || a->base < gh_search_from->base))
+		gh_search_from = a;
 }
 
 static void gh_arena_insert(struct gh_arena *a)
 {
 	struct gh_arena *pos;
 
+	lockdep_assert_held(&gh_heap_lock);
 	list_for_each_entry(pos, &gh_arenas, node)
 		if (pos->base > a->base)
 			break;
 	list_add_tail(&a->node, &pos->node);
+	gh_search_lower(a);
 	gh_heap_acct.arenas++;
 	gh_heap_acct.sys_bytes += (u64)a->npages * PAGE_SIZE;
 	gh_heap_acct.meta_bytes += sizeof(*a);
 }
 
+/* The next arena after @a that is not full, or NULL. */
+static struct gh_arena *gh_next_with_room(struct gh_arena *a)
+{
+	list_for_each_entry_continue(a, &gh_arenas, node)
+		if (!gh_arena_full(a))
+			return a;
+	return NULL;
+}
+
 static void gh_arena_remove(struct gh_arena *a)
 {
+	lockdep_assert_held(&gh_heap_lock);
+	if (gh_search_from == a)
+		gh_search_from = gh_next_with_room(a);
 	list_del(&a->node);
 	gh_heap_acct.arenas--;
 	gh_heap_acct.sys_bytes -= (u64)a->npages * PAGE_SIZE;
-	gh_heap_acct.released_bytes -= (u64)a->released_pages * PAGE_SIZE;
 	gh_heap_acct.meta_bytes -= sizeof(*a);
 }
 
 /* ---- spans -------------------------------------------------------------------- */
 
+static void gh_span_place(struct gh_span *span, struct gh_arena *a,
+			  unsigned int first, unsigned int npages)
+{
+	gh_arena_mark(a, first, npages, true);
+	a->inuse_pages += npages;
+	span->arena = a;
+	span->first_page = first;
+	span->npages = npages;
+	span->base = a->base + (unsigned long)first * PAGE_SIZE;
+	gh_map_set(span, span);
+	gh_heap_acct.inuse_bytes += (u64)npages * PAGE_SIZE;
+	gh_heap_acct.spans++;
+}
+
+/* First fit from gh_search_from, by address; moves the start past full arenas. */
 static bool gh_heap_place(struct gh_span *span, unsigned int npages,
 			  unsigned int align)
 {
-	struct gh_arena *a;
+	struct gh_arena *a = gh_search_from;
 
-	list_for_each_entry(a, &gh_arenas, node) {
-		long first;
+	lockdep_assert_held(&gh_heap_lock);
+	if (!a)
+		return false;
+	list_for_each_entry_from(a, &gh_arenas, node) {
+		long first = gh_arena_find(a, npages, align);
 
-		if (a->npages - a->inuse_pages - a->released_pages < npages)
-			continue;
-		first = gh_arena_find(a, npages, align);
 		if (first < 0)
 			continue;
-		bitmap_set(a->used, first, npages);
-		gh_arena_resum(a, first, npages);
-		a->inuse_pages += npages;
-		span->arena = a;
-		span->first_page = first;
-		span->npages = npages;
-		span->base = a->base + (unsigned long)first * PAGE_SIZE;
-		gh_map_set(span, span);
-		gh_heap_acct.inuse_bytes += (u64)npages * PAGE_SIZE;
-		gh_heap_acct.spans++;
+		gh_span_place(span, a, first, npages);
+		if (a == gh_search_from && gh_arena_full(a))
+			gh_search_from = gh_next_with_room(a);
 		return true;
 	}
 	return false;
+}
+
+static void gh_heap_add_meta(struct gh_span *span)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&gh_heap_lock, flags);
+	gh_heap_acct.meta_bytes += span->meta_bytes;
+	spin_unlock_irqrestore(&gh_heap_lock, flags);
 }
 
 /**
@@ -434,12 +444,13 @@ struct gh_span *gh_heap_alloc_span(unsigned int npages, unsigned int align,
 				   size_t bitmap_bytes, gfp_t gfp)
 {
 	gfp_t meta_gfp = gfp & ~(__GFP_ZERO | __GFP_COMP | __GFP_HIGHMEM);
+	unsigned int need = max(npages, align);
 	struct gh_span *span;
 	struct gh_arena *a;
 	unsigned long flags;
 	bool placed;
 
-	if (!npages || npages > GH_MAX_ARENA_PAGES)
+	if (!npages || need > GH_MAX_ARENA_PAGES)
 		return NULL;
 
 	span = kzalloc(struct_size(span, bits, 0) + bitmap_bytes, meta_gfp);
@@ -452,19 +463,23 @@ struct gh_span *gh_heap_alloc_span(unsigned int npages, unsigned int align,
 	placed = gh_heap_place(span, npages, align);
 	spin_unlock_irqrestore(&gh_heap_lock, flags);
 	while (!placed) {
-		a = gh_arena_new(max(npages, align), meta_gfp);
+		a = gh_arena_new(need, meta_gfp);
 		if (!a) {
 			kfree(span);
 			return NULL;
 		}
 		spin_lock_irqsave(&gh_heap_lock, flags);
 		gh_arena_insert(a);
-		placed = gh_heap_place(span, npages, align);
+		if (a->dedicated) {
+			/* a block of exactly max(npages, align) is aligned for it */
+			gh_span_place(span, a, 0, npages);
+			placed = true;
+		} else {
+			placed = gh_heap_place(span, npages, align);
+		}
 		spin_unlock_irqrestore(&gh_heap_lock, flags);
 	}
-	spin_lock_irqsave(&gh_heap_lock, flags);
-	gh_heap_acct.meta_bytes += span->meta_bytes;
-	spin_unlock_irqrestore(&gh_heap_lock, flags);
+	gh_heap_add_meta(span);
 	return span;
 }
 EXPORT_SYMBOL_IF_KUNIT(gh_heap_alloc_span);
@@ -472,28 +487,36 @@ EXPORT_SYMBOL_IF_KUNIT(gh_heap_alloc_span);
 /**
  * gh_heap_free_span() - give a span's pages back to the page heap
  * @span: a span from gh_heap_alloc_span(); freed after an RCU grace period
+ *
+ * A dedicated arena goes back to the buddy allocator at once; an ordinary
+ * one left empty goes back after gh_release_delay_ms.
  */
 void gh_heap_free_span(struct gh_span *span)
 {
 	struct gh_arena *a = span->arena;
+	bool idle, dedicated = a->dedicated;
 	unsigned long flags;
-	bool idle;
 
 	spin_lock_irqsave(&gh_heap_lock, flags);
 	WRITE_ONCE(span->state, GH_SPAN_DEAD);
 	gh_map_set(span, NULL);
-	bitmap_clear(a->used, span->first_page, span->npages);
-	gh_arena_resum(a, span->first_page, span->npages);
+	gh_arena_mark(a, span->first_page, span->npages, false);
 	a->inuse_pages -= span->npages;
+	gh_search_lower(a);
 	idle = !a->inuse_pages;
 	if (idle)
 		a->idle_since = jiffies;
 	gh_heap_acct.inuse_bytes -= (u64)span->npages * PAGE_SIZE;
 	gh_heap_acct.spans--;
 	gh_heap_acct.meta_bytes -= span->meta_bytes;
+	if (dedicated)
+		gh_arena_remove(a);
 	spin_unlock_irqrestore(&gh_heap_lock, flags);
 	kfree_rcu(span, rcu);
-	if (idle)
+	/* an ordinary arena may be gone already: the scavenger runs anywhere */
+	if (dedicated)
+		gh_arena_free(a);
+	else if (idle)
 		schedule_delayed_work(&gh_release_work,
 				      msecs_to_jiffies(gh_release_delay_ms));
 }
@@ -501,51 +524,23 @@ EXPORT_SYMBOL_IF_KUNIT(gh_heap_free_span);
 
 /* ---- returning memory ----------------------------------------------------------- */
 
-/* Release every fully free chunk of a partly used arena. */
-static void gh_arena_punch_holes(struct gh_arena *a, struct list_head *pages)
-{
-	unsigned int c, i;
-
-	lockdep_assert_held(&gh_heap_lock);
-	if (a->npages < GH_CHUNK_PAGES)
-		return;
-	for (c = 0; c < gh_arena_chunks(a); c++) {
-		unsigned int first = c * GH_CHUNK_PAGES;
-
-		if (a->used[c])
-			continue;
-		a->used[c] = ~0UL;
-		a->released[c] = ~0UL;
-		a->sum[c] = gh_word_sum(~0UL);
-		a->released_pages += GH_CHUNK_PAGES;
-		gh_heap_acct.released_bytes += GH_CHUNK_PAGES * PAGE_SIZE;
-		kmemleak_free(a->base + first * PAGE_SIZE);
-		for (i = first; i < first + GH_CHUNK_PAGES; i++)
-			list_add(&virt_to_page(a->base + i * PAGE_SIZE)->lru, pages);
-	}
-}
-
 /*
- * Give idle memory back to the buddy allocator: with @now, every empty
- * arena and every free chunk of a partly used one; otherwise only arenas
- * idle for gh_release_delay_ms.
+ * Give empty arenas back to the buddy allocator: with @now every one,
+ * otherwise those empty for gh_release_delay_ms.
  */
 static void gh_heap_release(bool now)
 {
 	unsigned long delay = msecs_to_jiffies(gh_release_delay_ms);
 	struct gh_arena *a, *tmp;
 	LIST_HEAD(dead);
-	LIST_HEAD(pages);
-	struct page *page, *next;
 	unsigned long flags;
 	bool pending = false;
 
 	spin_lock_irqsave(&gh_heap_lock, flags);
 	list_for_each_entry_safe(a, tmp, &gh_arenas, node) {
-		if (a->inuse_pages) {
-			if (now)
-				gh_arena_punch_holes(a, &pages);
-		} else if (now || time_after_eq(jiffies, a->idle_since + delay)) {
+		if (a->inuse_pages)
+			continue;
+		if (now || time_after_eq(jiffies, a->idle_since + delay)) {
 			gh_arena_remove(a);
 			list_add(&a->node, &dead);
 		} else {
@@ -554,11 +549,6 @@ static void gh_heap_release(bool now)
 	}
 	spin_unlock_irqrestore(&gh_heap_lock, flags);
 
-	list_for_each_entry_safe(page, next, &pages, lru) {
-		list_del(&page->lru);
-		gh_unpoison(page_address(page), PAGE_SIZE);
-		__free_page(page);
-	}
 	list_for_each_entry_safe(a, tmp, &dead, node)
 		gh_arena_free(a);
 	if (pending)
@@ -566,8 +556,8 @@ static void gh_heap_release(bool now)
 }
 
 /**
- * gh_heap_release_all() - give every idle page back to the buddy allocator
- *	now: empty arenas whole, free chunks of partly used ones as holes
+ * gh_heap_release_all() - give every empty arena back to the buddy
+ *	allocator now
  */
 void gh_heap_release_all(void)
 {
@@ -575,7 +565,7 @@ void gh_heap_release_all(void)
 }
 EXPORT_SYMBOL_IF_KUNIT(gh_heap_release_all);
 
-/* The delayed work: arenas idle for gh_release_delay_ms go back whole. */
+/* The delayed work: arenas empty for gh_release_delay_ms go back. */
 static void gh_release_fn(struct work_struct *work)
 {
 	gh_heap_release(false);
@@ -626,10 +616,10 @@ static char gh_arena_cell(const struct gh_arena *a, unsigned int first,
 {
 	unsigned int used = 0, i;
 
-	if (test_bit(first, a->released))
-		return '_';
+	if (a->dedicated)
+		return '#';
 	for (i = first; i < first + n; i++)
-		used += test_bit(i, a->used);
+		used += test_bit(i, &a->used);
 	return used == n ? '#' : used ? '+' : '.';
 }
 
@@ -659,7 +649,6 @@ unsigned int gh_heap_arena_info(struct gh_arena_info *info, unsigned int max)
 		ai->order = a->order;
 		ai->npages = a->npages;
 		ai->inuse = a->inuse_pages;
-		ai->released = a->released_pages;
 		for (cell = 0; cell * per < a->npages && cell < GH_ARENA_MAP_CELLS; cell++)
 			ai->map[cell] = gh_arena_cell(a, cell * per, per);
 		ai->map[cell] = '\0';

@@ -91,31 +91,32 @@ struct gh_map_node {
 
 extern struct gh_map_node *gh_map_top[GH_MAP_TOP_SIZE];
 
-/* Largest arena: one buddy block of the largest order the kernel serves. */
+/*
+ * Arenas: an ordinary arena is at most one bitmap word of pages (64 pages,
+ * 256 KiB, on 64-bit), so that it can go back to the buddy allocator whole
+ * the moment it is empty, and nothing is ever given back piecemeal. A span
+ * larger than that gets a dedicated arena of its own, up to the largest
+ * block the buddy allocator serves.
+ */
 #define GH_MAX_ARENA_ORDER	GH_MAX_PAGE_ORDER
 #define GH_MAX_ARENA_PAGES	(1U << GH_MAX_ARENA_ORDER)
-#define GH_CHUNK_PAGES		BITS_PER_LONG
-#define GH_MAX_CHUNKS		(GH_MAX_ARENA_PAGES / GH_CHUNK_PAGES)
+#define GH_ARENA_PAGES		BITS_PER_LONG
+#define GH_ARENA_ORDER		ilog2(GH_ARENA_PAGES)
 
-/* Free-run summary of a bitmap region, as in Go's pallocSum. */
-struct gh_runsum {
-	u16 start;	/* free pages at the start of the region */
-	u16 max;	/* longest free run in the region */
-	u16 end;	/* free pages at the end of the region */
-};
+static_assert(GH_ARENA_PAGES <= GH_MAX_ARENA_PAGES);
+static_assert(GH_ARENA_PAGES <= GH_GRANULE_PAGES);
 
 struct gh_arena {
 	struct list_head node;		/* heap's arena list, by address */
 	void *base;
-	unsigned int order;
-	unsigned int npages;
+	unsigned int order;		/* of the buddy block it came from */
+	unsigned int npages;		/* pages it holds */
 	unsigned int inuse_pages;	/* pages in spans */
-	unsigned int released_pages;	/* pages given back (holes) */
+	unsigned int longest_free;	/* longest run of clear bits in used */
+	bool dedicated;			/* one large span's, freed with it */
 	unsigned long idle_since;	/* jiffies when inuse_pages became 0 */
-	/* a set bit is a page in a span or a released hole */
-	unsigned long used[GH_MAX_CHUNKS];
-	unsigned long released[GH_MAX_CHUNKS];
-	struct gh_runsum sum[GH_MAX_CHUNKS];
+	/* ordinary arenas: a set bit is a page in a span, or past npages */
+	unsigned long used;
 };
 
 /*
@@ -199,10 +200,9 @@ static inline unsigned long *gh_span_mark_bits(struct gh_span *s)
 }
 
 struct gh_heap_stats {
-	u64 sys_bytes;		/* arena bytes, holes included (HeapSys) */
+	u64 sys_bytes;		/* arena bytes (HeapSys) */
 	u64 inuse_bytes;	/* bytes in spans (HeapInuse) */
 	u64 idle_bytes;		/* HeapSys - HeapInuse (HeapIdle) */
-	u64 released_bytes;	/* idle bytes given back (HeapReleased) */
 	u64 meta_bytes;		/* arena, span and page-map metadata */
 	unsigned long arenas;
 	unsigned long spans;
@@ -258,10 +258,10 @@ size_t gh_heap_max_size(void);
 #define GH_ARENA_MAP_CELLS	64
 
 /* One arena as the statistics see it; map: '#' used, '+' partly, '.' free,
- * '_' released, per cell of npages / GH_ARENA_MAP_CELLS pages.
+ * per cell of npages / GH_ARENA_MAP_CELLS pages.
  */
 struct gh_arena_info {
-	unsigned int order, npages, inuse, released;
+	unsigned int order, npages, inuse;
 	char map[GH_ARENA_MAP_CELLS + 1];
 };
 

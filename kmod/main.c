@@ -22,7 +22,7 @@
 
 static int gh_param_set_arena_order(const char *val, const struct kernel_param *kp)
 {
-	return param_set_uint_minmax(val, kp, 0, GH_MAX_ARENA_ORDER);
+	return param_set_uint_minmax(val, kp, 0, GH_ARENA_ORDER);
 }
 
 static int gh_param_set_delay(const char *val, const struct kernel_param *kp)
@@ -52,10 +52,10 @@ static const struct kernel_param_ops gh_delay_ops = {
 
 module_param_cb(arena_order, &gh_arena_order_ops, &gh_arena_order, 0644);
 MODULE_PARM_DESC(arena_order,
-		 "buddy order of a new arena, 0 to the largest order the kernel serves (default 9: 2 MiB)");
+		 "buddy order of an ordinary arena, 0 to 6 (default 6: 256 KiB)");
 module_param_cb(release_delay_ms, &gh_delay_ops, &gh_release_delay_ms, 0644);
 MODULE_PARM_DESC(release_delay_ms,
-		 "ms an empty arena stays before it is freed (default 1000)");
+		 "ms an empty arena stays before it goes back to the buddy allocator (default 1000)");
 module_param_cb(refill_div, &gh_refill_div_ops, &gh_refill_div, 0644);
 MODULE_PARM_DESC(refill_div,
 		 "a span is offered to caches again once 1/refill_div of it is free, 1..512 (default 8)");
@@ -66,7 +66,7 @@ static unsigned long gh_shrink_count(struct shrinker *s,
 	struct gh_heap_stats hs;
 
 	gh_heap_read_stats(&hs);
-	return (hs.idle_bytes - hs.released_bytes) >> PAGE_SHIFT;
+	return hs.idle_bytes >> PAGE_SHIFT;
 }
 
 static unsigned long gh_shrink_scan(struct shrinker *s,
@@ -77,11 +77,9 @@ static unsigned long gh_shrink_scan(struct shrinker *s,
 	gh_heap_read_stats(&before);
 	goheap_drain();
 	gh_heap_read_stats(&after);
-	if (after.sys_bytes - after.released_bytes >=
-	    before.sys_bytes - before.released_bytes)
+	if (after.sys_bytes >= before.sys_bytes)
 		return SHRINK_STOP;
-	return ((before.sys_bytes - before.released_bytes) -
-		(after.sys_bytes - after.released_bytes)) >> PAGE_SHIFT;
+	return (before.sys_bytes - after.sys_bytes) >> PAGE_SHIFT;
 }
 
 static struct gh_shrinker gh_shrinker;

@@ -10,7 +10,7 @@
  *
  * The figures add up, tier by tier, as tcmalloc's do:
  *
- *   heap_sys   = heap_inuse + heap_idle,   heap_released <= heap_idle
+ *   heap_sys   = heap_inuse + heap_idle,   heap_released = 0
  *   heap_inuse = alloc + cache + central + pending + tail + gc
  *
  * The second identity is exact at rest; while other CPUs allocate it is off
@@ -157,7 +157,7 @@ void gh_take_snapshot(struct gh_snapshot *snap)
 	st->heap_sys = snap->heap.sys_bytes;
 	st->heap_inuse = snap->heap.inuse_bytes;
 	st->heap_idle = snap->heap.idle_bytes;
-	st->heap_released = snap->heap.released_bytes;
+	st->heap_released = 0;	/* what goes back leaves HeapSys: heap.c */
 	st->meta_bytes = snap->heap.meta_bytes;
 	st->sys = snap->heap.sys_bytes + snap->heap.meta_bytes;
 	if (snap->tally) {

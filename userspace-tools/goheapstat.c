@@ -13,6 +13,10 @@
  *      HeapSys   = HeapInuse + HeapIdle
  *      HeapInuse = Alloc + CacheBytes + CentralBytes + PendingBytes + TailBytes
  *                  (+ GCBytes, once the module has GC spans)
+ *  - waste as the system pays it: Sys - HeapAlloc (everything held from the
+ *    buddy allocator that is not a live object), split into idle arena
+ *    pages, free objects in spans, span tails and metadata, beside class
+ *    rounding alone (the sizeclasses waste column, weighted by bytes);
  *  - the size classes with spans or live objects, by live bytes, internal
  *    waste or churn (-s), maybe only the top N (-n);
  *  - the per-CPU caches, an arena summary and the gc domains, if any.
@@ -55,9 +59,9 @@ static const char *const class_cols[] = { "class", "size", "pages", "objects",
 enum { P_CPU, P_OBJECTS, P_BYTES, P_REFILLS, P_FLUSHES };
 static const char *const percpu_cols[] = { "cpu", "objects", "bytes", "refills",
 	"flushes", NULL };
-enum { A_ARENA, A_ORDER, A_PAGES, A_INUSE, A_FREE, A_RELEASED };
+enum { A_ARENA, A_ORDER, A_PAGES, A_INUSE, A_FREE };
 static const char *const arena_cols[] = { "arena", "order", "pages", "inuse",
-	"free", "released", "map", NULL };
+	"free", "map", NULL };
 
 enum { F_STATS, F_CLASSES, F_PERCPU, F_ARENAS, NR_FILES };
 static const struct {
@@ -517,6 +521,50 @@ static void print_identity(const struct table *st, const char *const names[])
 		printf("off by %+lld\n", diff);
 }
 
+/* Class rounding over every allocation since the last reset, in permille. */
+static long long rounding_permille(const struct table *cl)
+{
+	double given = 0, lost = 0;
+	int r;
+
+	for (r = 0; r < cl->nrows; r++) {
+		double bytes = (double)cell(cl, r, C_MALLOCS) * cell(cl, r, C_SIZE);
+
+		given += bytes;
+		lost += bytes * cell(cl, r, C_WASTE) / 1000;
+	}
+	return given > 0 ? (long long)(1000 * lost / given + 0.5) : 0;
+}
+
+/*
+ * What the system pays beyond the live objects: everything held from the
+ * buddy allocator (Sys) less HeapAlloc, split by where it sits, beside the
+ * class-rounding figure, which counts only what rounding to a class adds.
+ */
+static void print_waste(const struct table *st, const struct table *cl)
+{
+	long long sys, alloc, idle, cache, central, pending, tail, meta, rp;
+	char h[32], h2[32];
+
+	if (!stat_get(st, "Sys", &sys) || !stat_get(st, "HeapAlloc", &alloc) || sys <= 0)
+		return;
+	stat_get(st, "HeapIdle", &idle);
+	stat_get(st, "CacheBytes", &cache);
+	stat_get(st, "CentralBytes", &central);
+	stat_get(st, "PendingBytes", &pending);
+	stat_get(st, "TailBytes", &tail);
+	stat_get(st, "MetaBytes", &meta);
+	rp = rounding_permille(cl);
+	printf("Waste: held beyond live objects (Sys - HeapAlloc)\n");
+	printf("  %-16s %15lld  %s (%.1f %% of Sys)\n", "Sys - HeapAlloc", sys - alloc,
+	       human(h, sys - alloc, " "), 100.0 * (sys - alloc) / sys);
+	printf("    idle arena pages %s, free objects in spans %s,",
+	       human(h, idle, " "), human(h2, cache + central + pending, " "));
+	printf(" span tails %s, metadata %s\n", human(h, tail, " "), human(h2, meta, " "));
+	printf("  class rounding alone: %lld.%lld %% of the bytes handed out since the last reset\n",
+	       rp / 10, rp % 10);
+}
+
 static void print_totals(const struct table *st)
 {
 	static const char *const sys[] = { "HeapSys", "HeapInuse", "HeapIdle", NULL };
@@ -618,19 +666,19 @@ static void print_percpu(const struct table *t)
 /* The module lists at most 256 arenas; the rest it only counts. */
 static void print_arenas(const struct table *t)
 {
-	long long sum[A_RELEASED + 1] = { 0 };
+	long long sum[A_FREE + 1] = { 0 };
 	char h[32];
 	int r, k;
 
 	for (r = 0; r < t->nrows; r++)
-		for (k = A_PAGES; k <= A_RELEASED; k++)
+		for (k = A_PAGES; k <= A_FREE; k++)
 			sum[k] += cell(t, r, k);
 	printf("\nArenas: %lld", t->nrows + t->more);
 	if (t->more)
 		printf(" (sums of the %d listed; %lld more not listed)", t->nrows, t->more);
-	printf("\n  %lld pages (%s): %lld in use, %lld free, %lld released\n",
+	printf("\n  %lld pages (%s): %lld in use, %lld free\n",
 	       sum[A_PAGES], human(h, sum[A_PAGES] * sysconf(_SC_PAGESIZE), " "),
-	       sum[A_INUSE], sum[A_FREE], sum[A_RELEASED]);
+	       sum[A_INUSE], sum[A_FREE]);
 }
 
 static void print_report(const struct snapshot *s)
@@ -639,6 +687,7 @@ static void print_report(const struct snapshot *s)
 
 	printf("goheap statistics in %s\n", opt.dir);
 	print_totals(&s->t[F_STATS]);
+	print_waste(&s->t[F_STATS], &s->t[F_CLASSES]);
 	print_classes(&s->t[F_CLASSES]);
 	print_percpu(&s->t[F_PERCPU]);
 	print_arenas(&s->t[F_ARENAS]);

@@ -121,7 +121,10 @@ check "basic: class summary" \
 	has '^total: 5 of 61 classes in use, 5 shown; 2000 live objects, 406\.2 KiB; 109 spans'
 check "basic: per-CPU row" has '^ +0 +1292 +194\.0KiB +8157 +8116$'
 check "basic: arenas" has '^Arenas: 3$'
-check "basic: arena pages" has '^  1536 pages \(6\.0 MiB\): 225 in use, 1311 free, 0 released$'
+check "basic: waste held" has '^  Sys - HeapAlloc +5985264  5\.7 MiB \(93\.5 % of Sys\)$'
+check "basic: waste split" has '^    idle arena pages 5\.1 MiB, free objects in spans 467\.0 KiB, span tails 26\.8 KiB, metadata 107\.2 KiB$'
+check "basic: class rounding" has '^  class rounding alone: 9\.3 % of the bytes'
+check "basic: arena pages" has '^  1536 pages \(6\.0 MiB\): 225 in use, 1311 free$'
 check "basic: no gc section" eval '! has "^GC domains$"'
 check "basic: no screen clearing" eval "! has '$esc'"
 

@@ -2,6 +2,7 @@
 /* KUnit: the page heap (arenas, page runs, page map, release). */
 #include <linux/delay.h>
 #include <linux/slab.h>
+#include <linux/sort.h>
 #include <linux/vmalloc.h>
 
 #include "tests.h"
@@ -134,29 +135,117 @@ static void gh_test_release_and_identities(struct kunit *test)
 	rcu_barrier();
 }
 
-static void gh_test_release_punches_holes(struct kunit *test)
+static int gh_test_cmp_base(const void *x, const void *y)
 {
-	struct gh_heap_stats before, after;
-	struct gh_span *keep, *big;
+	const struct gh_span *a = *(struct gh_span * const *)x;
+	const struct gh_span *b = *(struct gh_span * const *)y;
+
+	return a->base < b->base ? -1 : a->base > b->base;
+}
+
+/* First fit by address across arenas: the lowest arena with room wins. */
+static void gh_test_first_fit_packs_low(struct kunit *test)
+{
+	struct gh_span *full[6], *small[3];
+	unsigned int i;
 
 	gh_test_settle();
-	/* one page kept, the rest of the arena free: chunks can go back */
-	big = gh_test_span(test, 1U << gh_arena_order);
-	gh_heap_free_span(big);
-	keep = gh_test_span(test, 1);
-	gh_heap_read_stats(&before);
-	gh_heap_release_all();
-	gh_heap_read_stats(&after);
-	if (gh_arena_order >= 7)
-		KUNIT_EXPECT_GT(test, after.released_bytes, before.released_bytes);
+	for (i = 0; i < ARRAY_SIZE(full); i++)
+		full[i] = gh_test_span(test, 1U << gh_arena_order);
+	sort(full, ARRAY_SIZE(full), sizeof(full[0]), gh_test_cmp_base, NULL);
+	for (i = 1; i < ARRAY_SIZE(full); i++)
+		KUNIT_EXPECT_PTR_NE(test, full[i]->arena, full[i - 1]->arena);
+	gh_heap_free_span(full[4]);
+	gh_heap_free_span(full[1]);
+	gh_heap_free_span(full[3]);
+	for (i = 0; i < ARRAY_SIZE(small); i++) {
+		small[i] = gh_test_span(test, 1);
+		/* in full[1]'s old arena (or a lower one), never in 3's or 4's */
+		KUNIT_EXPECT_TRUE(test, small[i]->base < full[2]->base);
+	}
+	for (i = 0; i < ARRAY_SIZE(small); i++)
+		gh_heap_free_span(small[i]);
+	gh_heap_free_span(full[0]);
+	gh_heap_free_span(full[2]);
+	gh_heap_free_span(full[5]);
 	gh_test_expect_heap_identities(test);
-	rcu_read_lock();
-	KUNIT_EXPECT_PTR_EQ(test, gh_span_of(keep->base), keep);
-	rcu_read_unlock();
-	gh_heap_free_span(keep);
+	rcu_barrier();
+}
+
+/* A span too long for an ordinary arena gets one of its own, exactly. */
+static void gh_test_dedicated_arena(struct kunit *test)
+{
+	unsigned int npages = (1U << gh_arena_order) + 3;
+	struct gh_heap_stats before, mid, after;
+	struct gh_span *s;
+
 	gh_test_settle();
+	gh_heap_read_stats(&before);
+	s = gh_test_span(test, npages);
+	KUNIT_EXPECT_TRUE(test, s->arena->dedicated);
+	KUNIT_EXPECT_PTR_EQ(test, s->base, s->arena->base);
+	gh_heap_read_stats(&mid);
+	/* the rest of the buddy block went back at once */
+	KUNIT_EXPECT_EQ(test, mid.sys_bytes, before.sys_bytes + (u64)npages * PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, mid.arenas, before.arenas + 1);
+	rcu_read_lock();
+	KUNIT_EXPECT_PTR_EQ(test, gh_span_of(s->base + (npages - 1) * PAGE_SIZE), s);
+	KUNIT_EXPECT_NULL(test, gh_span_of(s->base + npages * PAGE_SIZE));
+	rcu_read_unlock();
+	/* and the arena goes back with its span, with no delay */
+	gh_heap_free_span(s);
 	gh_heap_read_stats(&after);
-	KUNIT_EXPECT_EQ(test, after.released_bytes, 0ULL);
+	KUNIT_EXPECT_EQ(test, after.sys_bytes, before.sys_bytes);
+	KUNIT_EXPECT_EQ(test, after.arenas, before.arenas);
+	gh_test_expect_heap_identities(test);
+	rcu_barrier();
+}
+
+/*
+ * After a burst, the arenas it emptied go back without a drain or the
+ * shrinker: the idle bytes left are at most one partly used arena's.
+ */
+static void gh_test_burst_goes_back(struct kunit *test)
+{
+	unsigned int n = 16 << gh_arena_order, old_delay = gh_release_delay_ms;
+	unsigned int kept = 0, i, waited;
+	struct gh_heap_stats before, st;
+	struct gh_span **spans;
+
+	spans = kunit_kcalloc(test, n, sizeof(*spans), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, spans);
+	gh_test_settle();
+	gh_heap_read_stats(&before);
+	gh_release_delay_ms = 50;
+	for (i = 0; i < n; i++)
+		spans[i] = gh_test_span(test, 1 + i % 2);
+	/* the first tenth stays live, the rest goes, in a scattered order */
+	for (i = 0; i < n; i++) {
+		unsigned int j = (i * 7919) % n;
+
+		if (j < n / 10) {
+			kept++;
+			continue;
+		}
+		gh_heap_free_span(spans[j]);
+		spans[j] = NULL;
+	}
+	KUNIT_EXPECT_EQ(test, kept, n / 10);
+	for (waited = 0; waited < 100; waited++) {
+		msleep(20);
+		gh_heap_read_stats(&st);
+		if (st.idle_bytes <= before.idle_bytes + (PAGE_SIZE << gh_arena_order))
+			break;
+	}
+	KUNIT_EXPECT_LE(test, st.idle_bytes, before.idle_bytes + (PAGE_SIZE << gh_arena_order));
+	KUNIT_EXPECT_EQ(test, st.inuse_bytes, before.inuse_bytes +
+			(u64)kept * 3 / 2 * PAGE_SIZE);
+	gh_test_expect_heap_identities(test);
+	for (i = 0; i < n; i++)
+		if (spans[i])
+			gh_heap_free_span(spans[i]);
+	gh_release_delay_ms = old_delay;
+	rcu_barrier();
 }
 
 static void gh_test_delayed_release(struct kunit *test)
@@ -209,7 +298,9 @@ static struct kunit_case gh_heap_cases[] = {
 	KUNIT_CASE(gh_test_span_lookup),
 	KUNIT_CASE(gh_test_ownership_rejects_foreign),
 	KUNIT_CASE(gh_test_release_and_identities),
-	KUNIT_CASE(gh_test_release_punches_holes),
+	KUNIT_CASE(gh_test_first_fit_packs_low),
+	KUNIT_CASE(gh_test_dedicated_arena),
+	KUNIT_CASE(gh_test_burst_goes_back),
 	KUNIT_CASE(gh_test_delayed_release),
 	KUNIT_CASE(gh_test_page_alloc_failure),
 	{}

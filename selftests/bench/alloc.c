@@ -151,6 +151,8 @@ int ghb_batch(void *unused)
 	/* 16: within one span/slab, the local fast paths alone */
 	static const unsigned long counts[] = { 16, 1000, 100000 };
 	static const size_t sizes[] = { 64, 256 };
+	/* page-sized classes, 1000 at a time (issue: spans of 1-3 objects) */
+	static const size_t big_sizes[] = { 1024, 2048, 4096 };
 	unsigned int c, z;
 	void **arr;
 	int ret = 0;
@@ -161,6 +163,8 @@ int ghb_batch(void *unused)
 	for (c = 0; c < ARRAY_SIZE(counts) && !ret; c++)
 		for (z = 0; z < ARRAY_SIZE(sizes) && !ret; z++)
 			ret = ghb_batch_one(sizes[z], counts[c], arr);
+	for (z = 0; z < ARRAY_SIZE(big_sizes) && !ret; z++)
+		ret = ghb_batch_one(big_sizes[z], 1000, arr);
 	kvfree(arr);
 	return ret;
 }

@@ -188,6 +188,8 @@ struct ghb_side {
 	u64 (*churn)(struct ghb_churn *c, void *ctx, unsigned long from,
 		     unsigned long to);
 	void (*empty)(struct ghb_churn *c, void *ctx);
+	void (*release)(struct ghb_churn *c, void *ctx, const u32 *order,
+			unsigned long n);
 	void (*produce)(struct ghb_ring *r, void *ctx);
 	void (*consume)(struct ghb_ring *r, void *ctx);
 };
@@ -200,7 +202,7 @@ extern const struct ghb_side *const ghb_sides[2];
 
 /* ---- churn.c: churn sequences ------------------------------------------------ */
 
-enum ghb_dist { GHB_UNIFORM, GHB_SKEWED };
+enum ghb_dist { GHB_UNIFORM, GHB_SKEWED, GHB_KERNEL };
 
 int ghb_churn_init(struct ghb_churn *c, unsigned int live, unsigned long ops,
 		   enum ghb_dist dist, u64 seed);
@@ -237,6 +239,8 @@ int ghb_calib(void *unused);
 int ghb_pair(void *unused);
 int ghb_batch(void *unused);
 int ghb_churn(void *unused);
+int ghb_burst(void *unused);
+int ghb_footprint(void *unused);
 int ghb_remote(void *unused);
 int ghb_parallel(void *unused);
 int ghb_gc_mark(void *unused);

@@ -4,9 +4,17 @@
  * CPU; the time per replacement and the memory each side holds for the
  * live set. The sequences are drawn here (parallel uses them too); the
  * loops are in sides.c.
+ *
+ * burst: the memory a burst leaves behind. A large live set of the skewed
+ * sizes, 80 % of it freed in random order, then a wait longer than
+ * goheap's release_delay_ms: what each side still holds then, with no
+ * drain and no shrinker, beside what it held at the peak. footprint: the
+ * same for small live sets (0.25 to 16 MiB) of kernel-like sizes, half of
+ * each freed.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/delay.h>
 #include <linux/mm.h>
 #include <linux/mmzone.h>
 #include <linux/nodemask.h>
@@ -18,13 +26,39 @@
 
 /* ---- sequences ---------------------------------------------------------------- */
 
-static const char *const ghb_dist_names[] = { "uniform", "skewed" };
+static const char *const ghb_dist_names[] = { "uniform", "skewed", "kernel" };
+
+/*
+ * kernel: what kmalloc sees on a running system, mostly small with a tail:
+ * 45 % 16..64, 25 % 65..192, 15 % 193..512, 14.8 % 513..4096, and 0.2 %
+ * 32 KiB..64 KiB (mean about 540 bytes).
+ */
+static u32 ghb_draw_kernel_size(struct rnd_state *rs)
+{
+	u32 r = prandom_u32_state(rs), x = prandom_u32_state(rs);
+
+	switch (r % 1000) {
+	case 0 ... 449:
+		return 16 + x % 49;
+	case 450 ... 699:
+		return 65 + x % 128;
+	case 700 ... 849:
+		return 193 + x % 320;
+	case 850 ... 997:
+		return 513 + x % 3584;
+	default:
+		return 32769 + x % 32768;
+	}
+}
 
 /* uniform: 1..4096; skewed: 70 % 8..128, 25 % 129..1024, 5 % 1025..4096 */
 static u32 ghb_draw_size(struct rnd_state *rs, enum ghb_dist dist)
 {
-	u32 r = prandom_u32_state(rs);
+	u32 r;
 
+	if (dist == GHB_KERNEL)
+		return ghb_draw_kernel_size(rs);
+	r = prandom_u32_state(rs);
 	if (dist == GHB_UNIFORM)
 		return 1 + r % 4096;
 	switch (r % 100) {
@@ -169,7 +203,7 @@ static long ghb_slab_prefill(void **held)
 /* ---- the measurement ------------------------------------------------------------ */
 
 struct ghb_mem {
-	s64 held;	/* goheap: HeapSys - HeapReleased + MetaBytes; kernel: slab */
+	s64 held;	/* goheap: HeapSys + MetaBytes (Sys); kernel: slab */
 	s64 inuse;	/* goheap: HeapInuse + MetaBytes; kernel: slab */
 	s64 alloc;	/* goheap: Alloc (class sizes); kernel: sum of ksize() */
 };
@@ -206,7 +240,7 @@ static void ghb_goheap_mem(struct ghb_mem *m)
 	struct goheap_stats st;
 
 	goheap_read_stats(&st);
-	m->held = st.heap_sys - st.heap_released + st.meta_bytes;
+	m->held = st.sys;
 	m->inuse = st.heap_inuse + st.meta_bytes;
 	m->alloc = st.alloc;
 }
@@ -252,22 +286,29 @@ static int ghb_mem_base(struct ghb_churn_meas *cm, unsigned int j,
 	return 0;
 }
 
+/* Side @j's memory for what is live now, over @base. */
+static void ghb_mem_now(struct ghb_churn_meas *cm, unsigned int j,
+			const struct ghb_mem *base, struct ghb_mem *now)
+{
+	if (j == 0) {
+		ghb_goheap_mem(now);
+		now->held -= base->held;
+		now->inuse -= base->inuse;
+		now->alloc -= base->alloc;
+	} else {
+		now->held = ghb_slab_bytes() - base->held;
+		now->inuse = now->held;
+		now->alloc = ghb_ksize_sum(&cm->c);
+	}
+}
+
 /* Side @j's memory with the live set still allocated, over @base. */
 static void ghb_mem_record(struct ghb_churn_meas *cm, unsigned int j,
 			   const struct ghb_mem *base)
 {
 	struct ghb_mem now;
 
-	if (j == 0) {
-		ghb_goheap_mem(&now);
-		now.held -= base->held;
-		now.inuse -= base->inuse;
-		now.alloc -= base->alloc;
-	} else {
-		now.held = ghb_slab_bytes() - base->held;
-		now.inuse = now.held;
-		now.alloc = ghb_ksize_sum(&cm->c);
-	}
+	ghb_mem_now(cm, j, base, &now);
 	ghb_bytes_add(&cm->held[j], now.held);
 	ghb_bytes_add(&cm->inuse[j], now.inuse);
 	ghb_bytes_add(&cm->alloc[j], now.alloc);
@@ -341,5 +382,142 @@ int ghb_churn(void *unused)
 	ret = ghb_churn_one(GHB_UNIFORM, 10000, ghb_ops(100000));
 	if (!ret)
 		ret = ghb_churn_one(GHB_SKEWED, 50000, ghb_ops(100000));
+	return ret;
+}
+
+/* ---- burst ------------------------------------------------------------------------ */
+
+#define GHB_BURST_LIVE		131072	/* skewed sizes average ~320 B: ~40 MiB */
+#define GHB_BURST_FREED_PCT	80
+/* goheap's default release_delay_ms (1000), and room for the work item */
+#define GHB_BURST_WAIT_MS	1500
+
+struct ghb_burst_meas {
+	struct ghb_churn_meas cm;	/* held, inuse, alloc: after the wait */
+	const char *pattern;
+	enum ghb_dist dist;
+	unsigned int freed_pct;
+	u32 *order;			/* the slots to free, in order */
+	unsigned long nfree;
+	struct ghb_bytes peak[2];	/* held at the peak */
+};
+
+/* A random permutation of the slots; its first nfree are freed. */
+static int ghb_burst_order(struct ghb_burst_meas *bm)
+{
+	unsigned int live = bm->cm.c.live, i;
+	struct rnd_state rs;
+
+	bm->order = kvmalloc_array(live, sizeof(u32), GFP_KERNEL);
+	if (!bm->order)
+		return -ENOMEM;
+	for (i = 0; i < live; i++)
+		bm->order[i] = i;
+	prandom_seed_state(&rs, GHB_SEED + 1);
+	for (i = live - 1; i > 0; i--)
+		swap(bm->order[i], bm->order[prandom_u32_state(&rs) % (i + 1)]);
+	bm->nfree = (unsigned long)live * bm->freed_pct / 100;
+	return 0;
+}
+
+static u64 ghb_burst_requested(struct ghb_burst_meas *bm)
+{
+	unsigned long i;
+	u64 sum = 0;
+
+	for (i = bm->nfree; i < bm->cm.c.live; i++)
+		sum += bm->cm.c.fill_size[bm->order[i]];
+	return sum;
+}
+
+static int ghb_burst_step(void *arg, unsigned int j)
+{
+	struct ghb_burst_meas *bm = arg;
+	struct ghb_churn_meas *cm = &bm->cm;
+	const struct ghb_side *side = ghb_sides[j];
+	struct ghb_mem base = {}, peak;
+	int ret;
+
+	cm->side = j;
+	if (ghb_mem_base(cm, j, &base))
+		return -ENOMEM;
+	ret = side->fill(&cm->c, NULL);
+	if (!ret) {
+		ghb_mem_now(cm, j, &base, &peak);
+		ghb_bytes_add(&bm->peak[j], peak.held);
+		side->release(&cm->c, NULL, bm->order, bm->nfree);
+		/* both sides wait alike; goheap's scavenger acts meanwhile */
+		msleep(GHB_BURST_WAIT_MS);
+		ghb_mem_record(cm, j, &base);
+	}
+	side->empty(&cm->c, NULL);
+	ghb_slab_unfill(cm->pre, cm->npre);
+	return ret;
+}
+
+static void ghb_burst_emit(struct ghb_burst_meas *bm)
+{
+	struct ghb_churn_meas *cm = &bm->cm;
+
+	ghb_add("pattern=%s size=%s cpus=1 vs=kmalloc live=%u freed=%lu rounds=%u",
+		bm->pattern, ghb_dist_names[bm->dist], cm->c.live, bm->nfree,
+		cm->held[0].n);
+	ghb_add(" requested_bytes=%llu goheap_peak_bytes=%lld kernel_peak_bytes=%lld",
+		ghb_burst_requested(bm), ghb_bytes_median(&bm->peak[0]),
+		ghb_bytes_median(&bm->peak[1]));
+	ghb_add(" goheap_bytes=%lld goheap_inuse_bytes=%lld goheap_alloc_bytes=%lld kernel_bytes=%lld kernel_alloc_bytes=%lld",
+		ghb_bytes_median(&cm->held[0]), ghb_bytes_median(&cm->inuse[0]),
+		ghb_bytes_median(&cm->alloc[0]), ghb_bytes_median(&cm->held[1]),
+		ghb_bytes_median(&cm->alloc[1]));
+	ghb_add(" kernel_prefilled_objects=%lld", ghb_bytes_median(&cm->prefilled));
+	ghb_emit();
+}
+
+static int ghb_burst_one(const char *pattern, enum ghb_dist dist,
+			 unsigned int live, unsigned int freed_pct)
+{
+	struct ghb_burst_meas *bm;
+	int ret;
+
+	bm = kzalloc(sizeof(*bm), GFP_KERNEL);
+	if (!bm)
+		return -ENOMEM;
+	bm->pattern = pattern;
+	bm->dist = dist;
+	bm->freed_pct = freed_pct;
+	bm->cm.pre = kvmalloc_array(GHB_PREFILL_MAX, sizeof(void *), GFP_KERNEL);
+	ret = bm->cm.pre ? ghb_churn_init(&bm->cm.c, live, 0, dist, GHB_SEED) : -ENOMEM;
+	if (!ret) {
+		ret = ghb_burst_order(bm);
+		if (!ret)
+			ret = ghb_interleave(2, ghb_burst_step, bm);
+		if (ret)
+			pr_err("error pattern=%s live=%u side=%s: allocation failed\n",
+			       pattern, live, ghb_sides[bm->cm.side]->name);
+		else
+			ghb_burst_emit(bm);
+		ghb_churn_free(&bm->cm.c);
+	}
+	kvfree(bm->order);
+	kvfree(bm->cm.pre);
+	kfree(bm);
+	return ret;
+}
+
+int ghb_burst(void *unused)
+{
+	return ghb_burst_one("burst", GHB_SKEWED, ghb_ops(GHB_BURST_LIVE),
+			     GHB_BURST_FREED_PCT);
+}
+
+/* Live sets of about 0.25, 1, 4 and 16 MiB at ~540 bytes an object */
+int ghb_footprint(void *unused)
+{
+	static const unsigned int live[] = { 500, 2000, 8000, 32000 };
+	unsigned int i;
+	int ret = 0;
+
+	for (i = 0; i < ARRAY_SIZE(live) && !ret; i++)
+		ret = ghb_burst_one("footprint", GHB_KERNEL, live[i], 50);
 	return ret;
 }

@@ -24,6 +24,10 @@
  *   batch     N allocs, then N frees (Lameter's slab_test)   (alloc.c)
  *   churn     a live set of random sizes, random replacement (larson);
  *             also the memory each side holds for that live set (churn.c)
+ *   burst     a 40 MiB live set, 80 % of it freed in random order, then
+ *             the memory each side still holds a while later  (churn.c)
+ *   footprint the same for small live sets of kernel-like sizes,
+ *             half of each freed                              (churn.c)
  *   remote    CPU 0 allocates, CPU 1 frees through a ring (xmalloc-test)
  *   parallel  every CPU runs pair, or churn, at once         (alloc.c)
  *   gc_*      the collector: mark throughput, pauses with mutators on
@@ -295,6 +299,8 @@ static const struct ghb_cmd {
 	{ "pair", ghb_pair, true },
 	{ "batch", ghb_batch, true },
 	{ "churn", ghb_churn, true },
+	{ "burst", ghb_burst, true },
+	{ "footprint", ghb_footprint, true },
 	{ "remote", ghb_remote, false },
 	{ "parallel", ghb_parallel, false },
 	{ "gc_mark", ghb_gc_mark, false },

@@ -38,7 +38,7 @@ GOALS = {'pair': 0.6, 'batch': 0.8, 'remote': 1.0}
 # pair against kmem_cache has its own target
 GOALS_VS = {('pair', 'kmem_cache'): 0.75}
 
-ORDER = ['calib', 'pair', 'batch', 'churn', 'remote', 'parallel_pair', 'parallel_churn',
+ORDER = ['calib', 'pair', 'batch', 'churn', 'burst', 'footprint', 'remote', 'parallel_pair', 'parallel_churn',
          'gc_alloc', 'gc_section', 'gc_barrier', 'gc_mark', 'gc_pause']
 
 
@@ -191,8 +191,24 @@ def add_goal(res):
         res['bytes_ratio_inuse'] = round(res['goheap_inuse_bytes'] / res['kernel_bytes'], 3)
         res['goal'] = {'metric': 'bytes_ratio', 'target': 0.8,
                        'met': res['bytes_ratio'] <= 0.8}
+    elif pat == 'burst' and res.get('kernel_bytes') and res.get('goheap_inuse_bytes'):
+        res['bytes_ratio'] = round(res['goheap_bytes'] / res['kernel_bytes'], 3)
+        res['sys_over_inuse'] = round(res['goheap_bytes'] / res['goheap_inuse_bytes'], 3)
+        res['goal'] = {'metric': 'bytes_ratio', 'target': 0.8,
+                       'met': res['bytes_ratio'] <= 0.8}
+        res['goal_sys'] = {'metric': 'sys_over_inuse', 'target': 1.25,
+                           'met': res['sys_over_inuse'] <= 1.25}
+    elif pat == 'footprint' and res.get('kernel_bytes') and res.get('kernel_peak_bytes'):
+        res['peak_ratio'] = round(res['goheap_peak_bytes'] / res['kernel_peak_bytes'], 3)
+        res['bytes_ratio'] = round(res['goheap_bytes'] / res['kernel_bytes'], 3)
+        res['goal'] = {'metric': 'peak_ratio', 'target': 0.9,
+                       'met': res['peak_ratio'] <= 0.9}
+        res['goal_after'] = {'metric': 'bytes_ratio', 'target': 0.9,
+                             'met': res['bytes_ratio'] <= 0.9}
     elif pat in GOALS and 'ratio' in res and not (pat == 'pair' and res['size'] > 4096):
         target = GOALS_VS.get((pat, res.get('vs')), GOALS[pat])
+        if pat == 'batch' and res.get('size', 0) >= 1024:
+            target = 1.0    # page-sized classes: spans of few objects
         res['goal'] = {'metric': 'ratio', 'target': target,
                        'met': res['ratio'] <= target}
 
@@ -287,6 +303,26 @@ def churn_row(r):
             f"{f(r.get('bytes_ratio'), 3):>12}  {goal(r)}")
 
 
+def burst_row(r):
+    g = r.get('goal_sys')
+    sys_goal = f"<={g['target']} {'met' if g['met'] else 'MISSED'}" if g else ''
+    return (f"{r['size']:<9}{r['live']:>7}{r['init_on_alloc']:>4}"
+            f"{mib(r.get('goheap_peak_bytes')):>10}{mib(r.get('kernel_peak_bytes')):>10}"
+            f"{mib(r.get('requested_bytes')):>9}{mib(r.get('goheap_bytes')):>10}"
+            f"{mib(r.get('goheap_inuse_bytes')):>9}{mib(r.get('kernel_bytes')):>10}"
+            f"{f(r.get('bytes_ratio'), 3):>8}  {goal(r):<12}{f(r.get('sys_over_inuse'), 3):>9}  {sys_goal}")
+
+
+def footprint_row(r):
+    g = r.get('goal_after')
+    after_goal = f"<={g['target']} {'met' if g['met'] else 'MISSED'}" if g else ''
+    return (f"{r['size']:<9}{r['live']:>7}{r['init_on_alloc']:>4}"
+            f"{mib(r.get('goheap_peak_bytes')):>10}{mib(r.get('kernel_peak_bytes')):>10}"
+            f"{f(r.get('peak_ratio'), 3):>8}  {goal(r):<12}"
+            f"{mib(r.get('goheap_bytes')):>10}{mib(r.get('kernel_bytes')):>10}"
+            f"{f(r.get('bytes_ratio'), 3):>8}  {after_goal}")
+
+
 def gc_ops_row(r):
     pat = r['pattern']
     num_k, den_k = RATIO[pat]
@@ -329,6 +365,15 @@ def table(results, errors, kver, scale, rounds):
                      f"{'churn':<9}{'live':>7}{'ioa':>4}{'goheap':>10}{'kernel':>10}{'ratio':>7}{'spread%':>8}"
                      f"{'req MiB':>9}{'goheap MiB':>11}{'(inuse)':>9}{'kernel MiB':>11}{'bytes_ratio':>12}  goal",
                      churn_row)
+    lines += section(results, ('burst',),
+                     f"{'burst':<9}{'live':>7}{'ioa':>4}{'peak: gh':>10}{'kernel':>10}"
+                     f"{'after: req':>9}{'goheap':>10}{'(inuse)':>9}{'kernel':>10}{'ratio':>8}  {'goal':<12}"
+                     f"{'Sys/inuse':>9}  goal   (MiB; 80 % freed, then 1.5 s)",
+                     burst_row)
+    lines += section(results, ('footprint',),
+                     f"{'footprint':<9}{'live':>7}{'ioa':>4}{'peak: gh':>10}{'kernel':>10}{'ratio':>8}  {'goal':<12}"
+                     f"{'half: gh':>10}{'kernel':>10}{'ratio':>8}  goal   (MiB; half freed, then 1.5 s)",
+                     footprint_row)
     lines += section(results, ('gc_alloc', 'gc_section', 'gc_barrier'),
                      f"{'gc (one CPU)':<13}{'size':>5}{'ioa':>4} {'case':<30}{'gc ns':>9}{'vs':>12} {'ns':>9}{'ratio':>9}{'spread%':>8}",
                      gc_ops_row)
@@ -345,8 +390,8 @@ def table(results, errors, kver, scale, rounds):
         lines.append('calibration (icount): ' + '; '.join(
             f"{r['what']}{'(' + str(r['size']) + ')' if r.get('size') else ''} ioa={r['init_on_alloc']}: "
             f"{f(r.get('value_ns'))} ns" for r in rows))
-    goals = [r for r in results if 'goal' in r]
-    met = sum(1 for r in goals if r['goal']['met'])
+    goals = [r[k] for r in results for k in ('goal', 'goal_sys', 'goal_after') if k in r]
+    met = sum(1 for g in goals if g['met'])
     lines.append(f'goals (not assertions): {met} of {len(goals)} met')
     if errors:
         lines.append('errors:')

@@ -127,6 +127,19 @@ static __always_inline void ghb_churn_empty_loop(struct ghb_churn *c, void *ctx,
 	}
 }
 
+/* Free the slots @order[0..n) names, in that order. */
+static __always_inline void ghb_release_loop(struct ghb_churn *c, void *ctx,
+					     const u32 *order, unsigned long n,
+					     ghb_free_fn free)
+{
+	unsigned long i;
+
+	for (i = 0; i < n; i++) {
+		free(ctx, c->slot[order[i]]);
+		c->slot[order[i]] = NULL;
+	}
+}
+
 static __always_inline void ghb_produce_loop(struct ghb_ring *r, void *ctx,
 					     ghb_alloc_fn alloc)
 {
@@ -198,6 +211,11 @@ static noinline void ghb_empty_##side(struct ghb_churn *c, void *ctx)	\
 {									\
 	ghb_churn_empty_loop(c, ctx, free);				\
 }									\
+static noinline void ghb_release_##side(struct ghb_churn *c, void *ctx, \
+				       const u32 *order, unsigned long n) \
+{									\
+	ghb_release_loop(c, ctx, order, n, free);			\
+}									\
 static noinline void ghb_produce_##side(struct ghb_ring *r, void *ctx)	\
 {									\
 	ghb_produce_loop(r, ctx, alloc);				\
@@ -213,6 +231,7 @@ const struct ghb_side ghb_side_##side = {				\
 	.fill = ghb_fill_##side,					\
 	.churn = ghb_churn_##side,					\
 	.empty = ghb_empty_##side,					\
+	.release = ghb_release_##side,					\
 	.produce = ghb_produce_##side,					\
 	.consume = ghb_consume_##side,					\
 }

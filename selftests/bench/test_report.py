@@ -31,6 +31,16 @@ def single_log(ioa, goheap, kernel):
         + ' requested_bytes=100000000 goheap_bytes=70000000 goheap_inuse_bytes=60000000'
         ' goheap_alloc_bytes=55000000 kernel_bytes=100000000 kernel_alloc_bytes=90000000'
         ' kernel_prefilled_objects=12',
+        'BENCH-CMD burst',
+        'goheap_bench: result pattern=burst size=skewed cpus=1 vs=kmalloc live=131072 freed=104857'
+        ' rounds=5 requested_bytes=8000000 goheap_peak_bytes=45000000 kernel_peak_bytes=50000000'
+        ' goheap_bytes=30000000 goheap_inuse_bytes=27000000 goheap_alloc_bytes=9000000'
+        ' kernel_bytes=40000000 kernel_alloc_bytes=9500000 kernel_prefilled_objects=3',
+        'BENCH-CMD footprint',
+        'goheap_bench: result pattern=footprint size=kernel cpus=1 vs=kmalloc live=2000 freed=1000'
+        ' rounds=5 requested_bytes=500000 goheap_peak_bytes=1000000 kernel_peak_bytes=1250000'
+        ' goheap_bytes=800000 goheap_inuse_bytes=700000 goheap_alloc_bytes=520000'
+        ' kernel_bytes=800000 kernel_alloc_bytes=600000 kernel_prefilled_objects=3',
         'BENCH-CMD calib',
         'goheap_bench: result pattern=calib what=memset size=64 cpus=1 ops=10000' + ns('value', 12, 12, 12),
     ]
@@ -94,6 +104,14 @@ class ReportTest(unittest.TestCase):
         self.assertEqual(pair['goal'], {'metric': 'ratio', 'target': 0.6, 'met': False})
         self.assertEqual(res['churn']['bytes_ratio'], 0.7)
         self.assertTrue(res['churn']['goal']['met'])
+        burst = res['burst']
+        self.assertEqual((burst['bytes_ratio'], burst['sys_over_inuse']), (0.75, 1.111))
+        self.assertTrue(burst['goal']['met'] and burst['goal_sys']['met'])
+        self.assertIn('burst', text)
+        fp = res['footprint']
+        self.assertEqual((fp['peak_ratio'], fp['bytes_ratio']), (0.8, 1.0))
+        self.assertTrue(fp['goal']['met'])
+        self.assertFalse(fp['goal_after']['met'])
         self.assertEqual(res['calib']['what'], 'memset')
         self.assertEqual(res['gc_mark']['mark_ns'], 200000)
         self.assertEqual(res['gc_mark']['stw_max_ns'], 40000)
@@ -102,7 +120,7 @@ class ReportTest(unittest.TestCase):
         self.assertEqual((pause['pause_p50_ns'], pause['pause_max_ns']), (12000, 20000))
         self.assertEqual(res['pair']['kernel'], 'K')
         self.assertIn('Debian stock kernel K, scale 50 %, 3 rounds', text)
-        self.assertIn('goals (not assertions): 1 of 2 met', text)
+        self.assertIn('goals (not assertions): 4 of 6 met', text)
 
     def test_errors(self):
         self.log('s1', single_log(1, 80, 100) + ['BENCH-FAIL batch'])
