@@ -63,7 +63,7 @@ static bool gh_gc_args_ok(const char *name, const struct goheap_gc_opts *opts)
 static void gh_gc_domain_free(struct goheap_gc_domain *d)
 {
 	xa_destroy(&d->roots);
-	xa_destroy(&d->depth);
+	gh_gc_sections_unregister(d);
 	percpu_free_rwsem(&d->sections);
 	kfree(d);
 }
@@ -82,9 +82,14 @@ static struct goheap_gc_domain *gh_gc_domain_new(const char *name,
 		kfree(d);
 		return ERR_PTR(ret);
 	}
+	ret = gh_gc_sections_register(d);
+	if (ret) {
+		percpu_free_rwsem(&d->sections);
+		kfree(d);
+		return ERR_PTR(ret);
+	}
 	strscpy(d->name, name, sizeof(d->name));
 	d->opts = *opts;
-	xa_init(&d->depth);
 	xa_init(&d->roots);
 	spin_lock_init(&d->lock);
 	spin_lock_init(&d->gray_lock);
@@ -106,7 +111,8 @@ static struct goheap_gc_domain *gh_gc_domain_new(const char *name,
  *
  * Context: process context, may sleep.
  * Return: the domain, or an ERR_PTR(): -EINVAL for a bad name or options,
- * -EEXIST for a name in use, -ENOMEM.
+ * -EEXIST for a name in use, -ENOMEM, or -ENOSPC past 2^31 - 1 live domains
+ * (32767 on 32-bit).
  */
 struct goheap_gc_domain *goheap_gc_create(const char *name,
 					  const struct goheap_gc_opts *opts)

@@ -53,7 +53,7 @@
  * Nesting: cycle_lock -> sections (write) -> {roots_lock, d->lock} ->
  * gray_lock, and d->lock -> the page heap's locks. roots_lock and d->lock
  * are never held together. Mark bits are set with atomic test-and-set and
- * need no lock; the depth xarray uses its own lock only.
+ * need no lock; section.c's task xarray uses its own lock only.
  */
 #ifndef _GOHEAP_GC_H
 #define _GOHEAP_GC_H
@@ -131,7 +131,7 @@ struct goheap_gc_domain {
 	struct goheap_gc_opts opts;
 
 	struct percpu_rw_semaphore sections;
-	struct xarray depth;			/* pid -> section depth */
+	int section_id;				/* section.c: in task entries */
 
 	spinlock_t lock;	/* types, span lists, sweep, accounting */
 	struct list_head types;			/* gh_gc_tinfo */
@@ -227,6 +227,8 @@ void gh_gc_shade_roots(struct goheap_gc_domain *d);
 
 /* section.c */
 bool gh_gc_in_section(struct goheap_gc_domain *d);
+int gh_gc_sections_register(struct goheap_gc_domain *d);
+void gh_gc_sections_unregister(struct goheap_gc_domain *d);
 
 /* pacer.c */
 enum gh_gc_pace_step {

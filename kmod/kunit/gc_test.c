@@ -1102,6 +1102,24 @@ static void gh_gc_test_bad_sections(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, goheap_gc_destroy(d), 0);
 }
 
+/* An exit names the domain it leaves: the wrong one is refused, no harm done. */
+static void gh_gc_test_exit_wrong_domain(struct kunit *test)
+{
+	struct goheap_gc_domain *d = gh_gc_test_domain(test, "exitwrong_d", NULL);
+	struct goheap_gc_domain *e = gh_gc_test_domain(test, "exitwrong_e", NULL);
+
+	KUNIT_ASSERT_EQ(test, goheap_gc_enter(d), 0);
+	KUNIT_EXPECT_EQ(test, goheap_gc_exit(e), -EINVAL);
+	KUNIT_EXPECT_EQ(test, e->stats.bad_sections, 1ULL);
+	KUNIT_EXPECT_EQ(test, goheap_gc_exit(d), 0);
+	KUNIT_EXPECT_EQ(test, d->stats.bad_sections, 0ULL);
+	/* both usable afterwards */
+	KUNIT_EXPECT_EQ(test, goheap_gc_collect(d), 0);
+	KUNIT_EXPECT_EQ(test, goheap_gc_collect(e), 0);
+	KUNIT_EXPECT_EQ(test, goheap_gc_destroy(e), 0);
+	KUNIT_EXPECT_EQ(test, goheap_gc_destroy(d), 0);
+}
+
 static void gh_gc_test_double_destroy(struct kunit *test)
 {
 	struct goheap_gc_domain *d = gh_gc_test_domain(test, "twice", NULL);
@@ -1226,6 +1244,7 @@ static struct kunit_case gh_gc_cases[] = {
 	KUNIT_CASE(gh_gc_test_bad_types),
 	KUNIT_CASE(gh_gc_test_bad_stores),
 	KUNIT_CASE(gh_gc_test_bad_sections),
+	KUNIT_CASE(gh_gc_test_exit_wrong_domain),
 	KUNIT_CASE(gh_gc_test_cycles_hold_flat),
 	KUNIT_CASE(gh_gc_test_double_destroy),
 	KUNIT_CASE(gh_gc_test_destroy_with_live_objects),
