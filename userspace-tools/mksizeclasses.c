@@ -9,7 +9,15 @@
  *    16 from 32 bytes, size/8 from 128 bytes, 256 from 2048 bytes (the step
  *    changes at powers of two);
  *  - every size gets the smallest span (a whole number of pages) whose tail,
- *    the bytes left after the last object, is at most 1/8 of the span;
+ *    the bytes left after the last object, is at most 1/8 of the span and
+ *    which holds at least MIN_SPAN_OBJECTS objects or is MIN_SPAN_BYTES
+ *    long. That last rule is goheap's own: with 4 KiB pages, Go's rule
+ *    alone gives some classes above 1 KiB spans of 1 to 3 objects (4096
+ *    bytes: one), so that nearly every allocation of them is a refill.
+ *    Four objects or 16 KiB is a compromise: 8 objects or 32 KiB (SLUB's
+ *    order-3 kmalloc slabs) made uniform churn a little faster still, but
+ *    a span per class in each CPU's cache then held 1.5x the memory of a
+ *    0.25 MiB live set;
  *  - a size that fits the same object count into the same span as the
  *    previous class replaces it, so classes never repeat a (pages, objects)
  *    pair;
@@ -32,6 +40,8 @@
 #define SMALL_DIV	8
 #define LARGE_DIV	128
 #define MAX_CLASSES	128
+#define MIN_SPAN_OBJECTS	4
+#define MIN_SPAN_BYTES	16384
 
 struct sizeclass {
 	int size;
@@ -63,7 +73,8 @@ static int span_bytes_for(int size)
 {
 	int bytes = PAGE_SIZE;
 
-	while (bytes % size > bytes / 8)
+	while (bytes % size > bytes / 8 ||
+	       (bytes < MIN_SPAN_BYTES && bytes / size < MIN_SPAN_OBJECTS))
 		bytes += PAGE_SIZE;
 	return bytes;
 }

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* KUnit: the size-class table and size -> class lookup. */
+#include <linux/sizes.h>
+
 #include "tests.h"
 
 static void gh_test_every_size_maps_to_smallest_fit(struct kunit *test)
@@ -33,6 +35,9 @@ static void gh_test_tail_waste_bounded(struct kunit *test)
 		KUNIT_EXPECT_LE_MSG(test, (unsigned long)c->tail * 8, span,
 				    "class %u", cls);
 		KUNIT_EXPECT_LE(test, (unsigned int)c->nelems, GH_MAX_SPAN_OBJECTS);
+		/* refills are rare: 4 objects a span, or a 16 KiB span */
+		KUNIT_EXPECT_TRUE_MSG(test, c->nelems >= 4 || span >= SZ_16K,
+				      "class %u", cls);
 		KUNIT_EXPECT_EQ(test, c->size % 8, 0U);
 		if (cls > 1)
 			KUNIT_EXPECT_GT(test, c->size, gh_classes[cls - 1].size);
