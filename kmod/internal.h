@@ -93,18 +93,21 @@ extern struct gh_map_node *gh_map_top[GH_MAP_TOP_SIZE];
 
 /*
  * Arenas: an ordinary arena is at most one bitmap word of pages (64 pages,
- * 256 KiB, on 64-bit), so that it can go back to the buddy allocator whole
- * the moment it is empty, and nothing is ever given back piecemeal. A span
- * larger than that gets a dedicated arena of its own, up to the largest
- * block the buddy allocator serves.
+ * 256 KiB, on 64-bit), 16 pages by default, so that it can go back to the
+ * buddy allocator whole the moment it is empty, and nothing is ever given
+ * back piecemeal. A span larger than an ordinary arena gets a dedicated
+ * arena of its own, up to the largest block the buddy allocator serves.
+ * heap.c says why 16 pages.
  */
 #define GH_MAX_ARENA_ORDER	GH_MAX_PAGE_ORDER
 #define GH_MAX_ARENA_PAGES	(1U << GH_MAX_ARENA_ORDER)
 #define GH_ARENA_PAGES		BITS_PER_LONG
 #define GH_ARENA_ORDER		ilog2(GH_ARENA_PAGES)
+#define GH_ARENA_DEFAULT_ORDER	4
 
 static_assert(GH_ARENA_PAGES <= GH_MAX_ARENA_PAGES);
 static_assert(GH_ARENA_PAGES <= GH_GRANULE_PAGES);
+static_assert(GH_ARENA_DEFAULT_ORDER <= GH_ARENA_ORDER);
 
 struct gh_arena {
 	struct list_head node;		/* heap's arena list, by address */

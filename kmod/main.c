@@ -52,7 +52,7 @@ static const struct kernel_param_ops gh_delay_ops = {
 
 module_param_cb(arena_order, &gh_arena_order_ops, &gh_arena_order, 0644);
 MODULE_PARM_DESC(arena_order,
-		 "buddy order of an ordinary arena, 0 to 6 (default 6: 256 KiB)");
+		 "buddy order of an ordinary arena, 0 to 6 (default 4: 64 KiB)");
 module_param_cb(release_delay_ms, &gh_delay_ops, &gh_release_delay_ms, 0644);
 MODULE_PARM_DESC(release_delay_ms,
 		 "ms an empty arena stays before it goes back to the buddy allocator (default 1000)");

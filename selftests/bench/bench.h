@@ -190,6 +190,7 @@ struct ghb_side {
 	void (*empty)(struct ghb_churn *c, void *ctx);
 	void (*release)(struct ghb_churn *c, void *ctx, const u32 *order,
 			unsigned long n);
+	int (*latency)(struct ghb_churn *c, void *ctx, u32 *lat);
 	void (*produce)(struct ghb_ring *r, void *ctx);
 	void (*consume)(struct ghb_ring *r, void *ctx);
 };
@@ -241,6 +242,7 @@ int ghb_batch(void *unused);
 int ghb_churn(void *unused);
 int ghb_burst(void *unused);
 int ghb_footprint(void *unused);
+int ghb_latency(void *unused);
 int ghb_remote(void *unused);
 int ghb_parallel(void *unused);
 int ghb_gc_mark(void *unused);

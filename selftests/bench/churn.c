@@ -521,3 +521,98 @@ int ghb_footprint(void *unused)
 		ret = ghb_burst_one("footprint", GHB_KERNEL, live[i], 50);
 	return ret;
 }
+
+/* ---- latency ---------------------------------------------------------------------- */
+
+#define GHB_LATENCY_LIVE	10000
+#define GHB_LATENCY_OPS		100000
+
+/* per side: the rounds' p50, p99, p99.9 and max of single operations */
+enum { GHB_P50, GHB_P99, GHB_P999, GHB_PMAX, GHB_NR_PCT };
+static const char *const ghb_pct_names[GHB_NR_PCT] = { "p50", "p99", "p999", "max" };
+
+struct ghb_latency_meas {
+	struct ghb_churn c;
+	u32 *lat;				/* [2 * ops] */
+	unsigned int side;
+	struct ghb_bytes pct[2][GHB_NR_PCT];
+};
+
+static int ghb_cmp_u32(const void *a, const void *b)
+{
+	u32 x = *(const u32 *)a, y = *(const u32 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int ghb_latency_step(void *arg, unsigned int j)
+{
+	struct ghb_latency_meas *lm = arg;
+	const struct ghb_side *side = ghb_sides[j];
+	unsigned long n = 2 * lm->c.ops;
+	int ret;
+
+	lm->side = j;
+	if (j == 0)
+		goheap_drain();
+	else
+		ghb_slab_shrink();
+	ret = side->fill(&lm->c, NULL);
+	if (!ret)
+		ret = side->latency(&lm->c, NULL, lm->lat);
+	side->empty(&lm->c, NULL);
+	if (ret)
+		return ret;
+	sort(lm->lat, n, sizeof(u32), ghb_cmp_u32, NULL);
+	ghb_bytes_add(&lm->pct[j][GHB_P50], lm->lat[n / 2]);
+	ghb_bytes_add(&lm->pct[j][GHB_P99], lm->lat[n * 99 / 100]);
+	ghb_bytes_add(&lm->pct[j][GHB_P999], lm->lat[n * 999 / 1000]);
+	ghb_bytes_add(&lm->pct[j][GHB_PMAX], lm->lat[n - 1]);
+	return 0;
+}
+
+/* Medians over the rounds, but the max is the largest of any round. */
+static void ghb_latency_emit(struct ghb_latency_meas *lm)
+{
+	unsigned int j, p;
+
+	ghb_add("pattern=latency size=skewed cpus=1 vs=kmalloc live=%u ops=%lu rounds=%u",
+		lm->c.live, lm->c.ops, lm->pct[0][GHB_P50].n);
+	for (j = 0; j < 2; j++) {
+		for (p = 0; p < GHB_NR_PCT; p++) {
+			struct ghb_bytes *b = &lm->pct[j][p];
+			s64 v = ghb_bytes_median(b);
+
+			if (p == GHB_PMAX && b->n)
+				v = b->v[b->n - 1];	/* sorted by the median */
+			ghb_add(" %s_%s_ns=%lld", j ? "kernel" : "goheap",
+				ghb_pct_names[p], v);
+		}
+	}
+	ghb_emit();
+}
+
+int ghb_latency(void *unused)
+{
+	struct ghb_latency_meas *lm;
+	int ret;
+
+	lm = kzalloc(sizeof(*lm), GFP_KERNEL);
+	if (!lm)
+		return -ENOMEM;
+	ret = ghb_churn_init(&lm->c, GHB_LATENCY_LIVE, ghb_ops(GHB_LATENCY_OPS),
+			     GHB_SKEWED, GHB_SEED);
+	if (!ret) {
+		lm->lat = kvmalloc_array(2 * lm->c.ops, sizeof(u32), GFP_KERNEL);
+		ret = lm->lat ? ghb_interleave(2, ghb_latency_step, lm) : -ENOMEM;
+		if (ret)
+			pr_err("error pattern=latency side=%s: allocation failed\n",
+			       ghb_sides[lm->side]->name);
+		else
+			ghb_latency_emit(lm);
+		kvfree(lm->lat);
+		ghb_churn_free(&lm->c);
+	}
+	kfree(lm);
+	return ret;
+}

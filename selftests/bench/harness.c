@@ -28,6 +28,8 @@
  *             the memory each side still holds a while later  (churn.c)
  *   footprint the same for small live sets of kernel-like sizes,
  *             half of each freed                              (churn.c)
+ *   latency   skewed churn with every single free and allocation
+ *             timed: p50, p99, p99.9 and max                  (churn.c)
  *   remote    CPU 0 allocates, CPU 1 frees through a ring (xmalloc-test)
  *   parallel  every CPU runs pair, or churn, at once         (alloc.c)
  *   gc_*      the collector: mark throughput, pauses with mutators on
@@ -301,6 +303,7 @@ static const struct ghb_cmd {
 	{ "churn", ghb_churn, true },
 	{ "burst", ghb_burst, true },
 	{ "footprint", ghb_footprint, true },
+	{ "latency", ghb_latency, true },
 	{ "remote", ghb_remote, false },
 	{ "parallel", ghb_parallel, false },
 	{ "gc_mark", ghb_gc_mark, false },

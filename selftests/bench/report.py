@@ -38,7 +38,7 @@ GOALS = {'pair': 0.6, 'batch': 0.8, 'remote': 1.0}
 # pair against kmem_cache has its own target
 GOALS_VS = {('pair', 'kmem_cache'): 0.75}
 
-ORDER = ['calib', 'pair', 'batch', 'churn', 'burst', 'footprint', 'remote', 'parallel_pair', 'parallel_churn',
+ORDER = ['calib', 'pair', 'batch', 'churn', 'burst', 'footprint', 'latency', 'remote', 'parallel_pair', 'parallel_churn',
          'gc_alloc', 'gc_section', 'gc_barrier', 'gc_mark', 'gc_pause']
 
 
@@ -205,6 +205,13 @@ def add_goal(res):
                        'met': res['peak_ratio'] <= 0.9}
         res['goal_after'] = {'metric': 'bytes_ratio', 'target': 0.9,
                              'met': res['bytes_ratio'] <= 0.9}
+    elif pat == 'latency' and res.get('kernel_p999_ns') and res.get('kernel_max_ns'):
+        res['p999_ratio'] = round(res['goheap_p999_ns'] / res['kernel_p999_ns'], 3)
+        res['max_ratio'] = round(res['goheap_max_ns'] / res['kernel_max_ns'], 3)
+        res['goal'] = {'metric': 'p999_ratio', 'target': 2.0,
+                       'met': res['p999_ratio'] <= 2.0}
+        res['goal_max'] = {'metric': 'max_ratio', 'target': 2.0,
+                           'met': res['max_ratio'] <= 2.0}
     elif pat in GOALS and 'ratio' in res and not (pat == 'pair' and res['size'] > 4096):
         target = GOALS_VS.get((pat, res.get('vs')), GOALS[pat])
         if pat == 'batch' and res.get('size', 0) >= 1024:
@@ -323,6 +330,15 @@ def footprint_row(r):
             f"{f(r.get('bytes_ratio'), 3):>8}  {after_goal}")
 
 
+def latency_row(r):
+    g = r.get('goal_max')
+    max_goal = f"<={g['target']} {'met' if g['met'] else 'MISSED'}" if g else ''
+    cells = ''.join(f"{f(r.get(f'{side}_{p}_ns'), 0):>9}"
+                    for side in ('goheap', 'kernel') for p in ('p50', 'p99', 'p999', 'max'))
+    return (f"{r['size']:<9}{r['live']:>7}{r['init_on_alloc']:>4}{cells}"
+            f"{f(r.get('p999_ratio'), 3):>8}  {goal(r):<12}{f(r.get('max_ratio'), 3):>8}  {max_goal}")
+
+
 def gc_ops_row(r):
     pat = r['pattern']
     num_k, den_k = RATIO[pat]
@@ -374,6 +390,11 @@ def table(results, errors, kver, scale, rounds):
                      f"{'footprint':<9}{'live':>7}{'ioa':>4}{'peak: gh':>10}{'kernel':>10}{'ratio':>8}  {'goal':<12}"
                      f"{'half: gh':>10}{'kernel':>10}{'ratio':>8}  goal   (MiB; half freed, then 1.5 s)",
                      footprint_row)
+    lines += section(results, ('latency',),
+                     f"{'latency':<9}{'live':>7}{'ioa':>4}"
+                     + ''.join(f"{s + ' ' + p:>9}" for s in ('gh', 'k') for p in ('p50', 'p99', 'p999', 'max'))
+                     + f"{'p999 r':>8}  {'goal':<12}{'max r':>8}  goal   (ns per single alloc or free)",
+                     latency_row)
     lines += section(results, ('gc_alloc', 'gc_section', 'gc_barrier'),
                      f"{'gc (one CPU)':<13}{'size':>5}{'ioa':>4} {'case':<30}{'gc ns':>9}{'vs':>12} {'ns':>9}{'ratio':>9}{'spread%':>8}",
                      gc_ops_row)
@@ -390,7 +411,7 @@ def table(results, errors, kver, scale, rounds):
         lines.append('calibration (icount): ' + '; '.join(
             f"{r['what']}{'(' + str(r['size']) + ')' if r.get('size') else ''} ioa={r['init_on_alloc']}: "
             f"{f(r.get('value_ns'))} ns" for r in rows))
-    goals = [r[k] for r in results for k in ('goal', 'goal_sys', 'goal_after') if k in r]
+    goals = [r[k] for r in results for k in ('goal', 'goal_sys', 'goal_after', 'goal_max') if k in r]
     met = sum(1 for g in goals if g['met'])
     lines.append(f'goals (not assertions): {met} of {len(goals)} met')
     if errors:

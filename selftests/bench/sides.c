@@ -127,6 +127,36 @@ static __always_inline void ghb_churn_empty_loop(struct ghb_churn *c, void *ctx,
 	}
 }
 
+/*
+ * The churn sequence with every free and every allocation timed on its own:
+ * @lat[2 i] is op i's free, @lat[2 i + 1] its allocation.
+ */
+static __always_inline int ghb_latency_loop(struct ghb_churn *c, void *ctx,
+					    u32 *lat, ghb_alloc_fn alloc,
+					    ghb_free_fn free)
+{
+	unsigned long i;
+
+	for (i = 0; i < c->ops; i++) {
+		u32 s = c->op_slot[i];
+		u64 t0, t1, t2;
+		void *p;
+
+		t0 = ktime_get_ns();
+		free(ctx, c->slot[s]);
+		t1 = ktime_get_ns();
+		p = alloc(ctx, c->op_size[i]);
+		t2 = ktime_get_ns();
+		c->slot[s] = p;
+		if (unlikely(!p))
+			return -ENOMEM;
+		ghb_touch(p, 0, i);
+		lat[2 * i] = min_t(u64, t1 - t0, U32_MAX);
+		lat[2 * i + 1] = min_t(u64, t2 - t1, U32_MAX);
+	}
+	return 0;
+}
+
 /* Free the slots @order[0..n) names, in that order. */
 static __always_inline void ghb_release_loop(struct ghb_churn *c, void *ctx,
 					     const u32 *order, unsigned long n,
@@ -211,6 +241,11 @@ static noinline void ghb_empty_##side(struct ghb_churn *c, void *ctx)	\
 {									\
 	ghb_churn_empty_loop(c, ctx, free);				\
 }									\
+static noinline int ghb_latency_##side(struct ghb_churn *c, void *ctx,	\
+				      u32 *lat)				\
+{									\
+	return ghb_latency_loop(c, ctx, lat, alloc, free);		\
+}									\
 static noinline void ghb_release_##side(struct ghb_churn *c, void *ctx, \
 				       const u32 *order, unsigned long n) \
 {									\
@@ -232,6 +267,7 @@ const struct ghb_side ghb_side_##side = {				\
 	.churn = ghb_churn_##side,					\
 	.empty = ghb_empty_##side,					\
 	.release = ghb_release_##side,					\
+	.latency = ghb_latency_##side,					\
 	.produce = ghb_produce_##side,					\
 	.consume = ghb_consume_##side,					\
 }

@@ -41,6 +41,10 @@ def single_log(ioa, goheap, kernel):
         ' rounds=5 requested_bytes=500000 goheap_peak_bytes=1000000 kernel_peak_bytes=1250000'
         ' goheap_bytes=800000 goheap_inuse_bytes=700000 goheap_alloc_bytes=520000'
         ' kernel_bytes=800000 kernel_alloc_bytes=600000 kernel_prefilled_objects=3',
+        'BENCH-CMD latency',
+        'goheap_bench: result pattern=latency size=skewed cpus=1 vs=kmalloc live=10000 ops=100000'
+        ' rounds=5 goheap_p50_ns=60 goheap_p99_ns=300 goheap_p999_ns=2000 goheap_max_ns=90000'
+        ' kernel_p50_ns=70 kernel_p99_ns=400 kernel_p999_ns=1600 kernel_max_ns=30000',
         'BENCH-CMD calib',
         'goheap_bench: result pattern=calib what=memset size=64 cpus=1 ops=10000' + ns('value', 12, 12, 12),
     ]
@@ -108,6 +112,10 @@ class ReportTest(unittest.TestCase):
         self.assertEqual((burst['bytes_ratio'], burst['sys_over_inuse']), (0.75, 1.111))
         self.assertTrue(burst['goal']['met'] and burst['goal_sys']['met'])
         self.assertIn('burst', text)
+        lat = res['latency']
+        self.assertEqual((lat['p999_ratio'], lat['max_ratio']), (1.25, 3.0))
+        self.assertTrue(lat['goal']['met'])
+        self.assertFalse(lat['goal_max']['met'])
         fp = res['footprint']
         self.assertEqual((fp['peak_ratio'], fp['bytes_ratio']), (0.8, 1.0))
         self.assertTrue(fp['goal']['met'])
@@ -120,7 +128,7 @@ class ReportTest(unittest.TestCase):
         self.assertEqual((pause['pause_p50_ns'], pause['pause_max_ns']), (12000, 20000))
         self.assertEqual(res['pair']['kernel'], 'K')
         self.assertIn('Debian stock kernel K, scale 50 %, 3 rounds', text)
-        self.assertIn('goals (not assertions): 4 of 6 met', text)
+        self.assertIn('goals (not assertions): 5 of 8 met', text)
 
     def test_errors(self):
         self.log('s1', single_log(1, 80, 100) + ['BENCH-FAIL batch'])
