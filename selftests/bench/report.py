@@ -38,6 +38,18 @@ GOALS = {'pair': 0.6, 'batch': 0.8, 'remote': 1.0}
 # pair against kmem_cache has its own target
 GOALS_VS = {('pair', 'kmem_cache'): 0.75}
 
+# Goals on two figures of a result: (key, metric = num / den, num, den, target).
+FIGURE_GOALS = {
+    'churn': [('goal', 'bytes_ratio', 'goheap_bytes', 'kernel_bytes', 0.8)],
+    'burst': [('goal', 'bytes_ratio', 'goheap_bytes', 'kernel_bytes', 0.8),
+              ('goal_sys', 'sys_over_inuse', 'goheap_bytes', 'goheap_inuse_bytes', 1.25)],
+    'footprint': [('goal', 'peak_ratio', 'goheap_peak_bytes', 'kernel_peak_bytes', 0.9),
+                  ('goal_after', 'bytes_ratio', 'goheap_bytes', 'kernel_bytes', 0.9)],
+    'latency': [('goal', 'p999_ratio', 'goheap_p999_ns', 'kernel_p999_ns', 2.0),
+                ('goal_max', 'max_ratio', 'goheap_max_ns', 'kernel_max_ns', 2.0)],
+}
+GOAL_KEYS = ('goal', 'goal_sys', 'goal_after', 'goal_max')
+
 ORDER = ['calib', 'pair', 'batch', 'churn', 'burst', 'footprint', 'latency', 'remote', 'parallel_pair', 'parallel_churn',
          'gc_alloc', 'gc_section', 'gc_barrier', 'gc_mark', 'gc_pause']
 
@@ -186,33 +198,13 @@ def add_spreads(res, runs, num_k, den_k):
 
 def add_goal(res):
     pat = res['pattern']
+    for key, metric, num, den, target in FIGURE_GOALS.get(pat, ()):
+        if res.get(num) is not None and res.get(den):
+            res[metric] = round(res[num] / res[den], 3)
+            res[key] = {'metric': metric, 'target': target, 'met': res[metric] <= target}
     if pat == 'churn' and res.get('kernel_bytes'):
-        res['bytes_ratio'] = round(res['goheap_bytes'] / res['kernel_bytes'], 3)
         res['bytes_ratio_inuse'] = round(res['goheap_inuse_bytes'] / res['kernel_bytes'], 3)
-        res['goal'] = {'metric': 'bytes_ratio', 'target': 0.8,
-                       'met': res['bytes_ratio'] <= 0.8}
-    elif pat == 'burst' and res.get('kernel_bytes') and res.get('goheap_inuse_bytes'):
-        res['bytes_ratio'] = round(res['goheap_bytes'] / res['kernel_bytes'], 3)
-        res['sys_over_inuse'] = round(res['goheap_bytes'] / res['goheap_inuse_bytes'], 3)
-        res['goal'] = {'metric': 'bytes_ratio', 'target': 0.8,
-                       'met': res['bytes_ratio'] <= 0.8}
-        res['goal_sys'] = {'metric': 'sys_over_inuse', 'target': 1.25,
-                           'met': res['sys_over_inuse'] <= 1.25}
-    elif pat == 'footprint' and res.get('kernel_bytes') and res.get('kernel_peak_bytes'):
-        res['peak_ratio'] = round(res['goheap_peak_bytes'] / res['kernel_peak_bytes'], 3)
-        res['bytes_ratio'] = round(res['goheap_bytes'] / res['kernel_bytes'], 3)
-        res['goal'] = {'metric': 'peak_ratio', 'target': 0.9,
-                       'met': res['peak_ratio'] <= 0.9}
-        res['goal_after'] = {'metric': 'bytes_ratio', 'target': 0.9,
-                             'met': res['bytes_ratio'] <= 0.9}
-    elif pat == 'latency' and res.get('kernel_p999_ns') and res.get('kernel_max_ns'):
-        res['p999_ratio'] = round(res['goheap_p999_ns'] / res['kernel_p999_ns'], 3)
-        res['max_ratio'] = round(res['goheap_max_ns'] / res['kernel_max_ns'], 3)
-        res['goal'] = {'metric': 'p999_ratio', 'target': 2.0,
-                       'met': res['p999_ratio'] <= 2.0}
-        res['goal_max'] = {'metric': 'max_ratio', 'target': 2.0,
-                           'met': res['max_ratio'] <= 2.0}
-    elif pat in GOALS and 'ratio' in res and not (pat == 'pair' and res['size'] > 4096):
+    if pat in GOALS and 'ratio' in res and not (pat == 'pair' and res['size'] > 4096):
         target = GOALS_VS.get((pat, res.get('vs')), GOALS[pat])
         if pat == 'batch' and res.get('size', 0) >= 1024:
             target = 1.0    # page-sized classes: spans of few objects
@@ -253,8 +245,8 @@ def mib(v):
     return '-' if v is None else f'{v / 1048576:.2f}'
 
 
-def goal(r):
-    g = r.get('goal')
+def goal(r, key='goal'):
+    g = r.get(key)
     if not g:
         return ''
     return f"<={g['target']} {'met' if g['met'] else 'MISSED'}"
@@ -311,32 +303,26 @@ def churn_row(r):
 
 
 def burst_row(r):
-    g = r.get('goal_sys')
-    sys_goal = f"<={g['target']} {'met' if g['met'] else 'MISSED'}" if g else ''
     return (f"{r['size']:<9}{r['live']:>7}{r['init_on_alloc']:>4}"
             f"{mib(r.get('goheap_peak_bytes')):>10}{mib(r.get('kernel_peak_bytes')):>10}"
             f"{mib(r.get('requested_bytes')):>9}{mib(r.get('goheap_bytes')):>10}"
             f"{mib(r.get('goheap_inuse_bytes')):>9}{mib(r.get('kernel_bytes')):>10}"
-            f"{f(r.get('bytes_ratio'), 3):>8}  {goal(r):<12}{f(r.get('sys_over_inuse'), 3):>9}  {sys_goal}")
+            f"{f(r.get('bytes_ratio'), 3):>8}  {goal(r):<12}{f(r.get('sys_over_inuse'), 3):>9}  {goal(r, 'goal_sys')}")
 
 
 def footprint_row(r):
-    g = r.get('goal_after')
-    after_goal = f"<={g['target']} {'met' if g['met'] else 'MISSED'}" if g else ''
     return (f"{r['size']:<9}{r['live']:>7}{r['init_on_alloc']:>4}"
             f"{mib(r.get('goheap_peak_bytes')):>10}{mib(r.get('kernel_peak_bytes')):>10}"
             f"{f(r.get('peak_ratio'), 3):>8}  {goal(r):<12}"
             f"{mib(r.get('goheap_bytes')):>10}{mib(r.get('kernel_bytes')):>10}"
-            f"{f(r.get('bytes_ratio'), 3):>8}  {after_goal}")
+            f"{f(r.get('bytes_ratio'), 3):>8}  {goal(r, 'goal_after')}")
 
 
 def latency_row(r):
-    g = r.get('goal_max')
-    max_goal = f"<={g['target']} {'met' if g['met'] else 'MISSED'}" if g else ''
     cells = ''.join(f"{f(r.get(f'{side}_{p}_ns'), 0):>9}"
                     for side in ('goheap', 'kernel') for p in ('p50', 'p99', 'p999', 'max'))
     return (f"{r['size']:<9}{r['live']:>7}{r['init_on_alloc']:>4}{cells}"
-            f"{f(r.get('p999_ratio'), 3):>8}  {goal(r):<12}{f(r.get('max_ratio'), 3):>8}  {max_goal}")
+            f"{f(r.get('p999_ratio'), 3):>8}  {goal(r):<12}{f(r.get('max_ratio'), 3):>8}  {goal(r, 'goal_max')}")
 
 
 def gc_ops_row(r):
@@ -411,7 +397,7 @@ def table(results, errors, kver, scale, rounds):
         lines.append('calibration (icount): ' + '; '.join(
             f"{r['what']}{'(' + str(r['size']) + ')' if r.get('size') else ''} ioa={r['init_on_alloc']}: "
             f"{f(r.get('value_ns'))} ns" for r in rows))
-    goals = [r[k] for r in results for k in ('goal', 'goal_sys', 'goal_after', 'goal_max') if k in r]
+    goals = [r[k] for r in results for k in GOAL_KEYS if k in r]
     met = sum(1 for g in goals if g['met'])
     lines.append(f'goals (not assertions): {met} of {len(goals)} met')
     if errors:
