@@ -389,6 +389,7 @@ static void gh_arena_remove(struct gh_arena *a)
 static void gh_span_place(struct gh_span *span, struct gh_arena *a,
 			  unsigned int first, unsigned int npages)
 {
+	lockdep_assert_held(&gh_heap_lock);
 	gh_arena_mark(a, first, npages, true);
 	a->inuse_pages += npages;
 	span->arena = a;
@@ -397,6 +398,7 @@ static void gh_span_place(struct gh_span *span, struct gh_arena *a,
 	span->base = a->base + (unsigned long)first * PAGE_SIZE;
 	gh_map_set(span, span);
 	gh_heap_acct.inuse_bytes += (u64)npages * PAGE_SIZE;
+	gh_heap_acct.meta_bytes += span->meta_bytes;
 	gh_heap_acct.spans++;
 }
 
@@ -420,15 +422,6 @@ static bool gh_heap_place(struct gh_span *span, unsigned int npages,
 		return true;
 	}
 	return false;
-}
-
-static void gh_heap_add_meta(struct gh_span *span)
-{
-	unsigned long flags;
-
-	spin_lock_irqsave(&gh_heap_lock, flags);
-	gh_heap_acct.meta_bytes += span->meta_bytes;
-	spin_unlock_irqrestore(&gh_heap_lock, flags);
 }
 
 /**
@@ -483,7 +476,6 @@ struct gh_span *gh_heap_alloc_span(unsigned int npages, unsigned int align,
 		}
 		spin_unlock_irqrestore(&gh_heap_lock, flags);
 	}
-	gh_heap_add_meta(span);
 	return span;
 }
 EXPORT_SYMBOL_IF_KUNIT(gh_heap_alloc_span);
