@@ -561,6 +561,18 @@ void gh_heap_release_all(void)
 }
 EXPORT_SYMBOL_IF_KUNIT(gh_heap_release_all);
 
+/**
+ * gh_heap_release_kick() - look at the empty arenas now
+ *
+ * For a new gh_release_delay_ms: a release already queued keeps the delay
+ * it was queued with, and this one reschedules with the new delay.
+ */
+void gh_heap_release_kick(void)
+{
+	mod_delayed_work(system_wq, &gh_release_work, 0);
+}
+EXPORT_SYMBOL_IF_KUNIT(gh_heap_release_kick);
+
 /* The delayed work: arenas empty for gh_release_delay_ms go back. */
 static void gh_release_fn(struct work_struct *work)
 {

@@ -249,6 +249,7 @@ static inline struct gh_span *gh_span_of(const void *p)
 }
 bool gh_heap_owns(const void *p);
 void gh_heap_release_all(void);
+void gh_heap_release_kick(void);
 void gh_heap_read_stats(struct gh_heap_stats *st);
 /* A walk over every live span; embed it and use container_of() in visit. */
 struct gh_span_walk {

@@ -27,7 +27,12 @@ static int gh_param_set_arena_order(const char *val, const struct kernel_param *
 
 static int gh_param_set_delay(const char *val, const struct kernel_param *kp)
 {
-	return param_set_uint_minmax(val, kp, 0, 3600 * 1000);
+	int ret = param_set_uint_minmax(val, kp, 0, 3600 * 1000);
+
+	/* a new delay applies to arenas already empty (not while loading) */
+	if (!ret && THIS_MODULE->state == MODULE_STATE_LIVE)
+		gh_heap_release_kick();
+	return ret;
 }
 
 static int gh_param_set_refill_div(const char *val, const struct kernel_param *kp)

@@ -7,6 +7,13 @@
 
 #include "tests.h"
 
+/* A new release delay, applied at once (as the module parameter does). */
+static void gh_test_set_delay(unsigned int ms)
+{
+	gh_release_delay_ms = ms;
+	gh_heap_release_kick();
+}
+
 static struct gh_span *gh_test_span(struct kunit *test, unsigned int npages)
 {
 	struct gh_span *s = gh_heap_alloc_span(npages, 1, 0, GFP_KERNEL);
@@ -22,7 +29,7 @@ static void gh_test_runs_and_coalescing(struct kunit *test)
 	unsigned int n, adjacent = 0, old_delay = gh_release_delay_ms;
 
 	/* an arena a and b leave empty must stay until d is placed */
-	gh_release_delay_ms = 600000;
+	gh_test_set_delay(600000);
 	for (n = 1; n <= 48; n++) {
 		struct gh_span *a = gh_test_span(test, n);
 		struct gh_span *b = gh_test_span(test, n + 1);
@@ -44,7 +51,7 @@ static void gh_test_runs_and_coalescing(struct kunit *test)
 		gh_test_expect_heap_identities(test);
 	}
 	KUNIT_EXPECT_GT(test, adjacent, 0U);
-	gh_release_delay_ms = old_delay;
+	gh_test_set_delay(old_delay);
 	gh_heap_release_all();
 	rcu_barrier();
 }
@@ -221,7 +228,7 @@ static void gh_test_burst_goes_back(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, spans);
 	gh_test_settle();
 	gh_heap_read_stats(&before);
-	gh_release_delay_ms = 50;
+	gh_test_set_delay(50);
 	for (i = 0; i < n; i++)
 		spans[i] = gh_test_span(test, 1 + i % 2);
 	/* the first tenth stays live, the rest goes, in a scattered order */
@@ -249,7 +256,7 @@ static void gh_test_burst_goes_back(struct kunit *test)
 	for (i = 0; i < n; i++)
 		if (spans[i])
 			gh_heap_free_span(spans[i]);
-	gh_release_delay_ms = old_delay;
+	gh_test_set_delay(old_delay);
 	rcu_barrier();
 }
 
@@ -261,7 +268,7 @@ static void gh_test_delayed_release(struct kunit *test)
 	int waited;
 
 	gh_test_settle();
-	gh_release_delay_ms = 50;
+	gh_test_set_delay(50);
 	s = gh_test_span(test, 1U << gh_arena_order);
 	gh_heap_free_span(s);
 	/* the delayed work frees the arena without anyone asking */
@@ -273,7 +280,7 @@ static void gh_test_delayed_release(struct kunit *test)
 	}
 	KUNIT_EXPECT_EQ(test, st.arenas, 0UL);
 	KUNIT_EXPECT_EQ(test, st.sys_bytes, 0ULL);
-	gh_release_delay_ms = old_delay;
+	gh_test_set_delay(old_delay);
 	rcu_barrier();
 }
 

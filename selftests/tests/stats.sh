@@ -142,4 +142,25 @@ echo "$delay" >"$P/release_delay_ms"
 identities rest || fail "identities after the shrinker"
 ok "shrinker ($held -> $now bytes held)"
 
+# The scavenger: after a burst is freed, its empty arenas go back within
+# release_delay_ms with no drain and no memory pressure. What may stay
+# idle is the free room of arenas that still hold a span each CPU's cache
+# keeps: at most a few 64 KiB arenas, well under 1 MiB.
+echo 1 >"$G/drain" || fail "drain before the burst"
+idle0=$(stat HeapIdle)
+echo 200 >"$P/release_delay_ms"
+echo "hold 3000 2000" >"$C" || fail "hold for the burst"
+burst=$(stat HeapInuse)
+echo release >"$C" || fail "release the burst"
+for _ in 1 2 3 4 5 6; do
+	sleep 1
+	[ "$(stat HeapIdle)" -le $((idle0 + 1048576)) ] && break
+done
+idle=$(stat HeapIdle)
+echo "$delay" >"$P/release_delay_ms"
+[ "$idle" -le $((idle0 + 1048576)) ] ||
+	fail "scavenger: HeapIdle $idle after the burst, was $idle0 before (HeapInuse $burst at its peak)"
+identities rest || fail "identities after the scavenger"
+ok "scavenger (HeapIdle $idle0 -> $idle bytes after a $burst-byte burst)"
+
 [ "$fails" = 0 ]
