@@ -598,6 +598,39 @@ void gh_heap_read_stats(struct gh_heap_stats *st)
 EXPORT_SYMBOL_IF_KUNIT(gh_heap_read_stats);
 
 /**
+ * gh_heap_search_ok() - check the placement invariants
+ *
+ * Every arena below gh_search_from is full, the search start itself is an
+ * ordinary arena on the list, and each arena's longest free run and page
+ * count agree with its bitmap.
+ *
+ * Return: true if they hold.
+ */
+bool gh_heap_search_ok(void)
+{
+	struct gh_arena *a;
+	unsigned long flags;
+	bool below = true, ok = true;
+
+	spin_lock_irqsave(&gh_heap_lock, flags);
+	list_for_each_entry(a, &gh_arenas, node) {
+		if (a == gh_search_from)
+			below = false;
+		if (below && !gh_arena_full(a))
+			ok = false;
+		if (!a->dedicated &&
+		    (a->longest_free != gh_longest_free(a->used) ||
+		     a->inuse_pages != bitmap_weight(&a->used, a->npages)))
+			ok = false;
+	}
+	if (gh_search_from && (below || gh_search_from->dedicated))
+		ok = false;
+	spin_unlock_irqrestore(&gh_heap_lock, flags);
+	return ok;
+}
+EXPORT_SYMBOL_IF_KUNIT(gh_heap_search_ok);
+
+/**
  * gh_heap_walk_spans() - visit every live span, heap lock held
  * @walk: its visit() must not sleep or call back into the heap
  */

@@ -257,6 +257,7 @@ struct gh_span_walk {
 };
 
 void gh_heap_walk_spans(struct gh_span_walk *walk);
+bool gh_heap_search_ok(void);
 size_t gh_heap_max_size(void);
 
 #define GH_ARENA_MAP_CELLS	64

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* KUnit: the page heap (arenas, page runs, page map, release). */
 #include <linux/delay.h>
+#include <linux/prandom.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <linux/vmalloc.h>
@@ -214,6 +215,42 @@ static void gh_test_dedicated_arena(struct kunit *test)
 }
 
 /*
+ * Random spans, random frees: after every step every arena below the
+ * search start is full and each arena's summary matches its bitmap.
+ */
+static void gh_test_placement_invariants(struct kunit *test)
+{
+	unsigned int step, bad = 0, n = 128, max = (1U << gh_arena_order) + 4;
+	struct gh_span **spans = kunit_kcalloc(test, n, sizeof(*spans), GFP_KERNEL);
+	struct rnd_state rs;
+
+	KUNIT_ASSERT_NOT_NULL(test, spans);
+	prandom_seed_state(&rs, 0x61726e61ULL);
+	gh_test_settle();
+	for (step = 0; step < 2000; step++) {
+		unsigned int i = prandom_u32_state(&rs) % n;
+
+		if (spans[i]) {
+			gh_heap_free_span(spans[i]);
+			spans[i] = NULL;
+		} else {
+			spans[i] = gh_test_span(test, 1 + prandom_u32_state(&rs) % max);
+		}
+		if (!gh_heap_search_ok())
+			bad++;
+	}
+	KUNIT_EXPECT_EQ(test, bad, 0U);
+	for (step = 0; step < n; step++)
+		if (spans[step])
+			gh_heap_free_span(spans[step]);
+	KUNIT_EXPECT_TRUE(test, gh_heap_search_ok());
+	gh_heap_release_all();
+	KUNIT_EXPECT_TRUE(test, gh_heap_search_ok());
+	gh_test_expect_heap_identities(test);
+	rcu_barrier();
+}
+
+/*
  * After a burst, the arenas it emptied go back without a drain or the
  * shrinker: the idle bytes left are at most one partly used arena's.
  */
@@ -313,6 +350,7 @@ static struct kunit_case gh_heap_cases[] = {
 	KUNIT_CASE(gh_test_first_fit_packs_low),
 	KUNIT_CASE(gh_test_dedicated_arena),
 	KUNIT_CASE(gh_test_burst_goes_back),
+	KUNIT_CASE(gh_test_placement_invariants),
 	KUNIT_CASE(gh_test_delayed_release),
 	KUNIT_CASE(gh_test_page_alloc_failure),
 	{}
