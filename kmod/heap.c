@@ -7,10 +7,10 @@
  * page can be given back on its own. An ordinary arena is 2^arena_order
  * pages: 16 pages (64 KiB) by default, at most one bitmap word
  * (GH_ARENA_PAGES: 64 pages, 256 KiB), and smaller when memory is
- * fragmented. A span larger than an ordinary arena
- * gets a dedicated arena of exactly its length (the rest of the buddy
- * block goes back at once, as alloc_pages_exact() does), which goes
- * straight back to the buddy allocator when the span is freed.
+ * fragmented. A span larger than an ordinary arena gets a dedicated arena
+ * of exactly its length (the rest of the buddy block goes back at once, as
+ * alloc_pages_exact() does), which goes straight back to the buddy
+ * allocator when the span is freed.
  *
  * Why arenas this small: goheap's memory is the direct map, so a page given
  * back cannot be taken back at the same address later. Go's scavenger can
