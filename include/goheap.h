@@ -51,7 +51,7 @@ static inline void *goheap_zalloc(size_t size, gfp_t gfp)
  * @mallocs: objects ever handed out (Mallocs)
  * @frees: objects ever freed (Frees)
  * @heap_objects: live objects (HeapObjects)
- * @heap_sys: bytes of arenas, released holes included (HeapSys)
+ * @heap_sys: bytes of the arenas goheap holds (HeapSys)
  * @heap_inuse: bytes in spans (HeapInuse)
  * @heap_idle: bytes of arenas in no span (HeapIdle)
  * @heap_released: always 0, kept for MemStats readers: pages given back to
@@ -65,6 +65,19 @@ static inline void *goheap_zalloc(size_t size, gfp_t gfp)
  * @invalid_frees: frees of pointers goheap did not hand out
  * @double_frees: frees of objects already free
  * @oversize: requests larger than goheap_max_size() or overflowing
+ * @refills: spans a per-CPU cache took (from central or the page heap)
+ * @flushes: spans a per-CPU cache gave back to central
+ * @central_frees: frees that took a central list's lock (to a span no
+ *	cache owns)
+ * @central_allocs: allocations that took a central list's lock (an
+ *	interrupt that found its CPU's cache busy)
+ * @remote_frees: frees through a span's remote bit (another CPU's span)
+ * @span_allocs: spans the page heap placed
+ * @span_frees: spans given back to the page heap
+ *
+ * The last seven count the slow paths, which take locks or atomic
+ * instructions; the fast paths take neither. Like @mallocs they count from
+ * load or from the last debugfs reset.
  */
 struct goheap_stats {
 	u64 alloc;
@@ -86,6 +99,13 @@ struct goheap_stats {
 	u64 invalid_frees;
 	u64 double_frees;
 	u64 oversize;
+	u64 refills;
+	u64 flushes;
+	u64 central_frees;
+	u64 central_allocs;
+	u64 remote_frees;
+	u64 span_allocs;
+	u64 span_frees;
 };
 
 void goheap_read_stats(struct goheap_stats *st);

@@ -96,7 +96,7 @@ static void *gh_cache_pop(struct gh_cache_class *cc)
 
 	if (test_bit(idx, gh_span_remote_bits(span)))
 		gh_span_settle_raced_free(span, idx);
-	return gh_cache_try_pop(cc);
+	return gh_cache_try_pop(cc, 0);
 }
 
 static bool gh_cache_find_window(struct gh_cache_class *cc, unsigned int from)
@@ -150,17 +150,16 @@ static void gh_cache_give_back(unsigned int cls, struct gh_span *span)
  */
 static void *gh_cache_rescan(unsigned int cls, struct gh_span **old)
 {
-	struct gh_cache *c = this_cpu_ptr(&gh_caches);
-	struct gh_cache_class *cc = &c->cls[cls];
+	struct gh_cache_class *cc = this_cpu_ptr(&gh_caches.cls[cls]);
 	void *p = NULL;
 
-	if (!gh_cache_enter(c))
+	if (!gh_cache_enter())
 		return ERR_PTR(-EBUSY);
 	if (cc->window || gh_cache_next_window(cc))
 		p = gh_cache_pop(cc);
 	else
 		*old = gh_cache_detach(cc);
-	gh_cache_leave(c);
+	gh_cache_leave();
 	return p;
 }
 
@@ -172,12 +171,11 @@ static void *gh_cache_rescan(unsigned int cls, struct gh_span **old)
 static void *gh_cache_install(unsigned int cls, struct gh_span *span,
 			      struct gh_span **old, struct gh_span **spare)
 {
-	struct gh_cache *c = this_cpu_ptr(&gh_caches);
-	struct gh_cache_class *cc = &c->cls[cls];
+	struct gh_cache_class *cc = this_cpu_ptr(&gh_caches.cls[cls]);
 	void *p = NULL;
 
 	*spare = span;
-	if (!gh_cache_enter(c))
+	if (!gh_cache_enter())
 		return NULL;
 	if (cc->window || gh_cache_next_window(cc)) {
 		p = gh_cache_pop(cc);
@@ -190,7 +188,7 @@ static void *gh_cache_install(unsigned int cls, struct gh_span *span,
 		gh_count(GH_CNT_REFILLS);
 		p = gh_cache_pop(cc);
 	}
-	gh_cache_leave(c);
+	gh_cache_leave();
 	return p;
 }
 
@@ -214,7 +212,7 @@ static void *gh_cache_install_span(unsigned int cls, struct gh_span *span)
  * raced with two frees, or this CPU's cache is busy (we are an interrupt
  * that landed inside a fast path: allocate from central instead).
  */
-void *gh_cache_alloc_slow(unsigned int cls, gfp_t gfp)
+static void *gh_cache_alloc_refill(unsigned int cls, gfp_t gfp)
 {
 	struct gh_central *central = &gh_centrals[cls];
 	struct gh_span *old = NULL, *span;
@@ -249,6 +247,26 @@ void *gh_cache_alloc_slow(unsigned int cls, gfp_t gfp)
 	return p ?: gh_central_alloc(central, gfp);
 }
 
+/**
+ * gh_cache_alloc_slow() - allocate one object of class @cls when
+ *	gh_cache_alloc_fast() could not, and count it
+ * @cls: size class
+ * @size: bytes asked for, for the statistics
+ * @gfp: allocation flags
+ *
+ * Return: the object, or NULL if memory could not be had under @gfp.
+ */
+void *gh_cache_alloc_slow(unsigned int cls, size_t size, gfp_t gfp)
+{
+	void *p = gh_cache_alloc_refill(cls, gfp);
+
+	if (p) {
+		this_cpu_inc(gh_stats.class_mallocs[cls]);
+		this_cpu_add(gh_stats.class_requested[cls], size);
+	}
+	return p;
+}
+
 /* A free to a span some CPU owns, through its remote bit. */
 static int gh_cache_free_remote(struct gh_span *span, unsigned int idx)
 {
@@ -267,25 +285,32 @@ static int gh_cache_free_remote(struct gh_span *span, unsigned int idx)
  * @idx: object index, below span->nelems
  *
  * Through the remote bits if a cache owns the span (this CPU's too, when
- * its cache is busy), or under the central lock if none does.
+ * its cache is busy), or under the central lock if none does. The free is
+ * counted in gh_stats.
  *
  * Return: 0, or -EINVAL for an object that is not allocated (double or
  * invalid free); nothing is changed then.
  */
 int gh_cache_free_elsewhere(struct gh_span *span, unsigned int idx)
 {
+	unsigned int cls = span->cls;
 	int ret;
 
-	if (READ_ONCE(span->owner) != GH_NO_OWNER)
-		return gh_cache_free_remote(span, idx);
-	ret = gh_central_free(&gh_centrals[span->cls], span, idx);
-	if (ret == -EAGAIN)
+	if (READ_ONCE(span->owner) != GH_NO_OWNER) {
 		ret = gh_cache_free_remote(span, idx);
+	} else {
+		ret = gh_central_free(&gh_centrals[cls], span, idx);
+		if (ret == -EAGAIN)
+			ret = gh_cache_free_remote(span, idx);
+	}
+	if (!ret)
+		this_cpu_inc(gh_stats.class_frees[cls]);
 	return ret;
 }
 
 /**
- * gh_cache_free() - free object @idx of small-object span @span, any path
+ * gh_cache_free() - free object @idx of small-object span @span, any path,
+ *	and count it
  * @span: live span; the caller is in an RCU reader (any flavour)
  * @idx: object index, below span->nelems
  *
@@ -304,18 +329,16 @@ int gh_cache_free(struct gh_span *span, unsigned int idx)
 /* Give back every span of the cache of the CPU this runs on. */
 static void gh_cache_drain_this_cpu(void)
 {
-	struct gh_cache *c;
 	struct gh_span *span;
 	unsigned int cls;
 
 	for (cls = 1; cls < GH_NUM_CLASSES; cls++) {
 		span = NULL;
 		preempt_disable();
-		c = this_cpu_ptr(&gh_caches);
 		/* task context: no fast path of this CPU is half done */
-		if (!WARN_ON_ONCE(!gh_cache_enter(c))) {
-			span = gh_cache_detach(&c->cls[cls]);
-			gh_cache_leave(c);
+		if (!WARN_ON_ONCE(!gh_cache_enter())) {
+			span = gh_cache_detach(this_cpu_ptr(&gh_caches.cls[cls]));
+			gh_cache_leave();
 		}
 		preempt_enable();
 		gh_cache_give_back(cls, span);

@@ -10,17 +10,29 @@
 #ifndef _GOHEAP_CACHE_H
 #define _GOHEAP_CACHE_H
 
+#include <linux/cache.h>
 #include <linux/compiler.h>
 #include <linux/percpu.h>
 #include <linux/preempt.h>
 
 #include "internal.h"
 
+/*
+ * The counters are the fast paths' share of gh_stats' class counters, kept
+ * here because the fast path already holds this address: stats.c adds
+ * them to gh_stats' sums. Written only inside busy sections.
+ */
 struct gh_cache_class {
 	struct gh_span *span;	/* owned span, or NULL */
 	unsigned long window;	/* free objects of alloc word @word */
-	unsigned int word;
-};
+	unsigned long word;	/* long: an index with no widening */
+	long mallocs;
+	long frees;
+	long requested;		/* bytes asked for by those mallocs */
+} ____cacheline_aligned;
+
+/* one line a class: a class's fast path touches one line of its cache */
+static_assert(sizeof(struct gh_cache_class) == SMP_CACHE_BYTES);
 
 struct gh_cache {
 	unsigned int busy;	/* a fast path is changing this cache */
@@ -34,67 +46,75 @@ DECLARE_PER_CPU(unsigned long, gh_cache_bypasses);
 /*
  * Enter this CPU's cache (preemption off). False if an interrupted fast
  * path on this CPU is inside it: the caller must leave the cache alone.
+ * The mark is reached through the per-CPU segment, so that it costs the
+ * fast paths no register.
  */
-static __always_inline bool gh_cache_enter(struct gh_cache *c)
+static __always_inline bool gh_cache_enter(void)
 {
-	if (unlikely(READ_ONCE(c->busy)))
+	if (unlikely(__this_cpu_read(gh_caches.busy)))
 		return false;
-	WRITE_ONCE(c->busy, 1);
+	__this_cpu_write(gh_caches.busy, 1);
 	barrier();	/* the mark before any access to the cache */
 	return true;
 }
 
-static __always_inline void gh_cache_leave(struct gh_cache *c)
+static __always_inline void gh_cache_leave(void)
 {
 	barrier();	/* every access to the cache before the mark goes */
-	WRITE_ONCE(c->busy, 0);
+	__this_cpu_write(gh_caches.busy, 0);
 }
 
 /*
  * Take the window's lowest free object, or NULL if its remote bit is set
  * (two frees raced: the slow path settles that) or the window is empty.
+ * @size > 0 counts the object as a malloc of @size bytes.
  */
-static __always_inline void *gh_cache_try_pop(struct gh_cache_class *cc)
+static __always_inline void *gh_cache_try_pop(struct gh_cache_class *cc,
+					      size_t size)
 {
 	struct gh_span *span = cc->span;
 	unsigned long window = cc->window;
+	unsigned long word = cc->word;
 	unsigned long *alloc, bit;
 
 	if (unlikely(!window))
 		return NULL;
 	bit = window & -window;
-	alloc = &gh_span_alloc_bits(span)[cc->word];
-	if (unlikely(READ_ONCE(alloc[span->nwords]) & bit))
+	if (unlikely(READ_ONCE(span->remote[word]) & bit))
 		return NULL;
+	alloc = &gh_span_alloc_bits(span)[word];
 	cc->window = window ^ bit;
 	*alloc |= bit;
-	return gh_span_obj(span, cc->word * BITS_PER_LONG + __ffs(bit));
+	if (size) {
+		cc->mallocs++;
+		cc->requested += size;
+	}
+	return gh_span_obj(span, word * BITS_PER_LONG + __ffs(bit));
 }
 
-void *gh_cache_alloc_slow(unsigned int cls, gfp_t gfp);
+void *gh_cache_alloc_slow(unsigned int cls, size_t size, gfp_t gfp);
 
 /**
- * gh_cache_alloc() - allocate one object of class @cls on this CPU
+ * gh_cache_alloc_fast() - allocate one object of class @cls from this
+ *	CPU's window, and count it
  * @cls: size class
- * @gfp: allocation flags for the slow path
+ * @size: bytes asked for, for the statistics
  *
- * Return: the object, or NULL if memory could not be had under @gfp.
+ * Return: the object, or NULL if the window has none to give at once: the
+ * caller takes gh_cache_alloc_slow() (and counts what that gives).
  */
-static __always_inline void *gh_cache_alloc(unsigned int cls, gfp_t gfp)
+static __always_inline void *gh_cache_alloc_fast(unsigned int cls,
+						 size_t size)
 {
-	struct gh_cache *c;
 	void *p = NULL;
 
 	preempt_disable();
-	c = this_cpu_ptr(&gh_caches);
-	if (likely(gh_cache_enter(c))) {
-		p = gh_cache_try_pop(&c->cls[cls]);
-		gh_cache_leave(c);
+	if (likely(gh_cache_enter())) {
+		p = gh_cache_try_pop(this_cpu_ptr(&gh_caches.cls[cls]), size);
+		gh_cache_leave();
 	}
 	preempt_enable();
-	if (likely(p))
-		return p;
-	return gh_cache_alloc_slow(cls, gfp);
+	return p;
 }
 
 /**
@@ -103,32 +123,33 @@ static __always_inline void *gh_cache_alloc(unsigned int cls, gfp_t gfp)
  *	  span alive: spans are freed after an RCU grace period)
  * @idx: object index, below span->nelems
  *
- * Return: true if the object was freed here; false if this CPU's cache
- * does not hold @span, is busy (an interrupted fast path), or the object is
- * not allocated. Nothing is changed then: the caller takes the slow path.
+ * Return: true if the object was freed (and counted) here; false if this
+ * CPU's cache does not hold @span, is busy (an interrupted fast path), or
+ * the object is not allocated. Nothing is changed then: the caller takes
+ * the slow path.
  */
 static __always_inline bool gh_cache_free_local(struct gh_span *span,
 						unsigned int idx)
 {
-	struct gh_cache *c = this_cpu_ptr(&gh_caches);
-	struct gh_cache_class *cc = &c->cls[span->cls];
+	struct gh_cache_class *cc = this_cpu_ptr(&gh_caches.cls[span->cls]);
 	unsigned long *alloc = gh_span_alloc_bits(span);
 	unsigned long bit = BIT(idx % BITS_PER_LONG);
 	unsigned int w = idx / BITS_PER_LONG;
 	bool freed = false;
 
-	if (unlikely(!gh_cache_enter(c))) {
+	if (unlikely(!gh_cache_enter())) {
 		__this_cpu_inc(gh_cache_bypasses);
 		return false;
 	}
 	if (likely(cc->span == span) && likely(alloc[w] & bit) &&
-	    likely(!(READ_ONCE(alloc[span->nwords + w]) & bit))) {
+	    likely(!(READ_ONCE(span->remote[w]) & bit))) {
 		alloc[w] &= ~bit;
 		if (cc->word == w)
 			cc->window |= bit;
+		cc->frees++;
 		freed = true;
 	}
-	gh_cache_leave(c);
+	gh_cache_leave();
 	return freed;
 }
 

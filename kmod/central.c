@@ -160,7 +160,7 @@ void gh_central_put(struct gh_central *c, struct gh_span *span)
 	empty = gh_central_relist(c, span);
 	spin_unlock_irqrestore(&c->lock, flags);
 	if (empty)
-		gh_heap_free_span(span);
+		gh_span_free_small(span);
 }
 
 /**
@@ -179,7 +179,7 @@ void gh_central_fold(struct gh_central *c, struct gh_span *span)
 		empty = gh_central_relist(c, span);
 	spin_unlock_irqrestore(&c->lock, flags);
 	if (empty)
-		gh_heap_free_span(span);
+		gh_span_free_small(span);
 }
 
 /**
@@ -199,6 +199,7 @@ int gh_central_free(struct gh_central *c, struct gh_span *span,
 	bool empty = false;
 	int ret = 0;
 
+	gh_count(GH_CNT_CENTRAL_FREES);
 	spin_lock_irqsave(&c->lock, flags);
 	if (span->state != GH_SPAN_SMALL) {
 		ret = -EINVAL;
@@ -217,7 +218,7 @@ int gh_central_free(struct gh_central *c, struct gh_span *span,
 	}
 	spin_unlock_irqrestore(&c->lock, flags);
 	if (empty)
-		gh_heap_free_span(span);
+		gh_span_free_small(span);
 	return ret;
 }
 
@@ -254,6 +255,7 @@ void *gh_central_alloc(struct gh_central *c, gfp_t gfp)
 	unsigned long flags;
 	void *p = NULL;
 
+	gh_count(GH_CNT_CENTRAL_ALLOCS);
 	spin_lock_irqsave(&c->lock, flags);
 	span = list_first_entry_or_null(&c->partial, struct gh_span, node);
 	if (span)
@@ -293,5 +295,5 @@ void gh_central_reclaim(struct gh_central *c)
 	}
 	spin_unlock_irqrestore(&c->lock, flags);
 	list_for_each_entry_safe(span, tmp, &empty, node)
-		gh_heap_free_span(span);
+		gh_span_free_small(span);
 }

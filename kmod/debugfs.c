@@ -54,6 +54,13 @@ static int stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "InvalidFrees %llu\n", st.invalid_frees);
 	seq_printf(m, "DoubleFrees %llu\n", st.double_frees);
 	seq_printf(m, "Oversize %llu\n", st.oversize);
+	seq_printf(m, "Refills %llu\n", st.refills);
+	seq_printf(m, "Flushes %llu\n", st.flushes);
+	seq_printf(m, "CentralFrees %llu\n", st.central_frees);
+	seq_printf(m, "CentralAllocs %llu\n", st.central_allocs);
+	seq_printf(m, "RemoteFrees %llu\n", st.remote_frees);
+	seq_printf(m, "SpanAllocs %llu\n", st.span_allocs);
+	seq_printf(m, "SpanFrees %llu\n", st.span_frees);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(stats);
@@ -84,14 +91,13 @@ static int sizeclasses_show(struct seq_file *m, void *v)
 	for (cls = 1; cls < GH_NUM_CLASSES; cls++) {
 		const struct gh_class_info *c = &gh_classes[cls];
 		const struct gh_span_tally *t = snap->tally;
-		unsigned long spans = t->owned[cls] + t->partial[cls] + t->full[cls];
 
-		seq_printf(m, "%u %u %u %u %ld %ld %ld %lu %lu %lu %lu %lu\n",
+		seq_printf(m, "%u %u %u %u %ld %ld %ld %lu %lu %lu %llu %lu\n",
 			   cls, c->size, c->npages, c->nelems,
 			   snap->since.class_mallocs[cls], snap->since.class_frees[cls],
 			   snap->now.class_mallocs[cls] - snap->now.class_frees[cls],
 			   t->owned[cls], t->partial[cls], t->full[cls],
-			   spans * c->npages * PAGE_SIZE,
+			   t->bytes[cls],
 			   gh_waste_permille(&snap->since, cls));
 	}
 	kfree(snap->tally);

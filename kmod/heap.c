@@ -174,13 +174,20 @@ bool gh_heap_owns(const void *p)
 }
 EXPORT_SYMBOL_IF_KUNIT(gh_heap_owns);
 
+/* Point every page of @span at @value: one walk down the map per leaf. */
 static void gh_map_set(struct gh_span *span, struct gh_span *value)
 {
-	unsigned long pfn = PHYS_PFN(__pa(span->base));
-	unsigned int i;
+	unsigned long pfn = PHYS_PFN(__pa(span->base)), end = pfn + span->npages;
+	struct gh_span **slot;
+	unsigned long n;
 
-	for (i = 0; i < span->npages; i++)
-		WRITE_ONCE(*gh_map_slot(pfn + i), value);
+	while (pfn < end) {
+		slot = gh_map_slot(pfn);
+		n = min(end - pfn, GH_MAP_FANOUT - gh_map_index(pfn, 0));
+		pfn += n;
+		while (n--)
+			WRITE_ONCE(*slot++, value);
+	}
 }
 
 /* ---- free runs ----------------------------------------------------------- */
@@ -188,11 +195,17 @@ static void gh_map_set(struct gh_span *span, struct gh_span *value)
 /* Longest run of clear bits in @used. */
 static unsigned int gh_longest_free(unsigned long used)
 {
-	unsigned long free = ~used;
+	unsigned long free = ~used, run;
 	unsigned int n = 0;
 
 	if (!used)
 		return BITS_PER_LONG;
+	if (!free)
+		return 0;
+	/* one run (an emptied arena, say): its length at once */
+	run = free >> __ffs(free);
+	if (!(run & (run + 1)))
+		return fls64(run);
 	/* each step shortens every run of free bits by one */
 	while (free) {
 		free &= free << 1;
@@ -476,6 +489,7 @@ struct gh_span *gh_heap_alloc_span(unsigned int npages, unsigned int align,
 		}
 		spin_unlock_irqrestore(&gh_heap_lock, flags);
 	}
+	gh_count(GH_CNT_SPAN_ALLOCS);
 	return span;
 }
 EXPORT_SYMBOL_IF_KUNIT(gh_heap_alloc_span);
@@ -508,11 +522,12 @@ void gh_heap_free_span(struct gh_span *span)
 	if (dedicated)
 		gh_arena_remove(a);
 	spin_unlock_irqrestore(&gh_heap_lock, flags);
+	gh_count(GH_CNT_SPAN_FREES);
 	kfree_rcu(span, rcu);
 	/* an ordinary arena may be gone already: the scavenger runs anywhere */
 	if (dedicated)
 		gh_arena_free(a);
-	else if (idle)
+	else if (idle && !delayed_work_pending(&gh_release_work))
 		schedule_delayed_work(&gh_release_work,
 				      msecs_to_jiffies(gh_release_delay_ms));
 }

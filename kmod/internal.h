@@ -59,7 +59,7 @@ struct gh_class_info {
  */
 static __always_inline unsigned int gh_size_to_class(size_t size)
 {
-	if (size <= GH_SIZE_TABLE8_MAX)
+	if (likely(size <= GH_SIZE_TABLE8_MAX))
 		return gh_size_to_class8[DIV_ROUND_UP(size, GH_SMALL_SIZE_DIV)];
 	if (size <= GH_MAX_SMALL_SIZE)
 		return gh_size_to_class128[DIV_ROUND_UP(size - GH_SIZE_TABLE8_MAX,
@@ -141,10 +141,11 @@ enum gh_span_state {
 /*
  * A span: a run of pages holding objects of one class, or one large object.
  *
- * Bitmaps live at the end: alloc[nwords] then remote[nwords]. alloc has a
- * bit set for each object handed out; it is written only by the span's
- * owner (a CPU, with interrupts off) or, when the span has no owner, under
- * its central lock. remote collects frees from other CPUs with atomic bit
+ * Bitmaps live at the end: alloc[nwords] then remote[nwords], which
+ * @remote points to so that the fast paths need not load @nwords. alloc
+ * has a bit set for each object handed out; it is written only by the
+ * span's owner (a CPU, in a busy section of its cache) or, when the span
+ * has no owner, under its central lock. remote collects frees from other CPUs with atomic bit
  * operations until the owner folds them into alloc. A GC span (gc/gc.h)
  * has a third bitmap, mark, and uses remote for objects whose release
  * callback has not run yet.
@@ -171,6 +172,7 @@ struct gh_span {
 	u32 meta_bytes;			/* this structure and its bitmaps */
 	struct goheap_gc_domain *gc_domain;	/* GH_SPAN_GC: owning domain */
 	struct gh_gc_tinfo *gc_tinfo;		/* GH_SPAN_GC: its type record */
+	unsigned long *remote;		/* bits + nwords */
 	unsigned long bits[];
 };
 
@@ -194,7 +196,14 @@ static inline unsigned long *gh_span_alloc_bits(struct gh_span *s)
 
 static inline unsigned long *gh_span_remote_bits(struct gh_span *s)
 {
-	return s->bits + s->nwords;
+	return s->remote;
+}
+
+/* Size the bitmaps: @nwords words each. */
+static inline void gh_span_set_nwords(struct gh_span *s, unsigned int nwords)
+{
+	s->nwords = nwords;
+	s->remote = s->bits + nwords;
 }
 
 static inline unsigned long *gh_span_mark_bits(struct gh_span *s)
@@ -232,11 +241,13 @@ static inline struct gh_span *gh_span_of(const void *p)
 {
 	unsigned long off = (unsigned long)p - PAGE_OFFSET;
 	unsigned long pfn = off >> PAGE_SHIFT;
+	unsigned long top = pfn >> GH_MAP_TOP_SHIFT;
 	struct gh_map_node *node;
 
-	if (unlikely(off >= 1UL << GH_MAP_PHYS_BITS))
+	/* one shift and compare: off is below 1 << GH_MAP_PHYS_BITS */
+	if (unlikely(top >= GH_MAP_TOP_SIZE))
 		return NULL;
-	node = READ_ONCE(gh_map_top[pfn >> GH_MAP_TOP_SHIFT]);
+	node = READ_ONCE(gh_map_top[top]);
 	if (unlikely(!node))
 		return NULL;
 	node = READ_ONCE(node->slot[(pfn >> (2 * GH_MAP_BITS)) & (GH_MAP_FANOUT - 1)]);
@@ -279,8 +290,16 @@ extern unsigned int gh_refill_div;
 
 /* ---- spans (span.c) ----------------------------------------------------- */
 
-struct gh_span *gh_span_new(unsigned int cls, unsigned int nbitmaps, gfp_t gfp);
+struct gh_span *gh_span_new(unsigned int cls, unsigned int nbitmaps,
+			    unsigned int npages, gfp_t gfp);
 struct gh_span *gh_span_new_small(unsigned int cls, gfp_t gfp);
+void gh_span_free_small(struct gh_span *span);
+unsigned int gh_span_pages_of(unsigned int cls);
+/* live spans of a class per doubling of its new spans' size (span.c) */
+#define GH_SPAN_GROW_STEP	8
+/* a span grows no further than this many objects */
+#define GH_SPAN_GROW_OBJECTS	32
+static_assert(GH_SPAN_GROW_OBJECTS <= GH_MAX_SPAN_OBJECTS);
 unsigned int gh_span_fold_remote(struct gh_span *span);
 void gh_span_settle_raced_free(struct gh_span *span, unsigned int idx);
 unsigned int gh_span_live_objects(struct gh_span *span);
@@ -324,8 +343,6 @@ unsigned long gh_cache_bypass_count(void);
 /* ---- statistics (stats.c) ------------------------------------------------ */
 
 enum gh_counter {
-	GH_CNT_MALLOCS,		/* small objects handed out */
-	GH_CNT_FREES,		/* small objects taken back */
 	GH_CNT_LARGE_MALLOCS,
 	GH_CNT_LARGE_FREES,
 	GH_CNT_LARGE_BYTES_ALLOC,	/* pages of large objects, in bytes */
@@ -335,6 +352,12 @@ enum gh_counter {
 	GH_CNT_OVERSIZE,
 	GH_CNT_REFILLS,		/* cache took a span from central */
 	GH_CNT_FLUSHES,		/* cache gave a span back to central */
+	/* slow paths, whose locks and atomics the fast paths avoid */
+	GH_CNT_CENTRAL_FREES,	/* frees that took a central lock */
+	GH_CNT_CENTRAL_ALLOCS,	/* allocations that took a central lock */
+	GH_CNT_REMOTE_FREES,	/* frees through a remote bit */
+	GH_CNT_SPAN_ALLOCS,	/* spans the page heap placed */
+	GH_CNT_SPAN_FREES,	/* spans given back to the page heap */
 	GH_NR_COUNTERS
 };
 
@@ -366,6 +389,7 @@ struct gh_span_tally {
 	unsigned long partial[GH_NUM_CLASSES];
 	unsigned long full[GH_NUM_CLASSES];
 	unsigned long owned[GH_NUM_CLASSES];
+	u64 bytes[GH_NUM_CLASSES];	/* span pages, in bytes */
 };
 
 struct gh_snapshot {

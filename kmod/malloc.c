@@ -36,11 +36,18 @@
 static_assert(GOHEAP_MAX_SMALL_SIZE == GH_MAX_SMALL_SIZE,
 	      "include/goheap.h and the generated class table disagree");
 
-static void *gh_alloc_large(size_t size, gfp_t gfp)
+/* Out of line, so that goheap_alloc()'s small path saves no register. */
+static noinline void *gh_alloc_large(size_t size, gfp_t gfp)
 {
 	unsigned int npages = DIV_ROUND_UP(size, PAGE_SIZE);
 	struct gh_span *span;
 
+	if (unlikely(size > gh_heap_max_size())) {
+		gh_count(GH_CNT_OVERSIZE);
+		pr_warn_once("request of %zu bytes is over the %zu-byte limit\n",
+			     size, gh_heap_max_size());
+		return NULL;
+	}
 	span = gh_heap_alloc_span(npages, is_power_of_2(size) ? npages : 1, 0, gfp);
 	if (!span)
 		return NULL;
@@ -78,6 +85,28 @@ static void gh_free_large(struct gh_span *span, const void *p,
 }
 
 /*
+ * Unpoison, and zero if asked, a small object before it is handed out.
+ * Every call is a tail call (memset() returns @p), so that goheap_alloc()'s
+ * fast path saves no register.
+ */
+static __always_inline void *gh_alloc_ready(void *p, unsigned int cls,
+					    gfp_t gfp)
+{
+	gh_unpoison(p, gh_classes[cls].size);
+	if (unlikely(want_init_on_alloc(gfp)))
+		return memset(p, 0, gh_classes[cls].size);
+	return p;
+}
+
+static noinline void *gh_alloc_small_slow(unsigned int cls, size_t size,
+					  gfp_t gfp)
+{
+	void *p = gh_cache_alloc_slow(cls, size, gfp);
+
+	return p ? gh_alloc_ready(p, cls, gfp) : NULL;
+}
+
+/*
  * Index of the object at @p in small-object span @span, or -1 if @p is not
  * the start of one: an interior pointer, or a slot-aligned address in the
  * span's tail, past its last object.
@@ -95,30 +124,34 @@ static __always_inline long gh_small_index(const struct gh_span *span,
 }
 
 /*
+ * Whether a free must wipe or poison the object: in out-of-line
+ * gh_free_wiped(), so that the plain fast path makes no call.
+ */
+static __always_inline bool gh_free_wants_wipe(void)
+{
+	return IS_ENABLED(CONFIG_KASAN_GENERIC) || want_init_on_free();
+}
+
+/*
  * Wipe and poison before the object can be handed out again. A double free
  * is turned away first, unless it races with the object being freed
  * elsewhere; then it can only wipe or poison a free object.
  */
-static __always_inline void gh_free_wipe(struct gh_span *span, void *p,
-					 unsigned int idx)
+static void gh_free_wipe(struct gh_span *span, void *p, unsigned int idx)
 {
-	if ((IS_ENABLED(CONFIG_KASAN_GENERIC) || want_init_on_free()) &&
-	    test_bit(idx, gh_span_alloc_bits(span))) {
+	if (gh_free_wants_wipe() && test_bit(idx, gh_span_alloc_bits(span))) {
 		if (want_init_on_free())
 			memset(p, 0, span->size);
 		gh_poison(p, span->size);
 	}
 }
 
-/* Count a small free, or report it for what gh_cache_free*() found. */
-static void gh_free_small_done(unsigned int cls, const void *p, int ret,
-			       unsigned long caller)
+/* Report a small free that gh_cache_free*() turned away. */
+static void gh_free_small_report(const void *p, int ret, unsigned long caller)
 {
 	if (ret)
 		gh_report_bad_free(GH_CNT_DOUBLE_FREE, p,
 				   "double free or never allocated", caller);
-	else
-		this_cpu_inc(gh_stats.class_frees[cls]);
 }
 
 static void gh_free_small(struct gh_span *span, const void *p,
@@ -132,7 +165,7 @@ static void gh_free_small(struct gh_span *span, const void *p,
 		return;
 	}
 	gh_free_wipe(span, (void *)p, idx);
-	gh_free_small_done(span->cls, p, gh_cache_free(span, idx), caller);
+	gh_free_small_report(p, gh_cache_free(span, idx), caller);
 }
 
 /*
@@ -145,7 +178,6 @@ static void gh_free_small(struct gh_span *span, const void *p,
 static noinline void gh_free_elsewhere(struct gh_span *span, const void *p,
 				       unsigned int idx, unsigned long caller)
 {
-	unsigned int cls = span->cls;
 	int ret;
 
 	if (IS_ENABLED(CONFIG_PREEMPT_RT)) {
@@ -157,7 +189,21 @@ static noinline void gh_free_elsewhere(struct gh_span *span, const void *p,
 		rcu_read_unlock();
 	else
 		preempt_enable();
-	gh_free_small_done(cls, p, ret, caller);
+	gh_free_small_report(p, ret, caller);
+}
+
+/*
+ * goheap_free()'s fast path when init_on_free or KASAN asks for a wipe or
+ * poisoning first: entered, and left, as gh_free_elsewhere().
+ */
+static noinline void gh_free_wiped(struct gh_span *span, const void *p,
+				   unsigned int idx, unsigned long caller)
+{
+	gh_free_wipe(span, (void *)p, idx);
+	if (gh_cache_free_local(span, idx))
+		preempt_enable();
+	else
+		gh_free_elsewhere(span, p, idx, caller);
 }
 
 /*
@@ -210,25 +256,13 @@ void *goheap_alloc(size_t size, gfp_t gfp)
 
 	if (unlikely(!size))
 		return GOHEAP_ZERO_PTR;
-	if (unlikely(size > GH_MAX_SMALL_SIZE)) {
-		if (unlikely(size > gh_heap_max_size())) {
-			gh_count(GH_CNT_OVERSIZE);
-			pr_warn_once("request of %zu bytes is over the %zu-byte limit\n",
-				     size, gh_heap_max_size());
-			return NULL;
-		}
+	if (unlikely(size > GH_MAX_SMALL_SIZE))
 		return gh_alloc_large(size, gfp);
-	}
 	cls = gh_size_to_class(size);
-	p = gh_cache_alloc(cls, gfp);
+	p = gh_cache_alloc_fast(cls, size);
 	if (unlikely(!p))
-		return NULL;
-	this_cpu_inc(gh_stats.class_mallocs[cls]);
-	this_cpu_add(gh_stats.class_requested[cls], size);
-	gh_unpoison(p, gh_classes[cls].size);
-	if (unlikely(want_init_on_alloc(gfp)))
-		memset(p, 0, gh_classes[cls].size);
-	return p;
+		return gh_alloc_small_slow(cls, size, gfp);
+	return gh_alloc_ready(p, cls, gfp);
 }
 EXPORT_SYMBOL_GPL(goheap_alloc);
 
@@ -283,13 +317,12 @@ void goheap_free(const void *p)
 	if (likely(span) && likely(smp_load_acquire(&span->state) == GH_SPAN_SMALL)) {
 		idx = gh_small_index(span, p);
 		if (likely(idx >= 0)) {
-			gh_free_wipe(span, (void *)p, idx);
-			if (likely(gh_cache_free_local(span, idx))) {
-				__this_cpu_inc(gh_stats.class_frees[span->cls]);
+			if (unlikely(gh_free_wants_wipe()))
+				gh_free_wiped(span, p, idx, _RET_IP_);
+			else if (likely(gh_cache_free_local(span, idx)))
 				preempt_enable();
-			} else {
+			else
 				gh_free_elsewhere(span, p, idx, _RET_IP_);
-			}
 			return;
 		}
 	}
@@ -409,8 +442,8 @@ EXPORT_SYMBOL_GPL(goheap_max_size);
 /**
  * goheap_drain() - give every idle byte back to the buddy allocator
  *
- * Go's debug.FreeOSMemory: empties the per-CPU caches, returns empty spans to the page heap, and
- * frees empty arenas and fully free 64-page chunks of the others at once.
+ * Go's debug.FreeOSMemory: empties the per-CPU caches, returns empty spans
+ * to the page heap, and frees every empty arena at once.
  *
  * Context: process context, interrupts enabled; may sleep.
  */

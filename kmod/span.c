@@ -6,7 +6,8 @@
  * class. Its state is two bitmaps, one bit per object:
  *
  *   alloc   set while the object is handed out. Only the span's owner
- *           writes it: the CPU whose cache holds the span (interrupts off),
+ *           writes it: the CPU whose cache holds the span (in a busy
+ *           section),
  *           or, for a span with no owner, whoever holds its central lock.
  *           Plain, non-atomic bit operations.
  *   remote  set by a free from any CPU that does not own the span, with one
@@ -37,19 +38,35 @@
  * The allocating CPU reads free objects 64 at a time through a "window":
  * the inverted alloc word, in which each set bit is a free object, so the
  * next object is one count-trailing-zeros away (Go's allocCache).
+ *
+ * Span size grows with demand. A class's spans start at the class table's
+ * size (sizeclasses.h), which is small so that a class in light use holds
+ * little; from GH_SPAN_GROW_STEP spans alive on, each doubling of that
+ * count doubles its new spans, up to an ordinary arena and
+ * GH_SPAN_GROW_OBJECTS objects. A busy
+ * class of page-sized objects thus refills, takes central locks and builds
+ * spans several times less often, while a small live set of many classes
+ * keeps the small spans (Documentation/goheap.rst, "Size classes"). The
+ * count of live spans per class is the one thing that decides.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/bitops.h>
+#include <linux/math64.h>
 #include <kunit/visibility.h>
 
 #include "internal.h"
 #include "poison.h"
 
+/* live spans of the manual heap per class: how busy the class is */
+static atomic_long_t gh_class_spans[GH_NUM_CLASSES];
+
 /**
  * gh_span_new() - a fresh, empty span of class @cls, not yet live
  * @cls: size class
  * @nbitmaps: object bitmaps wanted: 2 (alloc, remote) or 3 (and mark)
+ * @npages: its pages: the class's own (gh_classes[cls].npages) or a
+ *	    power-of-two multiple of them holding at most GH_MAX_SPAN_OBJECTS
  * @gfp: allocation flags for the page heap
  *
  * Every object is poisoned. The caller finishes setting the span up and
@@ -57,28 +74,81 @@
  *
  * Return: the span, or NULL when memory is short.
  */
-struct gh_span *gh_span_new(unsigned int cls, unsigned int nbitmaps, gfp_t gfp)
+struct gh_span *gh_span_new(unsigned int cls, unsigned int nbitmaps,
+			    unsigned int npages, gfp_t gfp)
 {
 	const struct gh_class_info *info = &gh_classes[cls];
-	unsigned int nwords = BITS_TO_LONGS(info->nelems);
+	unsigned int nelems = npages == info->npages ? info->nelems :
+			      ((size_t)npages << PAGE_SHIFT) / info->size;
+	unsigned int nwords = BITS_TO_LONGS(nelems);
 	unsigned int align = 1;
 	struct gh_span *span;
 
+	if (WARN_ON_ONCE(nelems > GH_MAX_SPAN_OBJECTS))
+		return NULL;
 	/* power-of-two sizes are naturally aligned, as kmalloc's are */
 	if (is_power_of_2(info->size) && info->size > PAGE_SIZE)
 		align = info->size / PAGE_SIZE;
-	span = gh_heap_alloc_span(info->npages, align,
+	span = gh_heap_alloc_span(npages, align,
 				  nbitmaps * nwords * sizeof(unsigned long), gfp);
 	if (!span)
 		return NULL;
 	span->cls = cls;
-	span->nelems = info->nelems;
-	span->nwords = nwords;
+	span->nelems = nelems;
+	gh_span_set_nwords(span, nwords);
 	span->size = info->size;
 	span->divmagic = info->divmagic;
-	gh_poison(span->base, (size_t)info->nelems * info->size);
+	gh_poison(span->base, (size_t)nelems * info->size);
 	return span;
 }
+
+/*
+ * Whether a span of @pages pages may hold objects of @info's class: at most
+ * GH_SPAN_GROW_OBJECTS of them (beyond that a refill is rare already, and
+ * more free slots per span only hold memory), and few enough bytes that
+ * the index magic stays exact (offset * magic >> 32 is offset / size for
+ * every offset below 2^32 / size, since magic * size exceeds 2^32 by at
+ * most size).
+ */
+static bool gh_span_pages_fit(const struct gh_class_info *info,
+			      unsigned int pages)
+{
+	u64 bytes = (u64)pages << PAGE_SHIFT;
+
+	return div_u64(bytes, info->size) <= GH_SPAN_GROW_OBJECTS &&
+	       bytes * info->size <= 1ULL << 32;
+}
+
+/*
+ * Pages for a new span of @cls: the class's own while it has fewer than
+ * GH_SPAN_GROW_STEP spans alive, doubled at that many and again at every
+ * further doubling of the count, within an ordinary arena and
+ * gh_span_pages_fit().
+ */
+static unsigned int gh_span_pages(unsigned int cls)
+{
+	const struct gh_class_info *info = &gh_classes[cls];
+	unsigned long busy = atomic_long_read(&gh_class_spans[cls]) / GH_SPAN_GROW_STEP;
+	unsigned int pages = info->npages, max = 1U << READ_ONCE(gh_arena_order);
+
+	while (busy && pages * 2 <= max && gh_span_pages_fit(info, pages * 2)) {
+		pages *= 2;
+		busy /= 2;
+	}
+	return pages;
+}
+
+/**
+ * gh_span_pages_of() - pages a new span of @cls would have now
+ * @cls: size class
+ *
+ * Return: what gh_span_new_small() would take, for tests and statistics.
+ */
+unsigned int gh_span_pages_of(unsigned int cls)
+{
+	return gh_span_pages(cls);
+}
+EXPORT_SYMBOL_IF_KUNIT(gh_span_pages_of);
 
 /**
  * gh_span_new_small() - a fresh, empty, unowned span for class @cls
@@ -89,13 +159,25 @@ struct gh_span *gh_span_new(unsigned int cls, unsigned int nbitmaps, gfp_t gfp)
  */
 struct gh_span *gh_span_new_small(unsigned int cls, gfp_t gfp)
 {
-	struct gh_span *span = gh_span_new(cls, 2, gfp);
+	struct gh_span *span = gh_span_new(cls, 2, gh_span_pages(cls), gfp);
 
 	if (!span)
 		return NULL;
+	atomic_long_inc(&gh_class_spans[cls]);
 	/* publish the set-up span before its state says it is live */
 	smp_store_release(&span->state, GH_SPAN_SMALL);
 	return span;
+}
+
+/**
+ * gh_span_free_small() - give an empty span of the manual heap back to the
+ *	page heap
+ * @span: a span from gh_span_new_small(), unowned, on no list, state dead
+ */
+void gh_span_free_small(struct gh_span *span)
+{
+	atomic_long_dec(&gh_class_spans[span->cls]);
+	gh_heap_free_span(span);
 }
 
 /* Bits of alloc word @word that stand for real objects. */
@@ -198,5 +280,6 @@ bool gh_span_remote_free(struct gh_span *span, unsigned int idx)
 {
 	if (!test_bit(idx, gh_span_alloc_bits(span)))
 		return false;
+	gh_count(GH_CNT_REMOTE_FREES);
 	return !test_and_set_bit(idx, gh_span_remote_bits(span));
 }

@@ -4,7 +4,10 @@
  * of the whole heap. debugfs.c shows them.
  *
  * Event counters are per-CPU and summed when read, so the allocation fast
- * path writes only its own CPU's memory. Byte figures that describe the
+ * path writes only its own CPU's memory. The fast paths count small
+ * mallocs and frees in their own cache's class entry (struct
+ * gh_cache_class), whose address they hold anyway; everything else counts
+ * in gh_stats. Byte figures that describe the
  * heap's state (spans, caches, central lists) are computed at read time
  * from one walk over the page heap's spans under the heap lock.
  *
@@ -29,6 +32,7 @@
 #include <linux/seq_file.h>
 #include <goheap.h>
 
+#include "cache.h"
 #include "internal.h"
 
 /* gh_take_snapshot() and the reset baseline read the sums as longs */
@@ -52,9 +56,12 @@ static void gh_stats_sum(struct gh_pcpu_stats *sum)
 		for (i = 0; i < GH_NR_COUNTERS; i++)
 			sum->cnt[i] += s->cnt[i];
 		for (i = 0; i < GH_NUM_CLASSES; i++) {
-			sum->class_mallocs[i] += s->class_mallocs[i];
-			sum->class_frees[i] += s->class_frees[i];
-			sum->class_requested[i] += s->class_requested[i];
+			const struct gh_cache_class *cc = &per_cpu_ptr(&gh_caches, cpu)->cls[i];
+
+			sum->class_mallocs[i] += s->class_mallocs[i] + READ_ONCE(cc->mallocs);
+			sum->class_frees[i] += s->class_frees[i] + READ_ONCE(cc->frees);
+			sum->class_requested[i] += s->class_requested[i] +
+						   READ_ONCE(cc->requested);
 		}
 	}
 }
@@ -83,7 +90,8 @@ static void gh_tally_span(struct gh_span *span, struct gh_span_walk *walk)
 	}
 	t->pending += (u64)bitmap_weight(gh_span_remote_bits(span), span->nelems) *
 		      span->size;
-	t->tail += gh_classes[span->cls].tail;
+	t->tail += (u64)span->npages * PAGE_SIZE - (u64)span->nelems * span->size;
+	t->bytes[span->cls] += (u64)span->npages * PAGE_SIZE;
 }
 
 static struct gh_span_tally *gh_tally_spans(void)
@@ -130,6 +138,13 @@ static void gh_fill_counters(struct goheap_stats *st, const struct gh_pcpu_stats
 	st->invalid_frees = since->cnt[GH_CNT_INVALID_FREE];
 	st->double_frees = since->cnt[GH_CNT_DOUBLE_FREE];
 	st->oversize = since->cnt[GH_CNT_OVERSIZE];
+	st->refills = since->cnt[GH_CNT_REFILLS];
+	st->flushes = since->cnt[GH_CNT_FLUSHES];
+	st->central_frees = since->cnt[GH_CNT_CENTRAL_FREES];
+	st->central_allocs = since->cnt[GH_CNT_CENTRAL_ALLOCS];
+	st->remote_frees = since->cnt[GH_CNT_REMOTE_FREES];
+	st->span_allocs = since->cnt[GH_CNT_SPAN_ALLOCS];
+	st->span_frees = since->cnt[GH_CNT_SPAN_FREES];
 }
 
 /**

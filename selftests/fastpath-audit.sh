@@ -30,6 +30,7 @@ set -uo pipefail
 GH_FASTPATH_FUNCS=(
 	goheap_alloc		# size -> class, busy mark, window pop, stats
 	goheap_free		# page-map lookup, index checks, busy mark, bit clear
+	gh_free_wiped		# goheap_free()'s same-CPU free under init_on_free/KASAN
 )
 
 bad_insn='^(pushf|pushfq|popf|popfq|cli|sti|lock|cmpxchg|cmpxchg8b|cmpxchg16b)$'

@@ -433,7 +433,10 @@ static const char *const known[] = {
 	"GCBytes",
 	"=Objects", "HeapObjects", "Mallocs", "Frees", "TotalAlloc",
 	"=Page heap", "Arenas", "Spans",
-	"=Errors caught", "InvalidFrees", "DoubleFrees", "Oversize", NULL
+	"=Errors caught", "InvalidFrees", "DoubleFrees", "Oversize",
+	"=Slow paths: spans taken and given back by caches, central and remote frees",
+	"Refills", "Flushes", "CentralFrees", "CentralAllocs", "RemoteFrees",
+	"SpanAllocs", "SpanFrees", NULL
 };
 
 static bool is_known(const char *name)

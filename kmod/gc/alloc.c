@@ -78,7 +78,7 @@ static struct gh_span *gh_gc_new_large_span(struct gh_gc_tinfo *ti, gfp_t gfp)
 	if (!span)
 		return NULL;
 	span->nelems = 1;
-	span->nwords = 1;
+	gh_span_set_nwords(span, 1);
 	span->size = ti->obj_size;
 	span->divmagic = 0;		/* every offset is object 0 */
 	gh_poison(span->base, span->size);
@@ -95,7 +95,8 @@ static struct gh_span *gh_gc_new_span(struct goheap_gc_domain *d,
 	if (!gh_gc_limit_allows(d, (u64)ti->span_pages * PAGE_SIZE, caller))
 		return NULL;
 	/* three bitmaps: alloc, pending release, mark */
-	span = ti->cls ? gh_span_new(ti->cls, 3, gfp) : gh_gc_new_large_span(ti, gfp);
+	span = ti->cls ? gh_span_new(ti->cls, 3, ti->span_pages, gfp) :
+			 gh_gc_new_large_span(ti, gfp);
 	if (!span)
 		return NULL;
 	span->gc_domain = d;

@@ -245,6 +245,11 @@ static void gh_test_past_last_object(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, span);
 	past = gh_span_obj(span, span->nelems);
 	rcu_read_unlock();
+	/* a grown span (span.c) may have no tail of its own */
+	if ((size_t)span->npages * PAGE_SIZE == (size_t)span->nelems * span->size) {
+		goheap_free(v);
+		kunit_skip(test, "this span has no tail");
+	}
 	gh_bad_begin(test, &ctx);
 	KUNIT_EXPECT_EQ(test, goheap_size(past), (size_t)0);
 	KUNIT_EXPECT_NULL(test, goheap_realloc(past, 8, GFP_KERNEL));

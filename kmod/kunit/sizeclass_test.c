@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* KUnit: the size-class table and size -> class lookup. */
+#include <linux/math64.h>
 #include <linux/sizes.h>
 
 #include "tests.h"
@@ -44,16 +45,24 @@ static void gh_test_tail_waste_bounded(struct kunit *test)
 	}
 }
 
+/*
+ * Every slot of every span a class may have: its table span, and the
+ * grown ones span.c allows (up to GH_MAX_SPAN_OBJECTS objects and
+ * 2^32 / size bytes).
+ */
 static void gh_test_divmagic_exact(struct kunit *test)
 {
-	unsigned int cls, i;
+	unsigned int cls, i, slots;
 
 	for (cls = 1; cls < GH_NUM_CLASSES; cls++) {
 		const struct gh_class_info *c = &gh_classes[cls];
 		/* the index the allocator computes, from the span's own magic */
 		const struct gh_span span = { .divmagic = c->divmagic };
 
-		for (i = 0; i < c->nelems; i++) {
+		slots = min_t(u64, GH_MAX_SPAN_OBJECTS,
+			      div_u64(1ULL << 32, (u64)c->size * c->size));
+		slots = max_t(unsigned int, slots, c->nelems);
+		for (i = 0; i < slots; i++) {
 			unsigned long first = (unsigned long)i * c->size;
 
 			KUNIT_ASSERT_EQ(test, gh_span_index(&span, first), i);

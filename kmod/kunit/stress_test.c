@@ -11,6 +11,7 @@
 #include <linux/irq_work.h>
 #include <linux/kthread.h>
 #include <linux/random.h>
+#include <linux/workqueue.h>
 
 #include "tests.h"
 
@@ -492,7 +493,126 @@ static void gh_test_drain_returns_to_baseline(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, now.heap_sys, base.heap_sys);
 }
 
+static long gh_test_free_on_cpu(void *p)
+{
+	goheap_free(p);
+	return 0;
+}
+
+/* The span of live object @p. */
+static struct gh_span *gh_test_span_of(const void *p)
+{
+	struct gh_span *span;
+
+	rcu_read_lock();
+	span = gh_span_of(p);
+	rcu_read_unlock();
+	return span;
+}
+
+/*
+ * The slow-path counters count their paths: filling three spans of one
+ * class makes refills, flushes and new spans; freeing the objects of the
+ * spans given back takes the central lock once each; a free from another
+ * CPU goes through a remote bit; and the emptied spans go back.
+ */
+static void gh_test_slow_path_counters(struct kunit *test)
+{
+	unsigned int cls = gh_size_to_class(256), per_span = gh_classes[cls].nelems;
+	unsigned int i, n = 3 * per_span, other, given_back = 0;
+	struct goheap_stats start, a, b;
+	struct gh_span *owned;
+	void **objs;
+
+	objs = kunit_kcalloc(test, n, sizeof(*objs), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, objs);
+	gh_test_settle();
+	goheap_read_stats(&start);
+	migrate_disable();
+	for (i = 0; i < n; i++) {
+		objs[i] = goheap_alloc(256, GFP_KERNEL);
+		KUNIT_EXPECT_NOT_NULL(test, objs[i]);
+	}
+	other = cpumask_any_but(cpu_online_mask, smp_processor_id());
+	goheap_read_stats(&a);
+	KUNIT_EXPECT_GE(test, a.refills - start.refills, 2ULL);
+	KUNIT_EXPECT_GE(test, a.flushes - start.flushes, 1ULL);
+	KUNIT_EXPECT_GE(test, a.span_allocs - start.span_allocs, 2ULL);
+	KUNIT_EXPECT_EQ(test, a.central_frees, start.central_frees);
+	/* objects of the spans the cache gave back: every free locks */
+	owned = gh_test_span_of(objs[n - 1]);
+	for (i = 0; i < n; i++) {
+		if (objs[i] && gh_test_span_of(objs[i]) != owned) {
+			goheap_free(objs[i]);
+			objs[i] = NULL;
+			given_back++;
+		}
+	}
+	goheap_read_stats(&b);
+	KUNIT_EXPECT_GE(test, given_back, per_span);
+	KUNIT_EXPECT_EQ(test, b.central_frees - a.central_frees, (u64)given_back);
+	KUNIT_EXPECT_GE(test, b.span_frees - a.span_frees, 1ULL);
+	KUNIT_EXPECT_EQ(test, b.remote_frees, a.remote_frees);
+	/* the last span is this CPU's: a free from another CPU is remote */
+	if (other < nr_cpu_ids) {
+		KUNIT_EXPECT_EQ(test, work_on_cpu(other, gh_test_free_on_cpu, objs[n - 1]), 0L);
+		objs[n - 1] = NULL;
+		goheap_read_stats(&a);
+		KUNIT_EXPECT_EQ(test, a.remote_frees - b.remote_frees, 1ULL);
+	}
+	for (i = 0; i < n; i++)
+		goheap_free(objs[i]);
+	migrate_enable();
+	goheap_read_stats(&b);
+	KUNIT_EXPECT_EQ(test, b.invalid_frees, start.invalid_frees);
+	KUNIT_EXPECT_EQ(test, b.double_frees, start.double_frees);
+	KUNIT_EXPECT_EQ(test, b.heap_objects, start.heap_objects);
+	gh_test_settle();
+}
+
+/*
+ * Spans grow with demand: a class's new spans double once it has
+ * GH_SPAN_GROW_STEP spans alive, objects land in them and work, and once
+ * the objects are freed the class is back to its table's span.
+ */
+static void gh_test_span_growth(struct kunit *test)
+{
+	unsigned int cls = gh_size_to_class(1024), base = gh_classes[cls].npages;
+	unsigned int i, n = 8 * GH_SPAN_GROW_STEP * gh_classes[cls].nelems;
+	unsigned int grown = 0;
+	struct gh_span *span;
+	void **objs;
+
+	objs = kunit_kcalloc(test, n, sizeof(*objs), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, objs);
+	gh_test_settle();
+	KUNIT_ASSERT_EQ(test, gh_span_pages_of(cls), base);
+	for (i = 0; i < n; i++) {
+		objs[i] = goheap_alloc(1000, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, objs[i]);
+		gh_test_fill(objs[i], 1000, i);
+		span = gh_test_span_of(objs[i]);
+		KUNIT_ASSERT_NOT_NULL(test, span);
+		KUNIT_EXPECT_EQ(test, (unsigned long)span->nelems,
+				span->npages * PAGE_SIZE / gh_classes[cls].size);
+		grown += span->npages > base;
+	}
+	KUNIT_EXPECT_GT(test, gh_span_pages_of(cls), base);
+	KUNIT_EXPECT_GT(test, grown, 0U);
+	KUNIT_EXPECT_LE(test, gh_span_pages_of(cls), (unsigned int)GH_ARENA_PAGES);
+	for (i = 0; i < n; i++) {
+		KUNIT_EXPECT_TRUE(test, gh_test_check(objs[i], 1000, i));
+		KUNIT_EXPECT_EQ(test, goheap_size(objs[i]), (size_t)gh_classes[cls].size);
+		goheap_free(objs[i]);
+	}
+	gh_test_settle();
+	KUNIT_EXPECT_EQ(test, gh_span_pages_of(cls), base);
+	gh_test_expect_heap_identities(test);
+}
+
 static struct kunit_case gh_stress_cases[] = {
+	KUNIT_CASE(gh_test_slow_path_counters),
+	KUNIT_CASE(gh_test_span_growth),
 	KUNIT_CASE(gh_test_drain_returns_to_baseline),
 	KUNIT_CASE(gh_test_interrupt_context),
 	KUNIT_CASE(gh_test_interrupt_storm),

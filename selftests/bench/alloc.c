@@ -11,7 +11,66 @@
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <goheap.h>
 #include "bench.h"
+
+/* ---- goheap's slow-path events, as special instructions ------------------- */
+
+/*
+ * What one slow-path event of goheap executes, in interrupt-disabling
+ * (save/restore pairs) and atomic instructions, read off its code path:
+ * every central or heap lock is a spin_lock_irqsave() (one irq save and
+ * restore, one lock cmpxchg); smp_mb() is a locked add on x86; the span
+ * structure's kzalloc() is SLUB's fast path (one cmpxchg16b) and its
+ * kfree_rcu() takes the per-CPU kfree_rcu lock with interrupts off. The
+ * folding of remote bits (an xchg per word holding one) is not counted:
+ * the one-CPU patterns make no remote frees. The fast paths execute none
+ * (selftests/fastpath-audit.sh).
+ */
+static const struct {
+	size_t offset;		/* in struct goheap_stats */
+	unsigned int irq, atomic;
+} ghb_slow_costs[] = {
+	{ offsetof(struct goheap_stats, refills), 1, 1 },	/* central take */
+	{ offsetof(struct goheap_stats, flushes), 1, 2 },	/* central put, smp_mb() */
+	{ offsetof(struct goheap_stats, central_frees), 1, 1 },
+	{ offsetof(struct goheap_stats, central_allocs), 1, 1 },
+	{ offsetof(struct goheap_stats, remote_frees), 0, 1 },	/* test_and_set_bit() */
+	{ offsetof(struct goheap_stats, span_allocs), 1, 2 },	/* heap lock, kzalloc() */
+	{ offsetof(struct goheap_stats, span_frees), 2, 2 },	/* heap lock, kfree_rcu() */
+};
+
+/*
+ * goheap's counters before and after a measured run: static, not on the
+ * stack (KASAN's frames are large); patterns run one at a time.
+ */
+static struct goheap_stats ghb_before, ghb_after;
+
+static u64 ghb_stat(const struct goheap_stats *st, size_t offset)
+{
+	return *(const u64 *)((const char *)st + offset);
+}
+
+/*
+ * Add goheap's interrupt-disabling and atomic instructions per operation,
+ * in thousandths, from its slow-path counters in ghb_before and ghb_after,
+ * @ops operations apart.
+ */
+static void ghb_add_special(unsigned long ops)
+{
+	const struct goheap_stats *a = &ghb_before, *b = &ghb_after;
+	u64 irq = 0, atomic = 0, n;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(ghb_slow_costs); i++) {
+		n = ghb_stat(b, ghb_slow_costs[i].offset) -
+		    ghb_stat(a, ghb_slow_costs[i].offset);
+		irq += n * ghb_slow_costs[i].irq;
+		atomic += n * ghb_slow_costs[i].atomic;
+	}
+	ghb_add(" goheap_irq_milli=%llu goheap_atomic_milli=%llu",
+		div64_u64(irq * 1000, ops), div64_u64(atomic * 1000, ops));
+}
 
 /* ---- pair ------------------------------------------------------------------ */
 
@@ -64,11 +123,17 @@ static int ghb_pair_size(size_t size)
 	if (ret)
 		pr_err("error pattern=pair size=%zu side=%s: allocation failed\n",
 		       size, ghb_pair_sides[pm.m.failed]->name);
+	/* one more, untimed, goheap round for its slow-path counters */
+	goheap_read_stats(&ghb_before);
+	if (!ret && ghb_pair_run(&pm.m, 0, pm.m.n) == GHB_FAILED)
+		ret = -ENOMEM;
+	goheap_read_stats(&ghb_after);
 	for (k = 1; !ret && k < ARRAY_SIZE(ghb_pair_sides); k++) {
 		ghb_add("pattern=pair size=%zu cpus=1 vs=%s ops=%lu rounds=%u",
 			size, ghb_pair_sides[k]->name, pm.m.n, pm.m.s[0].n);
 		ghb_add_ns("goheap", &pm.m.s[0]);
 		ghb_add_ns("kernel", &pm.m.s[k]);
+		ghb_add_special(pm.m.n);
 		ghb_emit();
 	}
 	kmem_cache_destroy(cache);
@@ -105,6 +170,8 @@ static int ghb_batch_step(void *arg, unsigned int j)
 
 	/* rep 0 is the warm-up */
 	for (rep = 0; rep <= b->reps; rep++) {
+		if (rep == 1 && side == &ghb_side_goheap)
+			goheap_read_stats(&ghb_before);
 		a = side->batch(NULL, b->size, b->n, b->arr, &f);
 		if (a == GHB_FAILED) {
 			pr_err("error pattern=batch size=%zu side=%s: allocation failed\n",
@@ -116,6 +183,8 @@ static int ghb_batch_step(void *arg, unsigned int j)
 			tf += f;
 		}
 	}
+	if (side == &ghb_side_goheap)
+		goheap_read_stats(&ghb_after);
 	ghb_sample(&b->sa[j], ta, b->n * b->reps);
 	ghb_sample(&b->sf[j], tf, b->n * b->reps);
 	ghb_sample(&b->st[j], ta + tf, b->n * b->reps);
@@ -142,6 +211,8 @@ static int ghb_batch_one(size_t size, unsigned long n, void **arr)
 	ghb_add_ns("kernel_alloc", &b.sa[1]);
 	ghb_add_ns("goheap_free", &b.sf[0]);
 	ghb_add_ns("kernel_free", &b.sf[1]);
+	/* the last round's counters: every round runs the same batches */
+	ghb_add_special(b.n * b.reps);
 	ghb_emit();
 	return 0;
 }

@@ -71,6 +71,12 @@ gc_stats() {
 }
 
 echo "BENCH-SET $GH_BENCH_SET cpus=$(nproc)"
+# objects per slab of the kmalloc caches pair and batch meet (report.py's
+# estimate of SLUB's interrupt-disabling and atomic instructions)
+for c in 8 16 32 64 96 128 192 256 512 1k 2k 4k 8k; do
+	f=/sys/kernel/slab/kmalloc-$c/objs_per_slab
+	[ ! -r "$f" ] || echo "SLABINFO kmalloc-$c $(cat "$f")"
+done
 if [ -n "$GH_BENCH_CMDS" ]; then
 	GH_BENCH_SET=cmds
 	IFS=';'

@@ -21,6 +21,8 @@
 #   GOHEAP_BENCH_ROUNDS  timed rounds per measurement, median kept (5)
 #   GOHEAP_BENCH_ONLY    single or multi: only those boots
 #   GOHEAP_BENCH_INIT    init_on_alloc settings, "default 0" by default
+#   GOHEAP_BENCH_CMDS    only these bench commands, ";"-separated (e.g.
+#                        "pair;batch"), for experiments
 #   GOHEAP_VM_MEM        guest memory in MiB (2048)
 # Exit status 1 if the build, a boot or a benchmark failed; goals that are
 # not met are reported, never an error.
@@ -76,6 +78,7 @@ GH_TEST_TIMEOUT=3000
 GH_BENCH_SET=$set
 GH_BENCH_SCALE=$scale
 GH_BENCH_ROUNDS=$rounds
+GH_BENCH_CMDS='${GOHEAP_BENCH_CMDS:-}'
 EOF
 	echo "$rc $(($(date +%s) - t0))" >"$out/$name.status"
 	rm -rf "$out/$name.cpio.gz" "$out/$name.cpio.gz.d"

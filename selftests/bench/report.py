@@ -73,13 +73,17 @@ def kv(text):
 
 def parse(log):
     """A log's config line, result records, gctrace lines and errors."""
-    cfg, recs, traces, errors = {}, [], {}, []
+    cfg, recs, traces, errors = {'slabs': {}}, [], {}, []
     cur = None
     with open(log, errors='replace') as f:
         for line in f:
             line = TS.sub('', line.rstrip('\n'))
             if line.startswith('goheap_bench: config '):
-                cfg = kv(line)
+                cfg.update(kv(line))
+            elif line.startswith('SLABINFO '):
+                w = line.split()
+                if len(w) == 3 and w[2].isdigit():
+                    cfg['slabs'][w[1]] = int(w[2])
             elif line.startswith('goheap_bench: result '):
                 cur = kv(line)
                 recs.append(cur)
@@ -129,6 +133,34 @@ def add_mark(r, traces):
         r['mark_bytes_per_s'] = int(r['heap_objects'] * r['size'] / (mark_us / 1e6))
 
 
+def kmalloc_cache(size):
+    """The name of the kmalloc cache of a size, as /sys/kernel/slab has it."""
+    return f'kmalloc-{size // 1024}k' if size >= 1024 else f'kmalloc-{size}'
+
+
+def add_kernel_special(r, slabs):
+    """SLUB's interrupt-disabling and atomic instructions per operation
+    (alloc + free), at least, read off Debian 6.1's mm/slub.c: each fast
+    path is one this_cpu_cmpxchg_double() (cmpxchg16b, no lock prefix); a
+    batch larger than a slab also frees into slabs that are not the CPU's
+    (a locked cmpxchg16b, already counted as its one), and per slab takes
+    ___slab_alloc()'s local_lock_irqsave() and, as a full slab gets its
+    first free back, the node's list_lock (spin_lock_irqsave). kmalloc
+    above 8 KiB is the page allocator's, not estimated here."""
+    n, size = r.get('n', 1), r.get('size', 0)
+    if r.get('vs') == 'kmalloc' and size > 8192:
+        return
+    objs_per_slab = slabs.get(kmalloc_cache(size))
+    if r['pattern'] == 'pair' or (objs_per_slab and n <= objs_per_slab):
+        irq, atomic = 0.0, 2.0
+    elif objs_per_slab:
+        irq, atomic = 2 / objs_per_slab, 2 + 1 / objs_per_slab
+    else:
+        return
+    r['kernel_irq_min'] = round(irq, 3)
+    r['kernel_atomic_min'] = round(atomic, 3)
+
+
 def read_boot(out, name, init, groups, errors):
     """Add one boot's records to groups (by measurement), its errors to errors."""
     try:
@@ -146,6 +178,8 @@ def read_boot(out, name, init, groups, errors):
     for r in recs:
         r['init_on_alloc'] = ioa
         r['boot'] = name
+        if r['pattern'] in ('pair', 'batch'):
+            add_kernel_special(r, cfg['slabs'])
         if r['pattern'] == 'gc_pause':
             add_pauses(r)
         if r['pattern'] == 'gc_mark' and r.get('domain') in traces:
@@ -280,6 +314,17 @@ def manual_tables(results):
             P(f"{pat:<15}{str(r.get('size', '')):>8}{str(n):>7}{r.get('cpus', ''):>5}{r['init_on_alloc']:>4} "
               f"{str(r.get('vs', '')):<11}{f(r.get('goheap_ns')):>11}{f(r.get('kernel_ns')):>11}"
               f"{f(r.get('ratio'), 3):>7}{sp(r):>8}  {goal(r)}")
+        if pat in ('pair', 'batch') and any('goheap_irq_milli' in r for r in rows):
+            P('  interrupt-disabling/atomic instructions per op: goheap counted '
+              '(slow-path counters), kernel at least (6.1 source)')
+            for r in rows:
+                if 'goheap_irq_milli' not in r:
+                    continue
+                k = (f"{r['kernel_irq_min']:.3f}/{r['kernel_atomic_min']:.3f}"
+                     if 'kernel_irq_min' in r else 'n/a')
+                P(f"  size={r['size']}{' n=' + str(r['n']) if 'n' in r else ''}"
+                  f" vs={r.get('vs')} ioa={r['init_on_alloc']}: goheap "
+                  f"{r['goheap_irq_milli'] / 1000:.3f}/{r['goheap_atomic_milli'] / 1000:.3f}, kernel {k}")
         if pat == 'batch':
             P('  batch split, ns: alloc goheap/kernel, free goheap/kernel')
             for r in rows:
