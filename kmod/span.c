@@ -43,11 +43,11 @@
  * size (sizeclasses.h), which is small so that a class in light use holds
  * little; from GH_SPAN_GROW_STEP spans alive on, each doubling of that
  * count doubles its new spans, up to an ordinary arena and
- * GH_SPAN_GROW_OBJECTS objects. A busy
- * class of page-sized objects thus refills, takes central locks and builds
- * spans several times less often, while a small live set of many classes
- * keeps the small spans (Documentation/goheap.rst, "Size classes"). The
- * count of live spans per class is the one thing that decides.
+ * GH_SPAN_GROW_OBJECTS objects. A busy class of page-sized objects thus
+ * refills, takes central locks and builds spans several times less often,
+ * while a small live set of many classes keeps the small spans
+ * (Documentation/goheap.rst, "Size classes"). The count of live spans per
+ * class is the one thing that decides.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -142,7 +142,7 @@ static unsigned int gh_span_pages(unsigned int cls)
  * gh_span_pages_of() - pages a new span of @cls would have now
  * @cls: size class
  *
- * Return: what gh_span_new_small() would take, for tests and statistics.
+ * Return: what gh_span_new_small() would take (for the KUnit suites).
  */
 unsigned int gh_span_pages_of(unsigned int cls)
 {
