@@ -333,7 +333,7 @@ void gh_central_reclaim(struct gh_central *c);
 
 int gh_cache_init(void);
 void gh_cache_exit(void);
-/* The fast paths, gh_cache_alloc() and gh_cache_free_local(): cache.h */
+/* The fast paths, gh_cache_alloc_fast() and gh_cache_free_local(): cache.h */
 int gh_cache_free_elsewhere(struct gh_span *span, unsigned int idx);
 int gh_cache_free(struct gh_span *span, unsigned int idx);
 void gh_cache_drain_all(void);

@@ -25,7 +25,7 @@
 set -uo pipefail
 
 # The functions of the fast paths: the one list. gh_size_to_class()
-# (internal.h), gh_cache_alloc() and gh_cache_free_local() (cache.h) are
+# (internal.h), gh_cache_alloc_fast() and gh_cache_free_local() (cache.h) are
 # __always_inline in them, so their instructions are audited here too.
 GH_FASTPATH_FUNCS=(
 	goheap_alloc		# size -> class, busy mark, window pop, stats
