@@ -23,11 +23,44 @@
 
 void *goheap_alloc(size_t size, gfp_t gfp);
 void *goheap_alloc_array(size_t n, size_t size, gfp_t gfp);
+void *goheap_alloc_node(size_t size, gfp_t gfp, int node);
 void *goheap_realloc(const void *p, size_t new_size, gfp_t gfp);
 void goheap_free(const void *p);
 size_t goheap_size(const void *p);
 size_t goheap_max_size(void);
 void goheap_drain(void);
+int goheap_alloc_bulk(size_t size, gfp_t gfp, size_t n, void **ptrs);
+void goheap_free_bulk(size_t n, void **ptrs);
+void goheap_free_rcu(const void *p);
+void goheap_rcu_barrier(void);
+
+/* ---- typed caches (kmem_cache) ------------------------------------------ */
+
+/*
+ * goheap_cache_create() flags. A cache with a constructor, with
+ * GOHEAP_CACHE_TYPESAFE_BY_RCU or with GOHEAP_CACHE_NO_MERGE has spans of its
+ * own; any other shares its size class's spans and fast path.
+ */
+/* free objects stay objects of the type until an RCU grace period passes */
+#define GOHEAP_CACHE_TYPESAFE_BY_RCU	0x1U
+/* objects start on a cache line (L1_CACHE_BYTES) */
+#define GOHEAP_CACHE_HWCACHE_ALIGN	0x2U
+/* spans of its own even without a constructor (exact slab-style figures) */
+#define GOHEAP_CACHE_NO_MERGE		0x4U
+
+struct goheap_cache;
+
+struct goheap_cache *goheap_cache_create(const char *name, size_t size,
+					 size_t align, unsigned int flags,
+					 void (*ctor)(void *obj));
+int goheap_cache_destroy(struct goheap_cache *c);
+void *goheap_cache_alloc(struct goheap_cache *c, gfp_t gfp);
+void *goheap_cache_alloc_node(struct goheap_cache *c, gfp_t gfp, int node);
+void goheap_cache_free(struct goheap_cache *c, const void *p);
+int goheap_cache_alloc_bulk(struct goheap_cache *c, gfp_t gfp, size_t n,
+			    void **ptrs);
+void goheap_cache_free_bulk(struct goheap_cache *c, size_t n, void **ptrs);
+size_t goheap_cache_size(const struct goheap_cache *c);
 
 /**
  * goheap_zalloc() - allocate zeroed memory
@@ -74,10 +107,12 @@ static inline void *goheap_zalloc(size_t size, gfp_t gfp)
  * @remote_frees: frees through a span's remote bit (another CPU's span)
  * @span_allocs: spans the page heap placed
  * @span_frees: spans given back to the page heap
+ * @bad_gfp: allocations refused for their gfp flags (__GFP_DMA, __GFP_DMA32,
+ *	__GFP_HIGHMEM; Documentation/goheap.rst, "gfp flags")
  *
- * The last seven count the slow paths, which take locks or atomic
- * instructions; the fast paths take neither. Like @mallocs they count from
- * load or from the last debugfs reset.
+ * @refills to @span_frees count the slow paths, which take locks or atomic
+ * instructions; the fast paths take neither. Like @mallocs they, and
+ * @bad_gfp, count from load or from the last debugfs reset.
  */
 struct goheap_stats {
 	u64 alloc;
@@ -106,6 +141,7 @@ struct goheap_stats {
 	u64 remote_frees;
 	u64 span_allocs;
 	u64 span_frees;
+	u64 bad_gfp;
 };
 
 void goheap_read_stats(struct goheap_stats *st);

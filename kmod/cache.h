@@ -117,6 +117,29 @@ static __always_inline void *gh_cache_alloc_fast(unsigned int cls,
 	return p;
 }
 
+/*
+ * Inside a busy section: free object @idx of @span into this CPU's cache if
+ * the cache holds @span and the object is allocated; false (nothing
+ * changed) otherwise.
+ */
+static __always_inline bool gh_cache_put(struct gh_span *span, unsigned int idx)
+{
+	struct gh_cache_class *cc = this_cpu_ptr(&gh_caches.cls[span->cls]);
+	unsigned long *alloc = gh_span_alloc_bits(span);
+	unsigned long bit = BIT(idx % BITS_PER_LONG);
+	unsigned int w = idx / BITS_PER_LONG;
+
+	if (likely(cc->span == span) && likely(alloc[w] & bit) &&
+	    likely(!(READ_ONCE(span->remote[w]) & bit))) {
+		alloc[w] &= ~bit;
+		if (cc->word == w)
+			cc->window |= bit;
+		cc->frees++;
+		return true;
+	}
+	return false;
+}
+
 /**
  * gh_cache_free_local() - free an object of a span this CPU's cache holds
  * @span: live span; the caller has preemption off (which also keeps the
@@ -131,26 +154,18 @@ static __always_inline void *gh_cache_alloc_fast(unsigned int cls,
 static __always_inline bool gh_cache_free_local(struct gh_span *span,
 						unsigned int idx)
 {
-	struct gh_cache_class *cc = this_cpu_ptr(&gh_caches.cls[span->cls]);
-	unsigned long *alloc = gh_span_alloc_bits(span);
-	unsigned long bit = BIT(idx % BITS_PER_LONG);
-	unsigned int w = idx / BITS_PER_LONG;
-	bool freed = false;
+	bool freed;
 
 	if (unlikely(!gh_cache_enter())) {
 		__this_cpu_inc(gh_cache_bypasses);
 		return false;
 	}
-	if (likely(cc->span == span) && likely(alloc[w] & bit) &&
-	    likely(!(READ_ONCE(span->remote[w]) & bit))) {
-		alloc[w] &= ~bit;
-		if (cc->word == w)
-			cc->window |= bit;
-		cc->frees++;
-		freed = true;
-	}
+	freed = gh_cache_put(span, idx);
 	gh_cache_leave();
 	return freed;
 }
+
+unsigned int gh_cache_alloc_bulk(unsigned int cls, size_t size,
+				 unsigned int n, void **ptrs);
 
 #endif /* _GOHEAP_CACHE_H */

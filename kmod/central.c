@@ -32,32 +32,88 @@
  * then reads owner, and folds the bits in itself under the lock if the
  * span is unowned by now. One of the two always sees the other's write.
  *
+ * The lists are per NUMA node: every class has them on every possible node
+ * (gh_central_of()), and a span belongs to its node's lists. A typed cache
+ * with spans of its own has lists of its own, set up here and registered
+ * so that gh_central_reclaim_all() reaches them; no CPU owns their spans,
+ * and they keep one empty span (gh_central_relist()).
+ *
  * Lock order: central lock -> heap lock. Each class has its own lock; no
  * lock is shared between classes. Caches take no lock (cache.c): they call
  * in here outside their busy sections.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/mutex.h>
 #include <kunit/visibility.h>
 
 #include "internal.h"
 
-struct gh_central gh_centrals[GH_NUM_CLASSES];
+struct gh_central *gh_node_centrals[MAX_NUMNODES];
 /* module parameter refill_div (main.c) */
 unsigned int gh_refill_div = 8;
 
-void gh_central_init(void)
+/**
+ * gh_central_setup() - empty central lists for spans of class @cls
+ * @c: the lists; every field is set
+ * @cls: size class of its spans' objects
+ * @nid: NUMA node of its spans
+ * @span_state: GH_SPAN_SMALL for the class's own lists, GH_SPAN_TYPED for
+ *	a typed cache's (which then sets its owner, ctor and free_after_gp)
+ */
+void gh_central_setup(struct gh_central *c, unsigned int cls, int nid,
+		      u8 span_state)
+{
+	memset(c, 0, sizeof(*c));
+	spin_lock_init(&c->lock);
+	INIT_LIST_HEAD(&c->partial);
+	INIT_LIST_HEAD(&c->full);
+	c->cls = cls;
+	c->nid = nid;
+	c->span_state = span_state;
+}
+
+/**
+ * gh_central_init() - the central lists of every class on every possible
+ *	NUMA node, each node's in its own memory
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int gh_central_init(void)
 {
 	unsigned int cls;
+	int nid;
 
-	for (cls = 0; cls < GH_NUM_CLASSES; cls++) {
-		struct gh_central *c = &gh_centrals[cls];
-
-		spin_lock_init(&c->lock);
-		INIT_LIST_HEAD(&c->partial);
-		INIT_LIST_HEAD(&c->full);
-		c->cls = cls;
+	for_each_node(nid) {
+		gh_node_centrals[nid] = kcalloc_node(GH_NUM_CLASSES, sizeof(struct gh_central),
+						     GFP_KERNEL, nid);
+		if (!gh_node_centrals[nid]) {
+			gh_central_exit();
+			return -ENOMEM;
+		}
+		for (cls = 0; cls < GH_NUM_CLASSES; cls++)
+			gh_central_setup(gh_central_of(nid, cls), cls, nid, GH_SPAN_SMALL);
 	}
+	return 0;
+}
+
+void gh_central_exit(void)
+{
+	int nid;
+
+	for_each_node(nid) {
+		kfree(gh_node_centrals[nid]);
+		gh_node_centrals[nid] = NULL;
+	}
+}
+
+/* Give an empty span, off every list, back to the page heap. */
+static void gh_central_release(struct gh_central *c, struct gh_span *span)
+{
+	if (c->span_state == GH_SPAN_TYPED)
+		gh_span_free_typed(span, c->free_after_gp);
+	else
+		gh_span_free_small(span);
 }
 
 static void gh_central_unlist(struct gh_central *c, struct gh_span *span)
@@ -89,14 +145,27 @@ static void gh_central_place(struct gh_central *c, struct gh_span *span)
 }
 
 /*
- * Put an unowned span on the list its occupancy calls for.
+ * Put an unowned span on the list its occupancy calls for. An empty span
+ * goes back to the heap, but with @keep a typed cache's lists keep one, at
+ * the end of partial: without it, one object freed and allocated again in
+ * turn would build a span, and run the constructor on all of it, every
+ * time (SLUB keeps empty slabs on its partial lists for the same reason).
  * Return: true if the span is empty and off every list: free it to the
  * heap after dropping the lock.
  */
-static bool gh_central_relist(struct gh_central *c, struct gh_span *span)
+static bool gh_central_relist(struct gh_central *c, struct gh_span *span,
+			      bool keep)
 {
 	gh_central_unlist(c, span);
+	if (c->spare == span)
+		c->spare = NULL;
 	span->live = gh_span_live_objects(span);
+	if (!span->live && keep && c->span_state == GH_SPAN_TYPED && !c->spare) {
+		c->spare = span;
+		list_add_tail(&span->node, &c->partial);
+		span->on_list = GH_LIST_PARTIAL;
+		return false;
+	}
 	if (!span->live) {
 		WRITE_ONCE(span->state, GH_SPAN_DEAD);
 		return true;
@@ -140,7 +209,9 @@ struct gh_span *gh_central_take(struct gh_central *c, int cpu)
  */
 struct gh_span *gh_central_grow(struct gh_central *c, gfp_t gfp)
 {
-	return gh_span_new_small(c->cls, gfp);
+	if (c->span_state == GH_SPAN_TYPED)
+		return gh_span_new_typed(c, gfp);
+	return gh_span_new_small(c->cls, c->nid, gfp);
 }
 
 /**
@@ -157,10 +228,10 @@ void gh_central_put(struct gh_central *c, struct gh_span *span)
 	WRITE_ONCE(span->owner, GH_NO_OWNER);
 	smp_mb();	/* owner store before reading remote bits */
 	gh_span_fold_remote(span);
-	empty = gh_central_relist(c, span);
+	empty = gh_central_relist(c, span, true);
 	spin_unlock_irqrestore(&c->lock, flags);
 	if (empty)
-		gh_span_free_small(span);
+		gh_central_release(c, span);
 }
 
 /**
@@ -174,12 +245,12 @@ void gh_central_fold(struct gh_central *c, struct gh_span *span)
 	bool empty = false;
 
 	spin_lock_irqsave(&c->lock, flags);
-	if (span->state == GH_SPAN_SMALL && span->owner == GH_NO_OWNER &&
+	if (span->state == c->span_state && span->owner == GH_NO_OWNER &&
 	    gh_span_fold_remote(span))
-		empty = gh_central_relist(c, span);
+		empty = gh_central_relist(c, span, true);
 	spin_unlock_irqrestore(&c->lock, flags);
 	if (empty)
-		gh_span_free_small(span);
+		gh_central_release(c, span);
 }
 
 /**
@@ -201,7 +272,7 @@ int gh_central_free(struct gh_central *c, struct gh_span *span,
 
 	gh_count(GH_CNT_CENTRAL_FREES);
 	spin_lock_irqsave(&c->lock, flags);
-	if (span->state != GH_SPAN_SMALL) {
+	if (span->state != c->span_state) {
 		ret = -EINVAL;
 	} else if (span->owner != GH_NO_OWNER) {
 		ret = -EAGAIN;
@@ -211,14 +282,15 @@ int gh_central_free(struct gh_central *c, struct gh_span *span,
 	} else {
 		/* span->live was counted when the span became unowned */
 		__clear_bit(idx, gh_span_alloc_bits(span));
+		c->frees++;
 		if (!--span->live)
-			empty = gh_central_relist(c, span);
+			empty = gh_central_relist(c, span, true);
 		else if (span->on_list == GH_LIST_FULL)
 			gh_central_place(c, span);
 	}
 	spin_unlock_irqrestore(&c->lock, flags);
 	if (empty)
-		gh_span_free_small(span);
+		gh_central_release(c, span);
 	return ret;
 }
 
@@ -234,6 +306,9 @@ static void *gh_central_take_object(struct gh_central *c, struct gh_span *span)
 		return NULL;
 	__set_bit(idx, gh_span_alloc_bits(span));
 	span->live++;
+	c->allocs++;
+	if (c->spare == span)
+		c->spare = NULL;
 	gh_central_place(c, span);
 	return gh_span_obj(span, idx);
 }
@@ -276,9 +351,10 @@ void *gh_central_alloc(struct gh_central *c, gfp_t gfp)
 
 /**
  * gh_central_reclaim() - fold pending remote frees of every listed span
- * @c: central of a class
+ * @c: central lists of a class or of a typed cache
  *
- * Spans that turn out empty go back to the page heap.
+ * Spans that turn out empty, and a typed cache's spare, go back to the
+ * page heap.
  */
 void gh_central_reclaim(struct gh_central *c)
 {
@@ -290,10 +366,115 @@ void gh_central_reclaim(struct gh_central *c)
 	list_splice_init(&c->full, &c->partial);
 	list_for_each_entry_safe(span, tmp, &c->partial, node) {
 		gh_span_fold_remote(span);
-		if (gh_central_relist(c, span))
+		if (gh_central_relist(c, span, false))
 			list_add(&span->node, &empty);
 	}
 	spin_unlock_irqrestore(&c->lock, flags);
 	list_for_each_entry_safe(span, tmp, &empty, node)
-		gh_span_free_small(span);
+		gh_central_release(c, span);
+}
+
+/**
+ * gh_central_slots() - object slots in the spans on @c's lists
+ * @c: central lists
+ * @spans: set to the number of those spans
+ *
+ * For a typed cache's statistics: its spans are always on its lists.
+ *
+ * Return: the slots, free or not.
+ */
+unsigned long gh_central_slots(struct gh_central *c, unsigned long *spans)
+{
+	struct list_head *lists[] = { &c->partial, &c->full };
+	unsigned long slots = 0, flags;
+	struct gh_span *span;
+	unsigned int i;
+
+	*spans = 0;
+	spin_lock_irqsave(&c->lock, flags);
+	for (i = 0; i < ARRAY_SIZE(lists); i++)
+		list_for_each_entry(span, lists[i], node) {
+			slots += span->nelems;
+			(*spans)++;
+		}
+	spin_unlock_irqrestore(&c->lock, flags);
+	return slots;
+}
+
+/**
+ * gh_central_live() - objects still handed out from the spans on @c's lists
+ * @c: central lists no CPU owns a span of (a typed cache's)
+ * @first: filled with the addresses of up to @max of them
+ * @max: room in @first
+ *
+ * Return: how many there are.
+ */
+unsigned long gh_central_live(struct gh_central *c, void **first,
+			      unsigned int max)
+{
+	struct list_head *lists[] = { &c->partial, &c->full };
+	unsigned long live = 0, flags;
+	struct gh_span *span;
+	unsigned int i, idx;
+
+	spin_lock_irqsave(&c->lock, flags);
+	for (i = 0; i < ARRAY_SIZE(lists); i++)
+		list_for_each_entry(span, lists[i], node) {
+			gh_span_fold_remote(span);
+			for_each_set_bit(idx, gh_span_alloc_bits(span), span->nelems) {
+				if (live < max)
+					first[live] = gh_span_obj(span, idx);
+				live++;
+			}
+		}
+	spin_unlock_irqrestore(&c->lock, flags);
+	return live;
+}
+
+/* Typed caches' lists, for gh_central_reclaim_all() */
+static LIST_HEAD(gh_typed_centrals);
+static DEFINE_MUTEX(gh_typed_centrals_lock);
+
+/**
+ * gh_central_register() - let goheap_drain() and the shrinker reclaim a
+ *	typed cache's lists
+ * @c: lists set up with GH_SPAN_TYPED
+ */
+void gh_central_register(struct gh_central *c)
+{
+	mutex_lock(&gh_typed_centrals_lock);
+	list_add(&c->typed_node, &gh_typed_centrals);
+	mutex_unlock(&gh_typed_centrals_lock);
+}
+
+/**
+ * gh_central_unregister() - a typed cache's lists go away
+ * @c: lists given to gh_central_register()
+ */
+void gh_central_unregister(struct gh_central *c)
+{
+	mutex_lock(&gh_typed_centrals_lock);
+	list_del(&c->typed_node);
+	mutex_unlock(&gh_typed_centrals_lock);
+}
+
+/**
+ * gh_central_reclaim_all() - gh_central_reclaim() every class's lists on
+ *	every node, and every typed cache's
+ *
+ * Context: process context; sleeps.
+ */
+void gh_central_reclaim_all(void)
+{
+	struct gh_central *c;
+	unsigned int cls;
+	int nid;
+
+	for_each_node(nid)
+		for (cls = 1; cls < GH_NUM_CLASSES; cls++)
+			gh_central_reclaim(gh_central_of(nid, cls));
+	mutex_lock(&gh_typed_centrals_lock);
+	list_for_each_entry(c, &gh_typed_centrals, typed_node)
+		gh_central_reclaim(c);
+	mutex_unlock(&gh_typed_centrals_lock);
 }

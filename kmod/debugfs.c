@@ -61,6 +61,7 @@ static int stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "RemoteFrees %llu\n", st.remote_frees);
 	seq_printf(m, "SpanAllocs %llu\n", st.span_allocs);
 	seq_printf(m, "SpanFrees %llu\n", st.span_frees);
+	seq_printf(m, "BadGfp %llu\n", st.bad_gfp);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(stats);
@@ -153,6 +154,23 @@ static int arenas_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(arenas);
 
+/* Per online NUMA node: its CPUs and the arenas that serve it. */
+static int nodes_show(struct seq_file *m, void *v)
+{
+	struct gh_heap_stats hs;
+	int nid;
+
+	seq_puts(m, "node cpus arenas sys_bytes inuse_bytes idle_bytes\n");
+	for_each_online_node(nid) {
+		gh_heap_node_stats(nid, &hs);
+		seq_printf(m, "%d %u %lu %llu %llu %llu\n", nid,
+			   cpumask_weight(cpumask_of_node(nid)), hs.arenas,
+			   hs.sys_bytes, hs.inuse_bytes, hs.idle_bytes);
+	}
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(nodes);
+
 /**
  * gh_debugfs_parse_one() - parse a write to a control file
  * @ubuf: what was written
@@ -224,6 +242,7 @@ void gh_debugfs_init(void)
 			    &sizeclasses_fops);
 	debugfs_create_file("percpu", 0400, gh_debugfs_dir, NULL, &percpu_fops);
 	debugfs_create_file("arenas", 0400, gh_debugfs_dir, NULL, &arenas_fops);
+	debugfs_create_file("nodes", 0400, gh_debugfs_dir, NULL, &nodes_fops);
 	debugfs_create_file("drain", 0200, gh_debugfs_dir, NULL, &drain_fops);
 	debugfs_create_file("reset", 0200, gh_debugfs_dir, NULL, &reset_fops);
 }

@@ -52,6 +52,11 @@
  * goes back leaves HeapSys at once, so HeapReleased, which in Go counts
  * returned pages still reserved, is always 0.
  *
+ * Each arena serves one NUMA node's requests (a->nid): it comes from
+ * alloc_pages_node() for that node, and a span for a node is placed only
+ * in that node's arenas, so span->nid names the node's central lists even
+ * when the page allocator had to fall back to another node's memory.
+ *
  * Locking: gh_heap_lock (irq-safe spinlock) protects the arena list, the
  * search start, the bitmaps, the accounting and the map's span pointers.
  * It is the innermost goheap lock. alloc_pages() runs outside it.
@@ -252,30 +257,38 @@ static bool gh_arena_full(const struct gh_arena *a)
  * larger block is never asked for with it: the wished-for orders go without
  * it, and the needed order is retried here for as long as it takes.
  */
-static struct page *gh_arena_pages_nofail(unsigned int order, gfp_t gfp)
+static struct page *gh_arena_pages_nofail(int nid, unsigned int order,
+					  gfp_t gfp)
 {
 	struct page *page;
 
 	if (order <= 1)
-		return alloc_pages(gfp, order);
+		return alloc_pages_node(nid, gfp, order);
 	gfp &= ~__GFP_NOFAIL;
 	/* __GFP_NOFAIL without leave to sleep is a caller bug: try once */
 	if (!gfpflags_allow_blocking(gfp))
-		return alloc_pages(gfp, order);
-	while (!(page = alloc_pages(gfp | __GFP_RETRY_MAYFAIL, order)))
+		return alloc_pages_node(nid, gfp, order);
+	while (!(page = alloc_pages_node(nid, gfp | __GFP_RETRY_MAYFAIL, order)))
 		cond_resched();
 	return page;
 }
 
-static struct page *gh_arena_pages(unsigned int min_order, unsigned int order,
-				   gfp_t gfp, unsigned int *got)
+/*
+ * A buddy block of @order pages (or less, down to @min_order) from node
+ * @nid, which the page allocator prefers but may fall back from, as it does
+ * for kmalloc_node(); __GFP_THISNODE in @gfp makes it strict.
+ */
+static struct page *gh_arena_pages(int nid, unsigned int min_order,
+				   unsigned int order, gfp_t gfp,
+				   unsigned int *got)
 {
 	gfp_t base = (gfp & ~(__GFP_ZERO | __GFP_COMP)) | __GFP_NOWARN;
 	struct page *page;
 
 	/* high orders are a wish, not a need: do not retry hard for them */
 	for (; order > min_order; order--) {
-		page = alloc_pages((base & ~__GFP_NOFAIL) | __GFP_NORETRY, order);
+		page = alloc_pages_node(nid, (base & ~__GFP_NOFAIL) | __GFP_NORETRY,
+					order);
 		if (page) {
 			*got = order;
 			return page;
@@ -283,8 +296,8 @@ static struct page *gh_arena_pages(unsigned int min_order, unsigned int order,
 	}
 	*got = min_order;
 	if (base & __GFP_NOFAIL)
-		return gh_arena_pages_nofail(min_order, base);
-	return alloc_pages(base, min_order);
+		return gh_arena_pages_nofail(nid, min_order, base);
+	return alloc_pages_node(nid, base, min_order);
 }
 
 static void gh_free_page_run(void *base, unsigned int first, unsigned int end)
@@ -302,7 +315,7 @@ static void gh_free_page_run(void *base, unsigned int first, unsigned int end)
  * when @npages is more than an ordinary arena holds, a dedicated one of
  * exactly @npages, the rest of its buddy block given back at once.
  */
-static struct gh_arena *gh_arena_new(unsigned int npages, gfp_t gfp)
+static struct gh_arena *gh_arena_new(unsigned int npages, int nid, gfp_t gfp)
 {
 	unsigned int min_order = order_base_2(npages), order;
 	unsigned int want = READ_ONCE(gh_arena_order);
@@ -310,11 +323,13 @@ static struct gh_arena *gh_arena_new(unsigned int npages, gfp_t gfp)
 	struct page *page;
 	unsigned long pfn, g;
 
-	a = kzalloc(sizeof(*a), gfp & ~__GFP_ZERO);
+	a = kzalloc_node(sizeof(*a), gfp & ~__GFP_ZERO, nid);
 	if (!a)
 		return NULL;
+	a->nid = nid;
 	a->dedicated = npages > (1U << want);
-	page = gh_arena_pages(min_order, a->dedicated ? min_order : want, gfp, &order);
+	page = gh_arena_pages(nid, min_order, a->dedicated ? min_order : want, gfp,
+			      &order);
 	if (!page)
 		goto free_arena;
 	pfn = page_to_pfn(page);
@@ -409,15 +424,19 @@ static void gh_span_place(struct gh_span *span, struct gh_arena *a,
 	span->first_page = first;
 	span->npages = npages;
 	span->base = a->base + (unsigned long)first * PAGE_SIZE;
+	span->nid = a->nid;
 	gh_map_set(span, span);
 	gh_heap_acct.inuse_bytes += (u64)npages * PAGE_SIZE;
 	gh_heap_acct.meta_bytes += span->meta_bytes;
 	gh_heap_acct.spans++;
 }
 
-/* First fit from gh_search_from, by address; moves the start past full arenas. */
+/*
+ * First fit among node @nid's arenas from gh_search_from, by address;
+ * moves the start past full arenas.
+ */
 static bool gh_heap_place(struct gh_span *span, unsigned int npages,
-			  unsigned int align)
+			  unsigned int align, int nid)
 {
 	struct gh_arena *a = gh_search_from;
 
@@ -425,8 +444,11 @@ static bool gh_heap_place(struct gh_span *span, unsigned int npages,
 	if (!a)
 		return false;
 	list_for_each_entry_from(a, &gh_arenas, node) {
-		long first = gh_arena_find(a, npages, align);
+		long first;
 
+		if (a->nid != nid)
+			continue;
+		first = gh_arena_find(a, npages, align);
 		if (first < 0)
 			continue;
 		gh_span_place(span, a, first, npages);
@@ -442,6 +464,9 @@ static bool gh_heap_place(struct gh_span *span, unsigned int npages,
  * @npages: run length in pages
  * @align: alignment of the run in pages (a power of two; 0 or 1 for none)
  * @bitmap_bytes: room to reserve after struct gh_span for its bitmaps
+ * @nid: NUMA node whose arenas serve it (NUMA_NO_NODE: this CPU's); a new
+ *	 arena comes from that node if the page allocator can, and serves the
+ *	 node's requests in any case
  * @gfp: allocation flags; they decide whether a new arena may sleep
  *
  * The span comes back zeroed but for its placement (base, arena, pages) and
@@ -451,9 +476,10 @@ static bool gh_heap_place(struct gh_span *span, unsigned int npages,
  * Return: the span, or NULL if no memory could be had under @gfp.
  */
 struct gh_span *gh_heap_alloc_span(unsigned int npages, unsigned int align,
-				   size_t bitmap_bytes, gfp_t gfp)
+				   size_t bitmap_bytes, int nid, gfp_t gfp)
 {
-	gfp_t meta_gfp = gfp & ~(__GFP_ZERO | __GFP_COMP | __GFP_HIGHMEM);
+	/* arenas and metadata are shared: no one caller's flags describe them */
+	gfp_t meta_gfp = gfp & ~(__GFP_ZERO | GH_GFP_IGNORED | GH_GFP_REFUSED);
 	unsigned int need = max(npages, align);
 	struct gh_span *span;
 	struct gh_arena *a;
@@ -462,18 +488,20 @@ struct gh_span *gh_heap_alloc_span(unsigned int npages, unsigned int align,
 
 	if (!npages || need > GH_MAX_ARENA_PAGES)
 		return NULL;
+	if (nid == NUMA_NO_NODE)
+		nid = numa_node_id();
 
-	span = kzalloc(struct_size(span, bits, 0) + bitmap_bytes, meta_gfp);
+	span = kzalloc_node(struct_size(span, bits, 0) + bitmap_bytes, meta_gfp, nid);
 	if (!span)
 		return NULL;
 	span->owner = GH_NO_OWNER;
 	span->meta_bytes = struct_size(span, bits, 0) + bitmap_bytes;
 
 	spin_lock_irqsave(&gh_heap_lock, flags);
-	placed = gh_heap_place(span, npages, align);
+	placed = gh_heap_place(span, npages, align, nid);
 	spin_unlock_irqrestore(&gh_heap_lock, flags);
 	while (!placed) {
-		a = gh_arena_new(need, meta_gfp);
+		a = gh_arena_new(need, nid, meta_gfp);
 		if (!a) {
 			kfree(span);
 			return NULL;
@@ -485,7 +513,7 @@ struct gh_span *gh_heap_alloc_span(unsigned int npages, unsigned int align,
 			gh_span_place(span, a, 0, npages);
 			placed = true;
 		} else {
-			placed = gh_heap_place(span, npages, align);
+			placed = gh_heap_place(span, npages, align, nid);
 		}
 		spin_unlock_irqrestore(&gh_heap_lock, flags);
 	}
@@ -611,6 +639,30 @@ void gh_heap_read_stats(struct gh_heap_stats *st)
 	st->idle_bytes = st->sys_bytes - st->inuse_bytes;
 }
 EXPORT_SYMBOL_IF_KUNIT(gh_heap_read_stats);
+
+/**
+ * gh_heap_node_stats() - the page heap's figures for one NUMA node
+ * @nid: the node
+ * @st: filled in: arenas, sys, inuse and idle bytes of the arenas that
+ *	serve the node's requests (spans and metadata are not split by node)
+ */
+void gh_heap_node_stats(int nid, struct gh_heap_stats *st)
+{
+	struct gh_arena *a;
+	unsigned long flags;
+
+	memset(st, 0, sizeof(*st));
+	spin_lock_irqsave(&gh_heap_lock, flags);
+	list_for_each_entry(a, &gh_arenas, node) {
+		if (a->nid != nid)
+			continue;
+		st->arenas++;
+		st->sys_bytes += (u64)a->npages * PAGE_SIZE;
+		st->inuse_bytes += (u64)a->inuse_pages * PAGE_SIZE;
+	}
+	spin_unlock_irqrestore(&gh_heap_lock, flags);
+	st->idle_bytes = st->sys_bytes - st->inuse_bytes;
+}
 
 /**
  * gh_heap_search_ok() - check the placement invariants

@@ -5,7 +5,9 @@
  *
  * Layers, top to bottom; each calls only the ones below it:
  *
- *   malloc.c     public API: size -> class, large objects, bad input
+ *   malloc.c     public API: size -> class, large objects, bulk, bad input;
+ *                beside it typed_cache.c (kmem_cache-like caches) and
+ *                rcu_free.c (goheap_free_rcu()), which call malloc.c
  *   cache.c      per-CPU cache (Go's mcache): one owned span per class;
  *                its fast paths are inline in cache.h
  *   central.c    per-class central lists (Go's mcentral)
@@ -13,7 +15,8 @@
  *   heap.c       page heap (Go's mheap): arenas, page runs, page map
  *   sizeclass.c  the class table and size -> class lookup
  *
- * Beside the layers: counters.c (the per-CPU event counters every layer
+ * Beside the layers: gfp.c (the gfp flags goheap refuses, a leaf),
+ * counters.c (the per-CPU event counters every layer
  * bumps, a leaf), stats.c (sums and snapshots; reads the layers),
  * debugfs.c (shows stats.c's figures), report.c (bad-input reports, a leaf
  * every layer may call) and main.c (parameters, shrinker, init and exit;
@@ -117,6 +120,7 @@ struct gh_arena {
 	unsigned int inuse_pages;	/* pages in spans */
 	unsigned int longest_free;	/* longest run of clear bits in used */
 	bool dedicated;			/* one large span's, freed with it */
+	int nid;			/* NUMA node whose requests it serves */
 	unsigned long idle_since;	/* jiffies when inuse_pages became 0 */
 	/* ordinary arenas: a set bit is a page in a span, or past npages */
 	unsigned long used;
@@ -134,6 +138,7 @@ enum gh_span_state {
 	GH_SPAN_SMALL,		/* objects of one size class */
 	GH_SPAN_LARGE,		/* one large object */
 	GH_SPAN_GC,		/* objects of one type of a GC domain */
+	GH_SPAN_TYPED,		/* objects of one typed cache with spans of its own */
 };
 
 #define GH_NO_OWNER		(-1)
@@ -152,6 +157,7 @@ enum gh_span_state {
  */
 struct goheap_gc_domain;
 struct gh_gc_tinfo;
+struct gh_central;
 
 struct gh_span {
 	void *base;
@@ -166,11 +172,15 @@ struct gh_span {
 	u16 nelems;
 	u16 nwords;
 	u16 live;			/* objects in use, while unowned */
+	u16 nid;			/* its arena's node: whose central lists */
 	int owner;			/* owning CPU or GH_NO_OWNER */
 	u32 size;			/* object size; requested size if large */
 	u32 divmagic;
 	u32 meta_bytes;			/* this structure and its bitmaps */
-	struct goheap_gc_domain *gc_domain;	/* GH_SPAN_GC: owning domain */
+	union {
+		struct goheap_gc_domain *gc_domain;	/* GH_SPAN_GC: owning domain */
+		struct gh_central *typed;	/* GH_SPAN_TYPED: its cache's lists */
+	};
 	struct gh_gc_tinfo *gc_tinfo;		/* GH_SPAN_GC: its type record */
 	unsigned long *remote;		/* bits + nwords */
 	unsigned long bits[];
@@ -222,7 +232,7 @@ struct gh_heap_stats {
 
 void gh_heap_exit(void);
 struct gh_span *gh_heap_alloc_span(unsigned int npages, unsigned int align,
-				   size_t bitmap_bytes, gfp_t gfp);
+				   size_t bitmap_bytes, int nid, gfp_t gfp);
 void gh_heap_free_span(struct gh_span *span);
 /**
  * gh_span_of() - the live span that holds @p
@@ -262,6 +272,7 @@ bool gh_heap_owns(const void *p);
 void gh_heap_release_all(void);
 void gh_heap_release_kick(void);
 void gh_heap_read_stats(struct gh_heap_stats *st);
+void gh_heap_node_stats(int nid, struct gh_heap_stats *st);
 /* A walk over every live span; embed it and use container_of() in visit. */
 struct gh_span_walk {
 	void (*visit)(struct gh_span *span, struct gh_span_walk *walk);
@@ -291,9 +302,11 @@ extern unsigned int gh_refill_div;
 /* ---- spans (span.c) ----------------------------------------------------- */
 
 struct gh_span *gh_span_new(unsigned int cls, unsigned int nbitmaps,
-			    unsigned int npages, gfp_t gfp);
-struct gh_span *gh_span_new_small(unsigned int cls, gfp_t gfp);
+			    unsigned int npages, int nid, gfp_t gfp);
+struct gh_span *gh_span_new_small(unsigned int cls, int nid, gfp_t gfp);
 void gh_span_free_small(struct gh_span *span);
+struct gh_span *gh_span_new_typed(struct gh_central *c, gfp_t gfp);
+void gh_span_free_typed(struct gh_span *span, bool after_gp);
 unsigned int gh_span_pages_of(unsigned int cls);
 /* live spans of a class per doubling of its new spans' size (span.c) */
 #define GH_SPAN_GROW_STEP	8
@@ -310,16 +323,43 @@ bool gh_span_remote_free(struct gh_span *span, unsigned int idx);
 
 enum gh_central_list { GH_LIST_NONE, GH_LIST_PARTIAL, GH_LIST_FULL };
 
+/*
+ * The central lists of a size class, or of a typed cache that has spans of
+ * its own (typed_cache.c): then its spans are GH_SPAN_TYPED, no CPU ever
+ * owns one, and every allocation and free takes the lock.
+ */
 struct gh_central {
 	spinlock_t lock;
 	struct list_head partial;
 	struct list_head full;
 	unsigned int cls;
+	int nid;		/* NUMA node of its spans */
+	const void *owner;	/* the typed cache whose lists these are */
+	u8 span_state;		/* of its spans: GH_SPAN_SMALL or GH_SPAN_TYPED */
+	bool free_after_gp;	/* empty spans wait an RCU grace period */
+	void (*ctor)(void *obj);	/* run on each object of a new span */
+	unsigned long allocs;	/* objects taken, and freed, under the lock */
+	unsigned long frees;
+	struct gh_span *spare;	/* a typed cache's one empty span kept */
+	struct list_head typed_node;	/* registered typed caches' lists */
 } ____cacheline_aligned_in_smp;
 
-extern struct gh_central gh_centrals[GH_NUM_CLASSES];
+/* per possible NUMA node, an array of GH_NUM_CLASSES */
+extern struct gh_central *gh_node_centrals[MAX_NUMNODES];
 
-void gh_central_init(void);
+/* The central lists of class @cls on node @nid, a possible node. */
+static inline struct gh_central *gh_central_of(int nid, unsigned int cls)
+{
+	return &gh_node_centrals[nid][cls];
+}
+
+int gh_central_init(void);
+void gh_central_exit(void);
+void gh_central_setup(struct gh_central *c, unsigned int cls, int nid,
+		      u8 span_state);
+unsigned long gh_central_slots(struct gh_central *c, unsigned long *spans);
+unsigned long gh_central_live(struct gh_central *c, void **first,
+			      unsigned int max);
 struct gh_span *gh_central_take(struct gh_central *c, int cpu);
 struct gh_span *gh_central_grow(struct gh_central *c, gfp_t gfp);
 void gh_central_put(struct gh_central *c, struct gh_span *span);
@@ -328,6 +368,9 @@ void *gh_central_alloc(struct gh_central *c, gfp_t gfp);
 int gh_central_free(struct gh_central *c, struct gh_span *span,
 		    unsigned int idx);
 void gh_central_reclaim(struct gh_central *c);
+void gh_central_reclaim_all(void);
+void gh_central_register(struct gh_central *c);
+void gh_central_unregister(struct gh_central *c);
 
 /* ---- per-CPU cache (cache.c) --------------------------------------------- */
 
@@ -339,6 +382,36 @@ int gh_cache_free(struct gh_span *span, unsigned int idx);
 void gh_cache_drain_all(void);
 unsigned long gh_cache_free_slots(unsigned int cpu, unsigned int cls);
 unsigned long gh_cache_bypass_count(void);
+
+/* ---- gfp flags (gfp.c) ---------------------------------------------------- */
+
+/* memory goheap never holds: these allocations fail, with a warning */
+#define GH_GFP_REFUSED	(__GFP_DMA | __GFP_DMA32 | __GFP_HIGHMEM)
+/* served, and dropped before the page heap sees them */
+#define GH_GFP_IGNORED	(__GFP_ACCOUNT | __GFP_RECLAIMABLE | __GFP_COMP)
+
+void *gh_gfp_refuse(gfp_t gfp, unsigned long caller);
+
+/* ---- the manual heap's entry points, for the files beside it (malloc.c) - */
+
+void *gh_alloc_class(unsigned int cls, size_t size, gfp_t gfp);
+void *gh_alloc_class_node(unsigned int cls, size_t size, gfp_t gfp, int node);
+bool gh_node_ok(int node, unsigned long caller);
+int gh_alloc_bulk_class(unsigned int cls, size_t size, gfp_t gfp, size_t n,
+			void **ptrs);
+void gh_free_from(const void *p, unsigned long caller);
+int gh_free_in_span(struct gh_span *span, const void *p, unsigned long caller);
+void gh_free_bulk_from(size_t n, void **ptrs, unsigned long caller);
+size_t gh_live_size(const void *p);
+
+/* ---- typed caches (typed_cache.c) and RCU frees (rcu_free.c) -------------- */
+
+struct dentry;
+void gh_typed_init(struct dentry *root);
+void gh_typed_exit(void);
+unsigned long gh_typed_active(struct goheap_cache *c);
+void gh_rcu_free_init(void);
+void gh_rcu_free_exit(void);
 
 /* ---- statistics (stats.c) ------------------------------------------------ */
 
@@ -358,6 +431,7 @@ enum gh_counter {
 	GH_CNT_REMOTE_FREES,	/* frees through a remote bit */
 	GH_CNT_SPAN_ALLOCS,	/* spans the page heap placed */
 	GH_CNT_SPAN_FREES,	/* spans given back to the page heap */
+	GH_CNT_BAD_GFP,		/* allocations refused for their gfp flags */
 	GH_NR_COUNTERS
 };
 

@@ -100,7 +100,7 @@ static void gh_gather_leak(struct gh_span *span, struct gh_span_walk *walk)
 {
 	struct gh_leaks *l = container_of(walk, struct gh_leaks, walk);
 
-	if (span->state == GH_SPAN_SMALL) {
+	if (span->state == GH_SPAN_SMALL || span->state == GH_SPAN_TYPED) {
 		l->objects[span->cls] += gh_span_live_objects(span);
 		/* central lists are dead from here on: reuse the link */
 		if (span->on_list != GH_LIST_NONE)
@@ -135,14 +135,18 @@ static int __init goheap_init(void)
 {
 	int ret;
 
-	gh_central_init();
-	ret = gh_cache_init();
+	ret = gh_central_init();
 	if (ret)
 		return ret;
+	gh_rcu_free_init();
+	ret = gh_cache_init();
+	if (ret)
+		goto central_exit;
 	ret = gh_shrinker_add(&gh_shrinker, "goheap", gh_shrink_count, gh_shrink_scan);
 	if (ret)
 		goto cache_exit;
 	gh_debugfs_init();
+	gh_typed_init(gh_debugfs_root());
 	ret = gh_gc_init(gh_debugfs_root());
 	if (ret)
 		goto stats_exit;
@@ -155,16 +159,22 @@ stats_exit:
 	gh_shrinker_del(&gh_shrinker);
 cache_exit:
 	gh_cache_exit();
+central_exit:
+	gh_central_exit();
 	return ret;
 }
 
 static void __exit goheap_exit(void)
 {
+	gh_rcu_free_exit();
 	gh_gc_exit();
 	gh_debugfs_exit();
 	gh_shrinker_del(&gh_shrinker);
 	gh_cache_exit();
+	rcu_barrier();	/* typesafe caches' spans waiting for a grace period */
 	gh_free_leaks();
+	gh_typed_exit();
+	gh_central_exit();
 	gh_heap_exit();
 	pr_info("unloaded: every page returned\n");
 }

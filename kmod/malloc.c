@@ -27,17 +27,19 @@
 
 #include <linux/overflow.h>
 #include <linux/string.h>
+#include <kunit/visibility.h>
 #include <goheap.h>
 
 #include "cache.h"
 #include "internal.h"
 #include "poison.h"
+#include "report.h"
 
 static_assert(GOHEAP_MAX_SMALL_SIZE == GH_MAX_SMALL_SIZE,
 	      "include/goheap.h and the generated class table disagree");
 
 /* Out of line, so that goheap_alloc()'s small path saves no register. */
-static noinline void *gh_alloc_large(size_t size, gfp_t gfp)
+static noinline void *gh_alloc_large(size_t size, gfp_t gfp, int nid)
 {
 	unsigned int npages = DIV_ROUND_UP(size, PAGE_SIZE);
 	struct gh_span *span;
@@ -48,7 +50,7 @@ static noinline void *gh_alloc_large(size_t size, gfp_t gfp)
 			     size, gh_heap_max_size());
 		return NULL;
 	}
-	span = gh_heap_alloc_span(npages, is_power_of_2(size) ? npages : 1, 0, gfp);
+	span = gh_heap_alloc_span(npages, is_power_of_2(size) ? npages : 1, 0, nid, gfp);
 	if (!span)
 		return NULL;
 	span->size = size;
@@ -106,6 +108,31 @@ static noinline void *gh_alloc_small_slow(unsigned int cls, size_t size,
 	return p ? gh_alloc_ready(p, cls, gfp) : NULL;
 }
 
+static __always_inline void *gh_alloc_small(unsigned int cls, size_t size,
+					    gfp_t gfp)
+{
+	void *p = gh_cache_alloc_fast(cls, size);
+
+	if (unlikely(!p))
+		return gh_alloc_small_slow(cls, size, gfp);
+	return gh_alloc_ready(p, cls, gfp);
+}
+
+/**
+ * gh_alloc_class() - goheap_alloc() of @size bytes in class @cls
+ * @cls: a size class that holds @size bytes
+ * @size: bytes asked for, for the statistics
+ * @gfp: allocation flags, already checked against GH_GFP_REFUSED
+ *
+ * For typed caches that share a size class (typed_cache.c).
+ *
+ * Return: the object, or NULL when memory is short.
+ */
+void *gh_alloc_class(unsigned int cls, size_t size, gfp_t gfp)
+{
+	return gh_alloc_small(cls, size, gfp);
+}
+
 /*
  * Index of the object at @p in small-object span @span, or -1 if @p is not
  * the start of one: an interior pointer, or a slot-aligned address in the
@@ -146,26 +173,36 @@ static void gh_free_wipe(struct gh_span *span, void *p, unsigned int idx)
 	}
 }
 
-/* Report a small free that gh_cache_free*() turned away. */
-static void gh_free_small_report(const void *p, int ret, unsigned long caller)
+/* Report a small free that gh_cache_free*() turned away; pass @ret on. */
+static int gh_free_small_report(const void *p, int ret, unsigned long caller)
 {
 	if (ret)
 		gh_report_bad_free(GH_CNT_DOUBLE_FREE, p,
 				   "double free or never allocated", caller);
+	return ret;
 }
 
-static void gh_free_small(struct gh_span *span, const void *p,
+/* Index of @p in @span, or -EINVAL reported as an invalid free. */
+static long gh_free_index(struct gh_span *span, const void *p,
 			  unsigned long caller)
 {
 	long idx = gh_small_index(span, p);
 
-	if (idx < 0) {
+	if (idx < 0)
 		gh_report_bad_free(GH_CNT_INVALID_FREE, p,
 				   "not the start of an object", caller);
-		return;
-	}
+	return idx < 0 ? -EINVAL : idx;
+}
+
+static int gh_free_small(struct gh_span *span, const void *p,
+			 unsigned long caller)
+{
+	long idx = gh_free_index(span, p, caller);
+
+	if (idx < 0)
+		return idx;
 	gh_free_wipe(span, (void *)p, idx);
-	gh_free_small_report(p, gh_cache_free(span, idx), caller);
+	return gh_free_small_report(p, gh_cache_free(span, idx), caller);
 }
 
 /*
@@ -207,6 +244,46 @@ static noinline void gh_free_wiped(struct gh_span *span, const void *p,
 }
 
 /*
+ * An object of a typed cache with spans of its own: always under its lock.
+ * A constructed object keeps its contents when free (it is poisoned, not
+ * wiped); an RCU-typesafe one stays readable too, as SLUB leaves it.
+ */
+static int gh_free_typed(struct gh_span *span, const void *p,
+			 unsigned long caller)
+{
+	struct gh_central *c = span->typed;
+	long idx = gh_free_index(span, p, caller);
+
+	if (idx < 0)
+		return idx;
+	if (!c->ctor && !c->free_after_gp)
+		gh_free_wipe(span, (void *)p, idx);
+	else if (!c->free_after_gp && test_bit(idx, gh_span_alloc_bits(span)))
+		gh_poison(p, span->size);
+	if (gh_central_free(c, span, idx))
+		return gh_free_small_report(p, -EINVAL, caller);
+	this_cpu_inc(gh_stats.class_frees[span->cls]);
+	return 0;
+}
+
+/**
+ * gh_free_in_span() - free @p, which the caller found in @span
+ * @span: a live span of a size class or of a typed cache; the caller is in
+ *	  an RCU reader
+ * @p: the object
+ * @caller: the entry point's return address, for reports
+ *
+ * Return: 0 if @p was freed; -EINVAL if it was not an allocated object of
+ * @span (reported and counted).
+ */
+int gh_free_in_span(struct gh_span *span, const void *p, unsigned long caller)
+{
+	if (span->state == GH_SPAN_TYPED)
+		return gh_free_typed(span, p, caller);
+	return gh_free_small(span, p, caller);
+}
+
+/*
  * Every free that is not a plain same-CPU one, and every bad free: in a
  * preemptible RCU reader, since the central lists take locks that sleep on
  * PREEMPT_RT.
@@ -221,8 +298,9 @@ static noinline void gh_free_slow(const void *p, unsigned long caller)
 		gh_report_bad_free(GH_CNT_INVALID_FREE, p,
 				   "not a live goheap object", caller);
 	/* state before the fields it vouches for (enum gh_span_state) */
-	else if (smp_load_acquire(&span->state) == GH_SPAN_SMALL)
-		gh_free_small(span, p, caller);
+	else if (smp_load_acquire(&span->state) == GH_SPAN_SMALL ||
+		 span->state == GH_SPAN_TYPED)
+		gh_free_in_span(span, p, caller);
 	else if (span->state == GH_SPAN_LARGE)
 		gh_free_large(span, p, caller);
 	else if (span->state == GH_SPAN_GC)
@@ -251,20 +329,86 @@ static noinline void gh_free_slow(const void *p, unsigned long caller)
  */
 void *goheap_alloc(size_t size, gfp_t gfp)
 {
-	unsigned int cls;
-	void *p;
-
+	if (unlikely(gfp & GH_GFP_REFUSED))
+		return gh_gfp_refuse(gfp, _RET_IP_);
 	if (unlikely(!size))
 		return GOHEAP_ZERO_PTR;
 	if (unlikely(size > GH_MAX_SMALL_SIZE))
-		return gh_alloc_large(size, gfp);
-	cls = gh_size_to_class(size);
-	p = gh_cache_alloc_fast(cls, size);
-	if (unlikely(!p))
-		return gh_alloc_small_slow(cls, size, gfp);
-	return gh_alloc_ready(p, cls, gfp);
+		return gh_alloc_large(size, gfp, NUMA_NO_NODE);
+	return gh_alloc_small(gh_size_to_class(size), size, gfp);
 }
 EXPORT_SYMBOL_GPL(goheap_alloc);
+
+/**
+ * gh_node_ok() - whether @node names where goheap can allocate
+ * @node: NUMA_NO_NODE or a node number
+ * @caller: the entry point's return address, for the report
+ *
+ * Return: true for NUMA_NO_NODE and online nodes; false, reported, for
+ * anything else.
+ */
+bool gh_node_ok(int node, unsigned long caller)
+{
+	if (node == NUMA_NO_NODE ||
+	    (node >= 0 && node < nr_node_ids && node_online(node)))
+		return true;
+	gh_report(caller, "allocation on node %d, which is not an online NUMA node", node);
+	return false;
+}
+
+/**
+ * gh_alloc_class_node() - gh_alloc_class() on NUMA node @node
+ * @cls: a size class that holds @size bytes
+ * @size: bytes asked for, for the statistics
+ * @gfp: allocation flags, already checked against GH_GFP_REFUSED
+ * @node: an online node, or NUMA_NO_NODE
+ *
+ * This CPU's own node is served by its cache; another node by that node's
+ * central lists, under their lock, never by any CPU's cache.
+ *
+ * Return: the object, or NULL when memory is short.
+ */
+void *gh_alloc_class_node(unsigned int cls, size_t size, gfp_t gfp, int node)
+{
+	void *p;
+
+	if (node == NUMA_NO_NODE || node == numa_node_id())
+		return gh_alloc_small(cls, size, gfp);
+	p = gh_central_alloc(gh_central_of(node, cls), gfp);
+	if (!p)
+		return NULL;
+	this_cpu_inc(gh_stats.class_mallocs[cls]);
+	this_cpu_add(gh_stats.class_requested[cls], size);
+	return gh_alloc_ready(p, cls, gfp);
+}
+
+/**
+ * goheap_alloc_node() - allocate memory on a NUMA node, like kmalloc_node()
+ * @size: bytes wanted
+ * @gfp: allocation flags, as for goheap_alloc(); the node is a preference,
+ *	 as for kmalloc_node(), strict with %__GFP_THISNODE
+ * @node: an online node, or %NUMA_NO_NODE for goheap_alloc()
+ *
+ * Each CPU's cache serves its own node; a request for another node is
+ * served from that node's central lists and arenas.
+ *
+ * Context: as goheap_alloc().
+ * Return: as goheap_alloc(); NULL, reported, for a @node that is not
+ * online.
+ */
+void *goheap_alloc_node(size_t size, gfp_t gfp, int node)
+{
+	if (unlikely(gfp & GH_GFP_REFUSED))
+		return gh_gfp_refuse(gfp, _RET_IP_);
+	if (unlikely(!gh_node_ok(node, _RET_IP_)))
+		return NULL;
+	if (unlikely(!size))
+		return GOHEAP_ZERO_PTR;
+	if (unlikely(size > GH_MAX_SMALL_SIZE))
+		return gh_alloc_large(size, gfp, node);
+	return gh_alloc_class_node(gh_size_to_class(size), size, gfp, node);
+}
+EXPORT_SYMBOL_GPL(goheap_alloc_node);
 
 /**
  * goheap_alloc_array() - allocate an array of @n elements of @size bytes
@@ -288,6 +432,21 @@ void *goheap_alloc_array(size_t n, size_t size, gfp_t gfp)
 	return goheap_alloc(bytes, gfp);
 }
 EXPORT_SYMBOL_GPL(goheap_alloc_array);
+
+/**
+ * gh_free_from() - goheap_free() on behalf of another entry point
+ * @p: the memory; NULL and %GOHEAP_ZERO_PTR are ignored
+ * @caller: that entry point's return address, for reports
+ *
+ * Always the slow path's way (any object, any CPU), which is good enough
+ * for the frees that come this way: bulk frees that are not same-CPU ones,
+ * RCU frees and bad pointers.
+ */
+void gh_free_from(const void *p, unsigned long caller)
+{
+	if (!ZERO_OR_NULL_PTR(p))
+		gh_free_slow(p, caller);
+}
 
 /**
  * goheap_free() - free memory from goheap_alloc()
@@ -331,28 +490,204 @@ void goheap_free(const void *p)
 }
 EXPORT_SYMBOL_GPL(goheap_free);
 
-/* Usable size of the live object at @p, 0 if @p is not one. */
-static size_t gh_live_size(const void *p)
+/* ---- bulk ------------------------------------------------------------------ */
+
+/* Ready objects @ptrs[0 .. @n) of class @cls to be handed out. */
+static void gh_alloc_ready_bulk(unsigned int cls, gfp_t gfp, size_t n,
+				void **ptrs)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		gh_alloc_ready(ptrs[i], cls, gfp);
+}
+
+/**
+ * gh_alloc_bulk_class() - goheap_alloc_bulk() of @n objects of class @cls
+ * @cls: a size class that holds @size bytes
+ * @size: bytes asked for per object, for the statistics
+ * @gfp: allocation flags, already checked against GH_GFP_REFUSED
+ * @n: objects wanted
+ * @ptrs: filled with them
+ *
+ * Each owned span is emptied in one busy section of this CPU's cache
+ * (gh_cache_alloc_bulk()); only the refill between two spans takes the
+ * slow path, which brings one object and a fresh span.
+ *
+ * Return: @n, or 0 with nothing allocated when memory is short.
+ */
+int gh_alloc_bulk_class(unsigned int cls, size_t size, gfp_t gfp, size_t n,
+			void **ptrs)
+{
+	size_t done = 0, got;
+
+	while (done < n) {
+		got = gh_cache_alloc_bulk(cls, size, min_t(size_t, n - done, UINT_MAX),
+					  ptrs + done);
+		gh_alloc_ready_bulk(cls, gfp, got, ptrs + done);
+		done += got;
+		if (done == n)
+			break;
+		ptrs[done] = gh_alloc_small_slow(cls, size, gfp);
+		if (!ptrs[done]) {
+			gh_free_bulk_from(done, ptrs, _RET_IP_);
+			return 0;
+		}
+		done++;
+	}
+	return n;
+}
+
+/* Bulk allocation of sizes with no class: one object at a time. */
+static int gh_alloc_bulk_each(size_t size, gfp_t gfp, size_t n, void **ptrs)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		ptrs[i] = size ? gh_alloc_large(size, gfp, NUMA_NO_NODE) : GOHEAP_ZERO_PTR;
+		if (!ptrs[i]) {
+			gh_free_bulk_from(i, ptrs, _RET_IP_);
+			return 0;
+		}
+	}
+	return n;
+}
+
+/**
+ * goheap_alloc_bulk() - allocate @n objects of @size bytes at once
+ * @size: bytes per object, as for goheap_alloc()
+ * @gfp: allocation flags, as for goheap_alloc()
+ * @n: objects wanted, at most %INT_MAX
+ * @ptrs: array of @n pointers, filled with the objects
+ *
+ * All or nothing, as kmem_cache_alloc_bulk(): either every object is
+ * allocated or none is. Small objects come straight from this CPU's span,
+ * one entry into its cache per span rather than per object.
+ *
+ * Context: as goheap_alloc().
+ * Return: @n, or 0 if memory was short, @n is too large, @ptrs is NULL or
+ * @gfp asks for memory goheap does not hold (the last three reported).
+ */
+int goheap_alloc_bulk(size_t size, gfp_t gfp, size_t n, void **ptrs)
+{
+	if (unlikely(gfp & GH_GFP_REFUSED)) {
+		gh_gfp_refuse(gfp, _RET_IP_);
+		return 0;
+	}
+	if (unlikely(n > INT_MAX || (!ptrs && n))) {
+		gh_report(_RET_IP_, "bulk allocation of %zu objects into %p refused",
+			  n, ptrs);
+		return 0;
+	}
+	if (unlikely(!size || size > GH_MAX_SMALL_SIZE))
+		return gh_alloc_bulk_each(size, gfp, n, ptrs);
+	return gh_alloc_bulk_class(gh_size_to_class(size), size, gfp, n, ptrs);
+}
+EXPORT_SYMBOL_GPL(goheap_alloc_bulk);
+
+/*
+ * Free same-CPU objects from the start of @ptrs in one busy section of this
+ * CPU's cache, up to the first that needs more.
+ * Return: how many were freed (NULL and ZERO_SIZE_PTR skipped included).
+ */
+static size_t gh_free_bulk_local(size_t n, void **ptrs)
+{
+	struct gh_span *span;
+	size_t i = 0;
+	long idx;
+
+	preempt_disable();
+	if (likely(gh_cache_enter())) {
+		for (; i < n; i++) {
+			if (ZERO_OR_NULL_PTR(ptrs[i]))
+				continue;
+			span = gh_span_of(ptrs[i]);
+			/* state before the fields it vouches for */
+			if (!span || smp_load_acquire(&span->state) != GH_SPAN_SMALL)
+				break;
+			idx = gh_small_index(span, ptrs[i]);
+			if (idx < 0)
+				break;
+			gh_free_wipe(span, ptrs[i], idx);
+			if (!gh_cache_put(span, idx))
+				break;
+		}
+		gh_cache_leave();
+	}
+	preempt_enable();
+	return i;
+}
+
+/**
+ * gh_free_bulk_from() - goheap_free_bulk() on behalf of an entry point
+ * @n: pointers in @ptrs
+ * @ptrs: objects to free
+ * @caller: that entry point's return address, for reports
+ */
+void gh_free_bulk_from(size_t n, void **ptrs, unsigned long caller)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		i += gh_free_bulk_local(n - i, ptrs + i);
+		if (i < n)
+			gh_free_from(ptrs[i++], caller);
+	}
+}
+
+/**
+ * goheap_free_bulk() - free @n objects at once
+ * @n: pointers in @ptrs
+ * @ptrs: objects from goheap_alloc(), goheap_alloc_bulk() or a typed
+ *	  cache; NULL and %GOHEAP_ZERO_PTR entries are skipped
+ *
+ * Objects of spans this CPU's cache holds are freed in one entry into the
+ * cache; the rest as goheap_free() frees them, bad pointers included: each
+ * is reported and skipped, and the others are still freed.
+ *
+ * Context: any context.
+ */
+void goheap_free_bulk(size_t n, void **ptrs)
+{
+	if (unlikely(!ptrs && n)) {
+		gh_report(_RET_IP_, "bulk free of %zu objects from NULL", n);
+		return;
+	}
+	gh_free_bulk_from(n, ptrs, _RET_IP_);
+}
+EXPORT_SYMBOL_GPL(goheap_free_bulk);
+
+/**
+ * gh_live_size() - usable size of the live object at @p
+ * @p: any pointer
+ *
+ * Return: its size, or 0 if @p is not a live object of the manual heap (a
+ * size class's, a typed cache's or a large one).
+ */
+size_t gh_live_size(const void *p)
 {
 	struct gh_span *span;
 	size_t size = 0;
 	long idx;
+	u8 state;
 
 	rcu_read_lock();
 	span = gh_span_of(p);
 	/* state before the fields it vouches for (enum gh_span_state) */
-	if (span && smp_load_acquire(&span->state) == GH_SPAN_SMALL) {
+	state = span ? smp_load_acquire(&span->state) : GH_SPAN_DEAD;
+	if (state == GH_SPAN_SMALL || state == GH_SPAN_TYPED) {
 		idx = gh_small_index(span, p);
 		/* a remote bit is a free not yet folded in */
 		if (idx >= 0 && test_bit(idx, gh_span_alloc_bits(span)) &&
 		    !test_bit(idx, gh_span_remote_bits(span)))
 			size = span->size;
-	} else if (span && span->state == GH_SPAN_LARGE && p == span->base) {
+	} else if (state == GH_SPAN_LARGE && p == span->base) {
 		size = (size_t)span->npages * PAGE_SIZE;
 	}
 	rcu_read_unlock();
 	return size;
 }
+EXPORT_SYMBOL_IF_KUNIT(gh_live_size);
 
 /**
  * goheap_size() - usable size of a goheap object, like ksize()

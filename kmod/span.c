@@ -67,6 +67,7 @@ static atomic_long_t gh_class_spans[GH_NUM_CLASSES];
  * @nbitmaps: object bitmaps wanted: 2 (alloc, remote) or 3 (and mark)
  * @npages: its pages: the class's own (gh_classes[cls].npages) or a
  *	    power-of-two multiple of them holding at most GH_MAX_SPAN_OBJECTS
+ * @nid: NUMA node whose arenas it comes from (NUMA_NO_NODE: this CPU's)
  * @gfp: allocation flags for the page heap
  *
  * Every object is poisoned. The caller finishes setting the span up and
@@ -75,7 +76,7 @@ static atomic_long_t gh_class_spans[GH_NUM_CLASSES];
  * Return: the span, or NULL when memory is short.
  */
 struct gh_span *gh_span_new(unsigned int cls, unsigned int nbitmaps,
-			    unsigned int npages, gfp_t gfp)
+			    unsigned int npages, int nid, gfp_t gfp)
 {
 	const struct gh_class_info *info = &gh_classes[cls];
 	unsigned int nelems = npages == info->npages ? info->nelems :
@@ -90,7 +91,7 @@ struct gh_span *gh_span_new(unsigned int cls, unsigned int nbitmaps,
 	if (is_power_of_2(info->size) && info->size > PAGE_SIZE)
 		align = info->size / PAGE_SIZE;
 	span = gh_heap_alloc_span(npages, align,
-				  nbitmaps * nwords * sizeof(unsigned long), gfp);
+				  nbitmaps * nwords * sizeof(unsigned long), nid, gfp);
 	if (!span)
 		return NULL;
 	span->cls = cls;
@@ -153,13 +154,14 @@ EXPORT_SYMBOL_IF_KUNIT(gh_span_pages_of);
 /**
  * gh_span_new_small() - a fresh, empty, unowned span for class @cls
  * @cls: size class
+ * @nid: NUMA node whose central lists it joins
  * @gfp: allocation flags for the page heap
  *
  * Return: the span, or NULL when memory is short.
  */
-struct gh_span *gh_span_new_small(unsigned int cls, gfp_t gfp)
+struct gh_span *gh_span_new_small(unsigned int cls, int nid, gfp_t gfp)
 {
-	struct gh_span *span = gh_span_new(cls, 2, gh_span_pages(cls), gfp);
+	struct gh_span *span = gh_span_new(cls, 2, gh_span_pages(cls), nid, gfp);
 
 	if (!span)
 		return NULL;
@@ -178,6 +180,59 @@ void gh_span_free_small(struct gh_span *span)
 {
 	atomic_long_dec(&gh_class_spans[span->cls]);
 	gh_heap_free_span(span);
+}
+
+/**
+ * gh_span_new_typed() - a fresh, unowned span for a typed cache's own lists
+ * @c: the cache's central lists: class, constructor
+ * @gfp: allocation flags for the page heap
+ *
+ * The constructor runs here, once per object, when the span is populated,
+ * as SLUB runs one when it makes a new slab: objects come back to the cache
+ * in their constructed state and are handed out again as they are.
+ *
+ * Return: the span, or NULL when memory is short.
+ */
+struct gh_span *gh_span_new_typed(struct gh_central *c, gfp_t gfp)
+{
+	struct gh_span *span = gh_span_new(c->cls, 2, gh_classes[c->cls].npages,
+					   c->nid, gfp);
+	unsigned int i;
+
+	if (!span)
+		return NULL;
+	span->typed = c;
+	for (i = 0; c->ctor && i < span->nelems; i++) {
+		void *obj = gh_span_obj(span, i);
+
+		gh_unpoison(obj, span->size);
+		c->ctor(obj);
+		gh_poison(obj, span->size);
+	}
+	/* publish the set-up span before its state says it is live */
+	smp_store_release(&span->state, GH_SPAN_TYPED);
+	return span;
+}
+
+static void gh_span_free_after_gp(struct rcu_head *head)
+{
+	gh_heap_free_span(container_of(head, struct gh_span, rcu));
+}
+
+/**
+ * gh_span_free_typed() - give an empty span of a typed cache back to the
+ *	page heap
+ * @span: unowned, on no list, state dead
+ * @after_gp: wait for an RCU grace period first (GOHEAP_CACHE_TYPESAFE_BY_RCU),
+ *	so that a reader that found an object before it was freed still reads
+ *	an object of the cache's type, never a page put to other use
+ */
+void gh_span_free_typed(struct gh_span *span, bool after_gp)
+{
+	if (after_gp)
+		call_rcu(&span->rcu, gh_span_free_after_gp);
+	else
+		gh_heap_free_span(span);
 }
 
 /* Bits of alloc word @word that stand for real objects. */

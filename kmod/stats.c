@@ -75,7 +75,7 @@ static void gh_tally_span(struct gh_span *span, struct gh_span_walk *walk)
 
 	if (span->state == GH_SPAN_GC)
 		t->gc += (u64)span->npages * PAGE_SIZE;
-	if (span->state != GH_SPAN_SMALL)
+	if (span->state != GH_SPAN_SMALL && span->state != GH_SPAN_TYPED)
 		return;
 	free_slots = span->nelems - gh_span_live_objects(span);
 	if (READ_ONCE(span->owner) != GH_NO_OWNER) {
@@ -145,6 +145,7 @@ static void gh_fill_counters(struct goheap_stats *st, const struct gh_pcpu_stats
 	st->remote_frees = since->cnt[GH_CNT_REMOTE_FREES];
 	st->span_allocs = since->cnt[GH_CNT_SPAN_ALLOCS];
 	st->span_frees = since->cnt[GH_CNT_SPAN_FREES];
+	st->bad_gfp = since->cnt[GH_CNT_BAD_GFP];
 }
 
 /**

@@ -10,7 +10,8 @@
 #   test-6.12-rt   the same on 6.12 with PREEMPT_RT (kernel.sh 6.12-rt)
 #   stock-6.1      Debian's 6.1, 6.12 and 6.12-rt kernels, each chosen by
 #   stock-6.12     its meta package: goheap.ko (and goheap_sample.ko), the
-#   stock-6.12-rt  tests marked "# goheap-selftest: smoke"
+#   stock-6.12-rt  tests marked "# goheap-selftest: smoke"; stock-6.1 boots
+#                  with two NUMA nodes (numa.sh runs there)
 #
 # Before the boots, on the host: checkpatch, goheapstat's and report.py's
 # tests, and for every goheap.ko built for a stock kernel the fast-path
@@ -307,7 +308,9 @@ check_stock_kernel() {
 	build_modules "$label" "$GH_STOCK_KDIR"
 	audit "$label"
 	if [ ${#kos[@]} -gt 0 ] && [[ ${kos[0]} == */goheap.ko ]]; then
-		boot "$label" "$GH_STOCK_IMAGE" "${GOHEAP_BOOT_TIMEOUT_STOCK:-400}" "" smoke
+		# one stock boot with two NUMA nodes: Debian's kernels have NUMA
+		GH_QEMU_NUMA=$([ "$series" = 6.1 ] && echo 2 || echo 1) \
+			boot "$label" "$GH_STOCK_IMAGE" "${GOHEAP_BOOT_TIMEOUT_STOCK:-400}" "" smoke
 	else
 		result FAIL "$label boot" "goheap.ko did not build, not booted"
 	fi

@@ -172,12 +172,24 @@ gh_guest() {
 # GH_QEMU_ACCEL replaces the accelerator options (default "-accel
 # tcg,thread=multi"; bench.sh uses "-accel tcg,thread=single -icount
 # shift=0,align=off,sleep=off"), GH_QEMU_SMP the CPU count (default 2).
+# GH_QEMU_NUMA=2 splits the guest into two NUMA nodes, one CPU and half
+# the memory each (the guest kernel needs CONFIG_NUMA: Debian's have it).
 gh_boot() {
-	local image=$1 initrd=$2 log=$3 secs=$4 append=$5 rc=0 accel
+	local image=$1 initrd=$2 log=$3 secs=$4 append=$5 rc=0 accel numa=()
+	local mem=${GOHEAP_VM_MEM:-1024} smp=${GH_QEMU_SMP:-2}
 	read -r -a accel <<<"${GH_QEMU_ACCEL:--accel tcg,thread=multi}"
+	if [ "${GH_QEMU_NUMA:-1}" = 2 ]; then
+		# a socket per node: CPUs sharing a cache across nodes make the
+		# guest's scheduler warn
+		smp="$smp,sockets=2"
+		numa=(-object "memory-backend-ram,id=m0,size=$((mem / 2))M"
+		      -object "memory-backend-ram,id=m1,size=$((mem - mem / 2))M"
+		      -numa node,nodeid=0,cpus=0,memdev=m0
+		      -numa node,nodeid=1,cpus=1,memdev=m1)
+	fi
 	timeout -k 10 "$secs" qemu-system-x86_64 \
-		"${accel[@]}" -cpu max -smp "${GH_QEMU_SMP:-2}" \
-		-m "${GOHEAP_VM_MEM:-1024}" \
+		"${accel[@]}" -cpu max -smp "$smp" \
+		-m "$mem" "${numa[@]}" \
 		-nographic -no-reboot -nic none \
 		-kernel "$image" -initrd "$initrd" \
 		-append "console=ttyS0 panic=-1 printk.devkmsg=on $append" \

@@ -5,7 +5,9 @@
  * goheap (kmod/) publishes text files in /sys/kernel/debug/goheap/: stats
  * ("Name value" totals in the style of Go's runtime.MemStats), the tables
  * sizeclasses, percpu and arenas (a header line, then rows) and, later,
- * gc/<domain>/stats. goheapstat shows:
+ * caches and nodes (typed caches and NUMA nodes, if the module has them)
+ * and gc/<domain>/stats.
+ * goheapstat shows:
  *
  *  - the totals, grouped, bytes also in KiB/MiB, and the two identities the
  *    module keeps, "ok" or the difference (an accounting bug, or counters
@@ -19,7 +21,8 @@
  *    rounding alone (the sizeclasses waste column, weighted by bytes);
  *  - the size classes with spans or live objects, by live bytes, internal
  *    waste or churn (-s), maybe only the top N (-n);
- *  - the per-CPU caches, an arena summary and the gc domains, if any.
+ *  - the per-CPU caches, an arena summary, the NUMA nodes, the typed
+ *    caches (slabtop's table) and the gc domains, if any.
  *
  * -1 prints once; -d SECS redraws like slabtop, with Mallocs/Frees rates;
  * --json prints every row of every file as one JSON object. Unknown stats
@@ -63,6 +66,15 @@ enum { A_ARENA, A_ORDER, A_PAGES, A_INUSE, A_FREE };
 static const char *const arena_cols[] = { "arena", "order", "pages", "inuse",
 	"free", "map", NULL };
 
+enum { T_NAME, T_OBJSIZE, T_SIZE, T_ALIGN, T_ACTIVE, T_ALLOCS, T_FREES,
+	T_SLOTS, T_SPANS, T_OWN, T_CTOR, T_RCU };
+static const char *const cache_cols[] = { "name", "objsize", "size", "align",
+	"active", "allocs", "frees", "slots", "spans", "own", "ctor", "rcu", NULL };
+
+enum { N_NODE, N_CPUS, N_ARENAS, N_SYS, N_INUSE, N_IDLE };
+static const char *const node_cols[] = { "node", "cpus", "arenas", "sys_bytes",
+	"inuse_bytes", "idle_bytes", NULL };
+
 enum { F_STATS, F_CLASSES, F_PERCPU, F_ARENAS, NR_FILES };
 static const struct {
 	const char *name;
@@ -76,7 +88,7 @@ static const struct {
 
 /*
  * One parsed file. A "Name value" file is a table without a header whose
- * column 0 is text; in a table only a "map" column is text.
+ * column 0 is text; in a table only a "map" or "name" column is text.
  */
 struct table {
 	char *name;		/* a gc domain's */
@@ -91,6 +103,8 @@ struct table {
 
 struct snapshot {
 	struct table t[NR_FILES], *gc;
+	struct table caches;	/* nrows 0 without typed caches */
+	struct table nodes;	/* ncols 0 from a module without the file */
 	int ngc;
 	struct timespec when;
 };
@@ -169,7 +183,7 @@ static const char *parse_header(struct table *t, char *line, const char *const n
 		return "too many columns";
 	for (i = 0; i < n; i++) {
 		t->cols[t->ncols++] = xstrdup(tok[i]);
-		if (!strcmp(tok[i], "map"))
+		if (!strcmp(tok[i], "map") || !strcmp(tok[i], "name"))
 			t->textcol = i;
 	}
 	for (i = 0; need[i]; i++)
@@ -328,6 +342,8 @@ static void free_snapshot(struct snapshot *s)
 
 	for (f = 0; f < NR_FILES; f++)
 		free_table(&s->t[f]);
+	free_table(&s->caches);
+	free_table(&s->nodes);
 	while (s->ngc)
 		free_table(&s->gc[--s->ngc]);
 	free(s->gc);
@@ -367,6 +383,18 @@ static int load_gc(const char *dir, struct snapshot *s)
 	return rc;
 }
 
+/* A table that a module from before it does not have: absent is empty. */
+static int load_optional(const char *dir, const char *file, struct table *t,
+			 const char *const need[])
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	if (access(path, F_OK) && errno == ENOENT)
+		return 0;
+	return load_file(dir, file, t, need);
+}
+
 /* Tell "debugfs is not mounted" (parent missing or empty) from "not loaded". */
 static int check_dir(const char *dir)
 {
@@ -398,6 +426,10 @@ static int load_snapshot(const char *dir, struct snapshot *s)
 
 	for (f = 0; f < NR_FILES && !rc; f++)
 		rc = load_file(dir, files[f].name, &s->t[f], files[f].cols);
+	if (!rc)
+		rc = load_optional(dir, "caches", &s->caches, cache_cols);
+	if (!rc)
+		rc = load_optional(dir, "nodes", &s->nodes, node_cols);
 	if (!rc)
 		rc = load_gc(dir, s);
 	clock_gettime(CLOCK_MONOTONIC, &s->when);
@@ -433,7 +465,7 @@ static const char *const known[] = {
 	"GCBytes",
 	"=Objects", "HeapObjects", "Mallocs", "Frees", "TotalAlloc",
 	"=Page heap", "Arenas", "Spans",
-	"=Errors caught", "InvalidFrees", "DoubleFrees", "Oversize",
+	"=Errors caught", "InvalidFrees", "DoubleFrees", "Oversize", "BadGfp",
 	"=Slow paths: spans taken and given back by caches, central and remote frees",
 	"Refills", "Flushes", "CentralFrees", "CentralAllocs", "RemoteFrees",
 	"SpanAllocs", "SpanFrees", NULL
@@ -684,6 +716,41 @@ static void print_arenas(const struct table *t)
 	       sum[A_INUSE], sum[A_FREE]);
 }
 
+/* Only with more than one node: one node says nothing the totals do not. */
+static void print_nodes(const struct table *t)
+{
+	char h1[32], h2[32];
+	int r;
+
+	if (t->nrows < 2)
+		return;
+	printf("\nNUMA nodes: the arenas that serve each node's requests\n");
+	printf("%5s %5s %7s %12s %12s\n", "node", "cpus", "arenas", "sys", "inuse");
+	for (r = 0; r < t->nrows; r++)
+		printf("%5lld %5lld %7lld %12s %12s\n", cell(t, r, N_NODE),
+		       cell(t, r, N_CPUS), cell(t, r, N_ARENAS),
+		       human(h1, cell(t, r, N_SYS), ""), human(h2, cell(t, r, N_INUSE), ""));
+}
+
+/* slabtop's table; a merged cache shares its class's spans: no slots */
+static void print_caches(const struct table *t)
+{
+	int r;
+
+	if (!t->nrows)
+		return;
+	printf("\nTyped caches: objects active, slots in own spans; allocs and frees since creation\n");
+	printf("%-24s %7s %6s %9s %9s %6s %10s %10s %s\n", "name", "objsize", "size",
+	       "active", "slots", "spans", "allocs", "frees", "kind");
+	for (r = 0; r < t->nrows; r++)
+		printf("%-24s %7lld %6lld %9lld %9lld %6lld %10lld %10lld %s%s%s\n",
+		       t->text[r], cell(t, r, T_OBJSIZE), cell(t, r, T_SIZE),
+		       cell(t, r, T_ACTIVE), cell(t, r, T_SLOTS), cell(t, r, T_SPANS),
+		       cell(t, r, T_ALLOCS), cell(t, r, T_FREES),
+		       cell(t, r, T_OWN) ? "own" : "merged",
+		       cell(t, r, T_CTOR) ? ",ctor" : "", cell(t, r, T_RCU) ? ",rcu" : "");
+}
+
 static void print_report(const struct snapshot *s)
 {
 	int i;
@@ -694,6 +761,8 @@ static void print_report(const struct snapshot *s)
 	print_classes(&s->t[F_CLASSES]);
 	print_percpu(&s->t[F_PERCPU]);
 	print_arenas(&s->t[F_ARENAS]);
+	print_nodes(&s->nodes);
+	print_caches(&s->caches);
 	if (s->ngc)
 		printf("\nGC domains\n");
 	for (i = 0; i < s->ngc; i++)
@@ -795,6 +864,10 @@ static void print_json(const struct snapshot *s)
 
 	for (i = 0; i < NR_FILES; i++)
 		json_table(i ? ",\n  " : "{\n  ", files[i].name, &s->t[i]);
+	if (s->caches.ncols)
+		json_table(",\n  ", "caches", &s->caches);
+	if (s->nodes.ncols)
+		json_table(",\n  ", "nodes", &s->nodes);
 	printf(",\n  \"arenas_more\": %lld,\n  \"gc\": {", s->t[F_ARENAS].more);
 	for (i = 0; i < s->ngc; i++)
 		json_table(i ? ",\n  " : "\n  ", s->gc[i].name, &s->gc[i]);

@@ -8,7 +8,8 @@
 #   gc/                     a later module: GCBytes, gc/<domain>/stats with a
 #                           PauseNs list (empty in young), unknown stats, a
 #                           broken HeapSys identity, a negative live count,
-#                           4 CPUs, "... 2 more arenas"
+#                           4 CPUs, "... 2 more arenas", two typed caches,
+#                           two NUMA nodes
 #   malformed-stats/        stats line 3 has no value
 #   malformed-sizeclasses/  sizeclasses line 16 has a word for a number
 #   malformed-gc/           gc/bad/stats has a word in a list
@@ -52,6 +53,7 @@ run() {
 
 # has REGEX / err_has REGEX: stdout / stderr has a line matching REGEX
 has() { printf '%s\n' "$out" | grep -Eq -- "$1"; }
+not_has() { ! has "$1"; }
 err_has() { printf '%s\n' "$err" | grep -Eq -- "$1"; }
 is() { [ "$1" = "$2" ] || { echo "      got '$1', want '$2'"; return 1; }; }
 
@@ -156,6 +158,13 @@ check "gc: a list: how many, the last 6" \
 	has '^  PauseNs +8 values  \.\.\. 150000 90000 110000 70000 160000 60000$'
 check "gc: an empty list" has '^  PauseNs +0 values$'
 check "gc: names wider than the column" has '^  ForeignPointers +0$'
+check "gc: typed caches, own with a constructor" \
+	has '^sample_item +96 +96 +17 +42 +1 +40 +23 own,ctor$'
+check "gc: typed caches, merged" has '^net_buf +100 +112 +5 +0 +0 +9 +4 merged$'
+check "gc: two NUMA nodes" has '^ +1 +2 +1 +64\.0KiB +0B$'
+run -1 --dir "$data/basic"
+check "basic: no caches file, no typed caches" not_has '^Typed caches'
+check "basic: no nodes file, no NUMA table" not_has '^NUMA nodes'
 
 # ---- JSON -----------------------------------------------------------------
 
@@ -165,9 +174,11 @@ json_check basic 'j["stats"]["HeapSys"] == 6291456' 'len(j["stats"]) == 21' \
 	'j["percpu"][1] == {"cpu": 1, "objects": 908, "bytes": 65584, "refills": 6702, "flushes": 6660}' \
 	'len(j["arenas"]) == 3 and j["arenas"][2]["map"].startswith("+...")' \
 	'all(type(v) is int for r in j["sizeclasses"] + j["percpu"] for v in r.values())' \
-	'j["arenas_more"] == 0 and j["gc"] == {}'
+	'j["arenas_more"] == 0 and j["gc"] == {} and "caches" not in j'
 json_check gc 'j["stats"]["FutureBytes"] == 1048576' 'j["sizeclasses"][2]["live"] == -2' \
 	'j["arenas_more"] == 2' 'list(j["gc"]) == ["old", "young"]' \
+	'j["nodes"][1] == {"node": 1, "cpus": 2, "arenas": 1, "sys_bytes": 65536, "inuse_bytes": 0, "idle_bytes": 65536}' \
+	'j["caches"][0] == {"name": "sample_item", "objsize": 96, "size": 96, "align": 8, "active": 17, "allocs": 40, "frees": 23, "slots": 42, "spans": 1, "own": 1, "ctor": 1, "rcu": 0}' \
 	'len(j["gc"]["old"]) == 18 and j["gc"]["old"]["HeapGoal"] == 65536' \
 	'j["gc"]["old"]["PauseNs"] == [120000, 80000, 150000, 90000, 110000, 70000, 160000, 60000]' \
 	'j["gc"]["young"]["PauseNs"] == [] and j["gc"]["young"]["NumGC"] == 0'

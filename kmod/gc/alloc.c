@@ -74,7 +74,8 @@ static struct gh_span *gh_gc_new_large_span(struct gh_gc_tinfo *ti, gfp_t gfp)
 {
 	struct gh_span *span;
 
-	span = gh_heap_alloc_span(ti->span_pages, 1, 3 * sizeof(unsigned long), gfp);
+	span = gh_heap_alloc_span(ti->span_pages, 1, 3 * sizeof(unsigned long),
+				  NUMA_NO_NODE, gfp);
 	if (!span)
 		return NULL;
 	span->nelems = 1;
@@ -95,7 +96,7 @@ static struct gh_span *gh_gc_new_span(struct goheap_gc_domain *d,
 	if (!gh_gc_limit_allows(d, (u64)ti->span_pages * PAGE_SIZE, caller))
 		return NULL;
 	/* three bitmaps: alloc, pending release, mark */
-	span = ti->cls ? gh_span_new(ti->cls, 3, ti->span_pages, gfp) :
+	span = ti->cls ? gh_span_new(ti->cls, 3, ti->span_pages, NUMA_NO_NODE, gfp) :
 			 gh_gc_new_large_span(ti, gfp);
 	if (!span)
 		return NULL;

@@ -17,7 +17,7 @@ static void gh_test_set_delay(unsigned int ms)
 
 static struct gh_span *gh_test_span(struct kunit *test, unsigned int npages)
 {
-	struct gh_span *s = gh_heap_alloc_span(npages, 1, 0, GFP_KERNEL);
+	struct gh_span *s = gh_heap_alloc_span(npages, 1, 0, NUMA_NO_NODE, GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, s);
 	KUNIT_EXPECT_EQ(test, s->npages, npages);
@@ -62,7 +62,7 @@ static void gh_test_aligned_runs(struct kunit *test)
 	unsigned int align;
 
 	for (align = 2; align <= 256; align *= 2) {
-		struct gh_span *s = gh_heap_alloc_span(align, align, 0, GFP_KERNEL);
+		struct gh_span *s = gh_heap_alloc_span(align, align, 0, NUMA_NO_NODE, GFP_KERNEL);
 
 		KUNIT_ASSERT_NOT_NULL(test, s);
 		KUNIT_EXPECT_TRUE(test, IS_ALIGNED(__pa(s->base), align * PAGE_SIZE));
@@ -330,7 +330,7 @@ static void gh_test_page_alloc_failure(struct kunit *test)
 	gh_heap_read_stats(&before);
 	if (gh_test_fail_pages(true))
 		kunit_skip(test, "fail_page_alloc is not armed for make_it_fail tasks");
-	s = gh_heap_alloc_span(GH_MAX_ARENA_PAGES, 1, 0, GFP_KERNEL);
+	s = gh_heap_alloc_span(GH_MAX_ARENA_PAGES, 1, 0, NUMA_NO_NODE, GFP_KERNEL);
 	KUNIT_EXPECT_EQ(test, gh_test_fail_pages(false), 0);
 	KUNIT_EXPECT_NULL(test, s);
 	if (s)

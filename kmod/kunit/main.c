@@ -46,6 +46,16 @@ void gh_test_expect_heap_identities(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, hs.arenas || (!hs.sys_bytes && !hs.spans));
 }
 
+struct gh_span *gh_test_span_of(const void *p)
+{
+	struct gh_span *span;
+
+	rcu_read_lock();
+	span = gh_span_of(p);
+	rcu_read_unlock();
+	return span;
+}
+
 void gh_test_settle(void)
 {
 	goheap_drain();
@@ -53,7 +63,7 @@ void gh_test_settle(void)
 }
 
 kunit_test_suites(&gh_sizeclass_suite, &gh_heap_suite, &gh_alloc_suite,
-		  &gh_badinput_suite, &gh_stress_suite, &gh_gc_suite);
+		  &gh_badinput_suite, &gh_stress_suite, &gh_gc_suite, &gh_slab_api_suite);
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("KUnit suites for goheap");

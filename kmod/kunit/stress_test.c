@@ -499,17 +499,6 @@ static long gh_test_free_on_cpu(void *p)
 	return 0;
 }
 
-/* The span of live object @p. */
-static struct gh_span *gh_test_span_of(const void *p)
-{
-	struct gh_span *span;
-
-	rcu_read_lock();
-	span = gh_span_of(p);
-	rcu_read_unlock();
-	return span;
-}
-
 /*
  * The slow-path counters count their paths: filling three spans of one
  * class makes refills, flushes and new spans; freeing the objects of the
@@ -520,25 +509,28 @@ static void gh_test_slow_path_counters(struct kunit *test)
 {
 	unsigned int cls = gh_size_to_class(256), per_span = gh_classes[cls].nelems;
 	unsigned int i, n = 3 * per_span, other, given_back = 0;
-	struct goheap_stats start, a, b;
+	/* three snapshots are too much for the stack frame under KASAN */
+	struct goheap_stats *snaps = kunit_kcalloc(test, 3, sizeof(*snaps), GFP_KERNEL);
+	struct goheap_stats *start = &snaps[0], *a = &snaps[1], *b = &snaps[2];
 	struct gh_span *owned;
 	void **objs;
 
 	objs = kunit_kcalloc(test, n, sizeof(*objs), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, objs);
+	KUNIT_ASSERT_NOT_NULL(test, snaps);
 	gh_test_settle();
-	goheap_read_stats(&start);
+	goheap_read_stats(start);
 	migrate_disable();
 	for (i = 0; i < n; i++) {
 		objs[i] = goheap_alloc(256, GFP_KERNEL);
 		KUNIT_EXPECT_NOT_NULL(test, objs[i]);
 	}
 	other = cpumask_any_but(cpu_online_mask, smp_processor_id());
-	goheap_read_stats(&a);
-	KUNIT_EXPECT_GE(test, a.refills - start.refills, 2ULL);
-	KUNIT_EXPECT_GE(test, a.flushes - start.flushes, 1ULL);
-	KUNIT_EXPECT_GE(test, a.span_allocs - start.span_allocs, 2ULL);
-	KUNIT_EXPECT_EQ(test, a.central_frees, start.central_frees);
+	goheap_read_stats(a);
+	KUNIT_EXPECT_GE(test, a->refills - start->refills, 2ULL);
+	KUNIT_EXPECT_GE(test, a->flushes - start->flushes, 1ULL);
+	KUNIT_EXPECT_GE(test, a->span_allocs - start->span_allocs, 2ULL);
+	KUNIT_EXPECT_EQ(test, a->central_frees, start->central_frees);
 	/* objects of the spans the cache gave back: every free locks */
 	owned = gh_test_span_of(objs[n - 1]);
 	for (i = 0; i < n; i++) {
@@ -548,25 +540,25 @@ static void gh_test_slow_path_counters(struct kunit *test)
 			given_back++;
 		}
 	}
-	goheap_read_stats(&b);
+	goheap_read_stats(b);
 	KUNIT_EXPECT_GE(test, given_back, per_span);
-	KUNIT_EXPECT_EQ(test, b.central_frees - a.central_frees, (u64)given_back);
-	KUNIT_EXPECT_GE(test, b.span_frees - a.span_frees, 1ULL);
-	KUNIT_EXPECT_EQ(test, b.remote_frees, a.remote_frees);
+	KUNIT_EXPECT_EQ(test, b->central_frees - a->central_frees, (u64)given_back);
+	KUNIT_EXPECT_GE(test, b->span_frees - a->span_frees, 1ULL);
+	KUNIT_EXPECT_EQ(test, b->remote_frees, a->remote_frees);
 	/* the last span is this CPU's: a free from another CPU is remote */
 	if (other < nr_cpu_ids) {
 		KUNIT_EXPECT_EQ(test, work_on_cpu(other, gh_test_free_on_cpu, objs[n - 1]), 0L);
 		objs[n - 1] = NULL;
-		goheap_read_stats(&a);
-		KUNIT_EXPECT_EQ(test, a.remote_frees - b.remote_frees, 1ULL);
+		goheap_read_stats(a);
+		KUNIT_EXPECT_EQ(test, a->remote_frees - b->remote_frees, 1ULL);
 	}
 	for (i = 0; i < n; i++)
 		goheap_free(objs[i]);
 	migrate_enable();
-	goheap_read_stats(&b);
-	KUNIT_EXPECT_EQ(test, b.invalid_frees, start.invalid_frees);
-	KUNIT_EXPECT_EQ(test, b.double_frees, start.double_frees);
-	KUNIT_EXPECT_EQ(test, b.heap_objects, start.heap_objects);
+	goheap_read_stats(b);
+	KUNIT_EXPECT_EQ(test, b->invalid_frees, start->invalid_frees);
+	KUNIT_EXPECT_EQ(test, b->double_frees, start->double_frees);
+	KUNIT_EXPECT_EQ(test, b->heap_objects, start->heap_objects);
 	gh_test_settle();
 }
 

@@ -14,6 +14,7 @@ extern struct kunit_suite gh_alloc_suite;
 extern struct kunit_suite gh_badinput_suite;
 extern struct kunit_suite gh_stress_suite;
 extern struct kunit_suite gh_gc_suite;
+extern struct kunit_suite gh_slab_api_suite;
 
 /*
  * Make the buddy allocator fail every request of the calling task, through
@@ -34,6 +35,9 @@ static inline bool gh_test_check(const void *p, size_t size, u8 seed)
 
 /* Both heap identities hold: HeapSys = HeapInuse + HeapIdle >= released. */
 void gh_test_expect_heap_identities(struct kunit *test);
+
+/* The span of live object @p (looked up in an RCU reader of its own). */
+struct gh_span *gh_test_span_of(const void *p);
 
 /* Free every idle byte and wait out RCU, so page heap figures settle. */
 void gh_test_settle(void);

@@ -16,6 +16,17 @@
  *   prodcons <count> <size>       one CPU allocates, another frees
  *   leak <count> <size>           allocate and forget them, on purpose: goheap
  *                                 reports them, per class, when it unloads
+ *   items <count> <batch>         the alloc workload through a typed cache with
+ *                                 a constructor ("goheap_sample_item"), in bulk:
+ *                                 batch objects per goheap_cache_alloc_bulk()
+ *                                 and goheap_cache_free_bulk() call
+ *   holditems <count>             allocate items in bulk and keep them (until
+ *                                 release): /sys/kernel/debug/goheap/caches
+ *                                 shows them
+ *   nodes <count> <size>          on every online NUMA node, count objects of
+ *                                 size bytes and count items, with the _node
+ *                                 calls: each must lie on its node; half are
+ *                                 freed from a CPU of another node
  *
  * /sys/kernel/debug/goheap_sample/report tells what the commands asked for:
  * requested bytes, the bytes goheap gave (goheap_size) and the bytes kmalloc
@@ -24,14 +35,17 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/completion.h>
 #include <linux/debugfs.h>
 #include <linux/kthread.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/random.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/topology.h>
 #include <goheap.h>
 #include "ctl.h"
 
@@ -46,6 +60,34 @@ struct sample_obj {
 	void *p;
 	size_t size;
 };
+
+/*
+ * A typed cache's object. The constructor sets it up once per slot when
+ * goheap populates a span; users hand it back in that state (state FREE,
+ * payload cleared), so the next allocation need not set it up again.
+ */
+struct sample_item {
+	u32 state;
+	u32 uses;		/* allocations of this slot: never reset */
+	u8 payload[56];
+};
+
+#define SAMPLE_ITEM_FREE	0x17e3f4ee
+#define SAMPLE_ITEM_USED	0x17e305ed
+#define SAMPLE_ITEM_BATCH_MAX	128
+
+static void sample_item_ctor(void *obj)
+{
+	struct sample_item *it = obj;
+
+	it->state = SAMPLE_ITEM_FREE;
+	it->uses = 0;
+	memset(it->payload, 0, sizeof(it->payload));
+}
+
+static struct goheap_cache *sample_items;
+static void **sample_held_items;
+static unsigned int sample_nheld_items;
 
 static DEFINE_MUTEX(sample_lock);
 static struct sample_obj *sample_held;
@@ -119,9 +161,101 @@ static int sample_cmd_alloc(unsigned int count, size_t size, bool hold)
 	return ret;
 }
 
-static void sample_cmd_release(void)
+/* Take a constructed item into use; false if it was not in its free state. */
+static bool sample_item_use(struct sample_item *it)
+{
+	bool ok = it->state == SAMPLE_ITEM_FREE &&
+		  !memchr_inv(it->payload, 0, sizeof(it->payload));
+
+	it->state = SAMPLE_ITEM_USED;
+	it->uses++;
+	memset(it->payload, (u8)it->uses, sizeof(it->payload));
+	return ok;
+}
+
+/* Check an item in use and return it to its constructed state. */
+static bool sample_item_unuse(struct sample_item *it)
+{
+	bool ok = it->state == SAMPLE_ITEM_USED &&
+		  !memchr_inv(it->payload, (u8)it->uses, sizeof(it->payload));
+
+	it->state = SAMPLE_ITEM_FREE;
+	memset(it->payload, 0, sizeof(it->payload));
+	return ok;
+}
+
+/* @n items in one bulk call, each taken into use; -EIO if one was not free. */
+static int sample_items_get(void **batch, unsigned int n, unsigned int *bad)
 {
 	unsigned int i;
+
+	if (goheap_cache_alloc_bulk(sample_items, GFP_KERNEL, n, batch) != n)
+		return -ENOMEM;
+	for (i = 0; i < n; i++)
+		*bad += !sample_item_use(batch[i]);
+	return 0;
+}
+
+static void sample_items_put(void **batch, unsigned int n, unsigned int *bad)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		*bad += !sample_item_unuse(batch[i]);
+	goheap_cache_free_bulk(sample_items, n, batch);
+}
+
+static int sample_cmd_items(unsigned int count, unsigned int batch_size)
+{
+	void **batch = kmalloc_array(batch_size, sizeof(*batch), GFP_KERNEL);
+	unsigned int n, bad = 0;
+	int ret = 0;
+
+	if (!batch)
+		return -ENOMEM;
+	while (count && !ret) {
+		n = min(count, batch_size);
+		ret = sample_items_get(batch, n, &bad);
+		if (!ret)
+			sample_items_put(batch, n, &bad);
+		count -= n;
+		cond_resched();
+	}
+	kfree(batch);
+	if (bad) {
+		pr_err("%u items were not in the state their cache should keep\n", bad);
+		return -EIO;
+	}
+	return ret;
+}
+
+static int sample_cmd_hold_items(unsigned int count)
+{
+	void **more = krealloc(sample_held_items,
+			       (sample_nheld_items + count) * sizeof(*more), GFP_KERNEL);
+	unsigned int bad = 0;
+	int ret;
+
+	if (!more)
+		return -ENOMEM;
+	sample_held_items = more;
+	ret = sample_items_get(more + sample_nheld_items, count, &bad);
+	if (ret)
+		return ret;
+	sample_nheld_items += count;
+	return bad ? -EIO : 0;
+}
+
+static void sample_cmd_release(void)
+{
+	unsigned int i, bad = 0;
+
+	sample_items_put(sample_held_items, sample_nheld_items, &bad);
+	kfree(sample_held_items);
+	sample_held_items = NULL;
+	sample_nheld_items = 0;
+	if (bad)
+		pr_err("%u held items were corrupted\n", bad);
 
 	for (i = 0; i < sample_nheld; i++) {
 		sample_account(&sample_now, sample_held[i].p, sample_held[i].size, -1);
@@ -228,6 +362,90 @@ static int sample_cmd_prodcons(unsigned int count, size_t size)
 	return ret;
 }
 
+struct sample_node_frees {
+	void **objs;
+	unsigned int n;
+	struct completion done;
+};
+
+static int sample_free_elsewhere(void *arg)
+{
+	struct sample_node_frees *f = arg;
+
+	goheap_free_bulk(f->n, f->objs);
+	complete(&f->done);
+	return 0;
+}
+
+/* Free @n objects from a CPU of another node than @nid, if there is one. */
+static int sample_free_from_other_node(void **objs, unsigned int n, int nid)
+{
+	struct sample_node_frees f = { .objs = objs, .n = n };
+	struct task_struct *t;
+	int cpu;
+
+	for_each_online_cpu(cpu)
+		if (cpu_to_node(cpu) != nid)
+			break;
+	if (cpu >= nr_cpu_ids) {
+		goheap_free_bulk(n, objs);
+		return 0;
+	}
+	init_completion(&f.done);
+	t = kthread_create(sample_free_elsewhere, &f, "goheap-sample-node");
+	if (IS_ERR(t)) {
+		goheap_free_bulk(n, objs);
+		return PTR_ERR(t);
+	}
+	kthread_bind(t, cpu);
+	wake_up_process(t);
+	wait_for_completion(&f.done);
+	return 0;
+}
+
+/* @count objects of @size bytes and @count items on node @nid. */
+static int sample_node(int nid, unsigned int count, size_t size, void **objs)
+{
+	unsigned int i, n = 0, misplaced = 0;
+	int ret = 0;
+
+	for (i = 0; i < 2 * count; i++) {
+		objs[i] = i < count ? goheap_alloc_node(size, GFP_KERNEL, nid) :
+			  goheap_cache_alloc_node(sample_items, GFP_KERNEL, nid);
+		if (!objs[i]) {
+			ret = -ENOMEM;
+			break;
+		}
+		n++;
+		if (node_state(nid, N_MEMORY) && page_to_nid(virt_to_page(objs[i])) != nid)
+			misplaced++;
+	}
+	/* the first half from here, the rest from another node's CPU */
+	goheap_free_bulk(n / 2, objs);
+	ret = sample_free_from_other_node(objs + n / 2, n - n / 2, nid) ?: ret;
+	if (misplaced) {
+		pr_err("node %d: %u of %u objects on another node\n", nid, misplaced, n);
+		return -EIO;
+	}
+	return ret;
+}
+
+static int sample_cmd_nodes(unsigned int count, size_t size)
+{
+	void **objs = kvcalloc(2 * count, sizeof(*objs), GFP_KERNEL);
+	int nid, ret = 0;
+
+	if (!objs)
+		return -ENOMEM;
+	for_each_online_node(nid) {
+		ret = sample_node(nid, count, size, objs);
+		if (ret)
+			break;
+	}
+	kvfree(objs);
+	return ret;
+}
+
 static int sample_cmd_leak(unsigned int count, size_t size)
 {
 	while (count--)
@@ -257,6 +475,15 @@ static int sample_run(char *line)
 	if (sscanf(line, "leak %u %u %c", &a, &b, &extra) == 2 &&
 	    a && a <= SAMPLE_MAX_COUNT && b)
 		return sample_cmd_leak(a, b);
+	if (sscanf(line, "items %u %u %c", &a, &b, &extra) == 2 &&
+	    a && a <= 100 * SAMPLE_MAX_COUNT && b && b <= SAMPLE_ITEM_BATCH_MAX)
+		return sample_cmd_items(a, b);
+	if (sscanf(line, "holditems %u %c", &a, &extra) == 1 &&
+	    a && a <= SAMPLE_MAX_COUNT)
+		return sample_cmd_hold_items(a);
+	if (sscanf(line, "nodes %u %u %c", &a, &b, &extra) == 2 &&
+	    a && a <= SAMPLE_MAX_COUNT && b)
+		return sample_cmd_nodes(a, b);
 	if (sscanf(line, "prodcons %u %u %c", &a, &b, &extra) == 2 &&
 	    a && a <= 100 * SAMPLE_MAX_COUNT && b)
 		return sample_cmd_prodcons(a, b);
@@ -289,6 +516,11 @@ DEFINE_SHOW_ATTRIBUTE(report);
 
 static int __init sample_init(void)
 {
+	sample_items = goheap_cache_create("goheap_sample_item",
+					   sizeof(struct sample_item), 0, 0,
+					   sample_item_ctor);
+	if (IS_ERR(sample_items))
+		return PTR_ERR(sample_items);
 	sample_dir = debugfs_create_dir("goheap_sample", NULL);
 	debugfs_create_file("ctl", 0200, sample_dir, (void *)&sample_ctl,
 			    &sample_ctl_fops);
@@ -300,6 +532,8 @@ static void __exit sample_exit(void)
 {
 	debugfs_remove_recursive(sample_dir);
 	sample_cmd_release();
+	if (goheap_cache_destroy(sample_items))
+		pr_err("goheap_sample_item still had objects: cache kept\n");
 }
 
 module_init(sample_init);

@@ -240,6 +240,118 @@ int ghb_batch(void *unused)
 	return ret;
 }
 
+/* ---- bulk -------------------------------------------------------------------- */
+
+/*
+ * Bulk calls of n objects: allocate, touch each, free them all, per object.
+ * Sides: goheap_alloc_bulk() + goheap_free_bulk(); SLUB's
+ * kmem_cache_alloc_bulk() + kmem_cache_free_bulk() on a cache of the size;
+ * and goheap's own pair loop (alloc, touch, free one at a time), which the
+ * bulk calls must beat by half.
+ */
+struct ghb_bulk_meas {
+	struct ghb_meas m;
+	size_t size;
+	unsigned int n;
+	void **arr;
+	struct kmem_cache *cache;
+};
+
+static noinline u64 ghb_bulk_goheap(struct ghb_bulk_meas *bm, unsigned long calls)
+{
+	unsigned long c, i;
+	u64 t0 = ktime_get_ns();
+
+	for (c = 0; c < calls; c++) {
+		if (unlikely(goheap_alloc_bulk(bm->size, GFP_KERNEL, bm->n, bm->arr) != bm->n))
+			return GHB_FAILED;
+		for (i = 0; i < bm->n; i++)
+			ghb_touch(bm->arr[i], 0, i);
+		goheap_free_bulk(bm->n, bm->arr);
+	}
+	return ktime_get_ns() - t0;
+}
+
+static noinline u64 ghb_bulk_slub(struct ghb_bulk_meas *bm, unsigned long calls)
+{
+	unsigned long c, i;
+	u64 t0 = ktime_get_ns();
+
+	for (c = 0; c < calls; c++) {
+		if (unlikely(kmem_cache_alloc_bulk(bm->cache, GFP_KERNEL, bm->n,
+						   bm->arr) != bm->n))
+			return GHB_FAILED;
+		for (i = 0; i < bm->n; i++)
+			ghb_touch(bm->arr[i], 0, i);
+		kmem_cache_free_bulk(bm->cache, bm->n, bm->arr);
+	}
+	return ktime_get_ns() - t0;
+}
+
+static u64 ghb_bulk_run(struct ghb_meas *m, unsigned int side, unsigned long n)
+{
+	struct ghb_bulk_meas *bm = container_of(m, struct ghb_bulk_meas, m);
+
+	if (side == 0)
+		return ghb_bulk_goheap(bm, n / bm->n);
+	if (side == 1)
+		return ghb_bulk_slub(bm, n / bm->n);
+	return ghb_side_goheap.pair(NULL, bm->size, n);
+}
+
+static int ghb_bulk_one(size_t size, unsigned int n, void **arr)
+{
+	static const char *const vs[] = { NULL, "kmem_cache", "goheap_pair" };
+	struct ghb_bulk_meas bm = {
+		.m.nsides = 3,
+		.m.n = ghb_ops(100000) / n * n,
+		.m.run = ghb_bulk_run,
+		.size = size,
+		.n = n,
+		.arr = arr,
+	};
+	char name[32];
+	unsigned int k;
+	int ret;
+
+	snprintf(name, sizeof(name), "goheap_bench_bulk_%zu", size);
+	bm.cache = kmem_cache_create(name, size, 0, 0, NULL);
+	if (!bm.cache)
+		return -ENOMEM;
+	goheap_read_stats(&ghb_before);
+	ret = ghb_measure(&bm.m);
+	goheap_read_stats(&ghb_after);
+	if (ret)
+		pr_err("error pattern=bulk size=%zu n=%u side=%u: allocation failed\n",
+		       size, n, bm.m.failed);
+	for (k = 1; !ret && k < ARRAY_SIZE(vs); k++) {
+		ghb_add("pattern=bulk size=%zu n=%u cpus=1 vs=%s ops=%lu rounds=%u",
+			size, n, vs[k], bm.m.n, bm.m.s[0].n);
+		ghb_add_ns("goheap", &bm.m.s[0]);
+		ghb_add_ns("kernel", &bm.m.s[k]);
+		ghb_emit();
+	}
+	kmem_cache_destroy(bm.cache);
+	return ret;
+}
+
+int ghb_bulk(void *unused)
+{
+	static const unsigned int counts[] = { 16, 128 };
+	static const size_t sizes[] = { 64, 256 };
+	void **arr = kcalloc(counts[ARRAY_SIZE(counts) - 1], sizeof(void *), GFP_KERNEL);
+	unsigned int c, z;
+	int ret = 0;
+
+	if (!arr)
+		return -ENOMEM;
+	for (z = 0; z < ARRAY_SIZE(sizes) && !ret; z++)
+		for (c = 0; c < ARRAY_SIZE(counts) && !ret; c++)
+			ret = ghb_bulk_one(sizes[z], counts[c], arr);
+	kfree(arr);
+	return ret;
+}
+
 /* ---- remote ---------------------------------------------------------------------- */
 
 #define GHB_RING_SLOTS	256

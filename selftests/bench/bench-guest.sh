@@ -92,7 +92,7 @@ case $GH_BENCH_SET in
 cmds)
 	;;
 single)
-	for c in calib pair batch churn burst footprint latency gc_alloc gc_section gc_barrier; do
+	for c in calib pair batch bulk churn burst footprint latency gc_alloc gc_section gc_barrier; do
 		cmd "$c"
 	done
 	;;

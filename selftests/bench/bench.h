@@ -239,6 +239,7 @@ void ghb_gc_release(void);
 int ghb_calib(void *unused);
 int ghb_pair(void *unused);
 int ghb_batch(void *unused);
+int ghb_bulk(void *unused);
 int ghb_churn(void *unused);
 int ghb_burst(void *unused);
 int ghb_footprint(void *unused);

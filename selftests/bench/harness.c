@@ -22,6 +22,8 @@
  *   calib     probes of the clock and of building blocks    (calib.c)
  *   pair      alloc + free at once (Brouer's time_bench)     (alloc.c)
  *   batch     N allocs, then N frees (Lameter's slab_test)   (alloc.c)
+ *   bulk      bulk calls of N objects against SLUB's and goheap's
+ *             own pair                                       (alloc.c)
  *   churn     a live set of random sizes, random replacement (larson);
  *             also the memory each side holds for that live set (churn.c)
  *   burst     a 40 MiB live set, 80 % of it freed in random order, then
@@ -300,6 +302,7 @@ static const struct ghb_cmd {
 	{ "calib", ghb_calib, true },
 	{ "pair", ghb_pair, true },
 	{ "batch", ghb_batch, true },
+	{ "bulk", ghb_bulk, true },
 	{ "churn", ghb_churn, true },
 	{ "burst", ghb_burst, true },
 	{ "footprint", ghb_footprint, true },
