@@ -269,6 +269,33 @@ void *gh_cache_alloc_slow(unsigned int cls, size_t size, gfp_t gfp)
 	return p;
 }
 
+/*
+ * Take up to @n objects of the current window at once (busy): their alloc
+ * bits are set with one store. A raced double free in the window (a remote
+ * bit on a free object) is settled first, as gh_cache_pop() settles one.
+ */
+static unsigned int gh_cache_take_window(struct gh_cache_class *cc,
+					 unsigned int n, void **ptrs)
+{
+	struct gh_span *span = cc->span;
+	unsigned long window = cc->window, taken = 0, raced, bit;
+	void *base = gh_span_obj(span, cc->word * BITS_PER_LONG);
+	unsigned int i = 0;
+
+	raced = window & READ_ONCE(span->remote[cc->word]);
+	for (; unlikely(raced); raced &= raced - 1)
+		gh_span_settle_raced_free(span, cc->word * BITS_PER_LONG + __ffs(raced));
+	for (; window && i < n; i++) {
+		bit = window & -window;
+		window ^= bit;
+		taken |= bit;
+		ptrs[i] = base + __ffs(bit) * span->size;
+	}
+	gh_span_alloc_bits(span)[cc->word] |= taken;
+	cc->window = window;
+	return i;
+}
+
 /**
  * gh_cache_alloc_bulk() - take up to @n objects of class @cls from this
  *	CPU's owned span in one busy section, and count them
@@ -292,11 +319,8 @@ unsigned int gh_cache_alloc_bulk(unsigned int cls, size_t size,
 	preempt_disable();
 	if (gh_cache_enter()) {
 		cc = this_cpu_ptr(&gh_caches.cls[cls]);
-		for (; i < n; i++) {
-			if (!cc->window && !gh_cache_next_window(cc))
-				break;
-			ptrs[i] = gh_cache_pop(cc);
-		}
+		while (i < n && (cc->window || gh_cache_next_window(cc)))
+			i += gh_cache_take_window(cc, n - i, ptrs + i);
 		cc->mallocs += i;
 		cc->requested += size * i;
 		gh_cache_leave();

@@ -118,13 +118,14 @@ static __always_inline void *gh_cache_alloc_fast(unsigned int cls,
 }
 
 /*
- * Inside a busy section: free object @idx of @span into this CPU's cache if
- * the cache holds @span and the object is allocated; false (nothing
- * changed) otherwise.
+ * Inside a busy section: free object @idx of @span into this CPU's class
+ * entry @cc (of the span's class) if it holds @span and the object is
+ * allocated; false (nothing changed) otherwise.
  */
-static __always_inline bool gh_cache_put(struct gh_span *span, unsigned int idx)
+static __always_inline bool gh_cache_put_in(struct gh_cache_class *cc,
+					    struct gh_span *span,
+					    unsigned int idx)
 {
-	struct gh_cache_class *cc = this_cpu_ptr(&gh_caches.cls[span->cls]);
 	unsigned long *alloc = gh_span_alloc_bits(span);
 	unsigned long bit = BIT(idx % BITS_PER_LONG);
 	unsigned int w = idx / BITS_PER_LONG;
@@ -138,6 +139,12 @@ static __always_inline bool gh_cache_put(struct gh_span *span, unsigned int idx)
 		return true;
 	}
 	return false;
+}
+
+/* gh_cache_put_in() of this CPU's entry for @span's class. */
+static __always_inline bool gh_cache_put(struct gh_span *span, unsigned int idx)
+{
+	return gh_cache_put_in(this_cpu_ptr(&gh_caches.cls[span->cls]), span, idx);
 }
 
 /**

@@ -13,8 +13,16 @@
  *            two free objects would cost a cache a refill per object or
  *            two under churn.
  *
- * An unowned span whose last object is freed goes back to the page heap at
- * once. Spans owned by a cache are on no list: the cache hands a span back
+ * An unowned span whose last object is freed goes back to the page heap,
+ * except that each list keeps up to GH_CENTRAL_SPARES empty spans, the
+ * spares, at the end of partial (gh_central_relist()), for up to
+ * release_delay_ms (a delayed work gives them back), so that a burst that
+ * fills spans and frees them again, a bulk call across spans, or a typed
+ * cache freeing its last object does not build and free spans every time.
+ * SLUB keeps up to 10 empty slabs per node and cache (min_partial) for the
+ * same reason; the page heap keeps an emptied arena as long, so the spares
+ * hold no page the heap would have given back sooner. Spans owned by a cache are on
+ * no list: the cache hands a span back
  * (gh_central_put) when it is exhausted, when its CPU dies and when caches
  * are drained.
  *
@@ -45,11 +53,15 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/mutex.h>
+#include <linux/workqueue.h>
 #include <kunit/visibility.h>
 
 #include "internal.h"
 
 struct gh_central *gh_node_centrals[MAX_NUMNODES];
+
+static void gh_spare_reap_fn(struct work_struct *work);
+static DECLARE_DELAYED_WORK(gh_spare_reap_work, gh_spare_reap_fn);
 /* module parameter refill_div (main.c) */
 unsigned int gh_refill_div = 8;
 
@@ -95,6 +107,15 @@ int gh_central_init(void)
 			gh_central_setup(gh_central_of(nid, cls), cls, nid, GH_SPAN_SMALL);
 	}
 	return 0;
+}
+
+/**
+ * gh_central_stop() - no spare reaping from here on (unload, after the
+ *	caches are drained, which gave the spares back)
+ */
+void gh_central_stop(void)
+{
+	cancel_delayed_work_sync(&gh_spare_reap_work);
 }
 
 void gh_central_exit(void)
@@ -145,25 +166,38 @@ static void gh_central_place(struct gh_central *c, struct gh_span *span)
 }
 
 /*
+ * Keep empty @span as one of @c's spares, at the end of partial: without
+ * them, one object freed and allocated again in turn would build a span
+ * (and run a typed cache's constructor on all of it) every time. The reaper
+ * gives them back after release_delay_ms, as the page heap gives back an
+ * empty arena. A listed span with no live object is a spare.
+ */
+static void gh_central_keep_spare(struct gh_central *c, struct gh_span *span)
+{
+	lockdep_assert_held(&c->lock);
+	c->nr_spares++;
+	list_add_tail(&span->node, &c->partial);
+	span->on_list = GH_LIST_PARTIAL;
+	if (!delayed_work_pending(&gh_spare_reap_work))
+		schedule_delayed_work(&gh_spare_reap_work,
+				      msecs_to_jiffies(READ_ONCE(gh_release_delay_ms)));
+}
+
+/*
  * Put an unowned span on the list its occupancy calls for. An empty span
- * goes back to the heap, but with @keep a typed cache's lists keep one, at
- * the end of partial: without it, one object freed and allocated again in
- * turn would build a span, and run the constructor on all of it, every
- * time (SLUB keeps empty slabs on its partial lists for the same reason).
+ * goes back to the heap, unless @keep and @c has room for a spare.
  * Return: true if the span is empty and off every list: free it to the
  * heap after dropping the lock.
  */
 static bool gh_central_relist(struct gh_central *c, struct gh_span *span,
 			      bool keep)
 {
+	if (span->on_list != GH_LIST_NONE && !span->live)
+		c->nr_spares--;
 	gh_central_unlist(c, span);
-	if (c->spare == span)
-		c->spare = NULL;
 	span->live = gh_span_live_objects(span);
-	if (!span->live && keep && c->span_state == GH_SPAN_TYPED && !c->spare) {
-		c->spare = span;
-		list_add_tail(&span->node, &c->partial);
-		span->on_list = GH_LIST_PARTIAL;
+	if (!span->live && keep && c->nr_spares < GH_CENTRAL_SPARES) {
+		gh_central_keep_spare(c, span);
 		return false;
 	}
 	if (!span->live) {
@@ -191,6 +225,8 @@ struct gh_span *gh_central_take(struct gh_central *c, int cpu)
 	spin_lock_irqsave(&c->lock, flags);
 	span = list_first_entry_or_null(&c->partial, struct gh_span, node);
 	if (span) {
+		if (!span->live)
+			c->nr_spares--;
 		gh_central_unlist(c, span);
 		gh_span_fold_remote(span);
 		WRITE_ONCE(span->owner, cpu);
@@ -253,6 +289,26 @@ void gh_central_fold(struct gh_central *c, struct gh_span *span)
 		gh_central_release(c, span);
 }
 
+/*
+ * @freed objects of unowned @span were just freed under the lock: move the
+ * span to the list it now belongs on. The last ones relist it (which counts
+ * live again, and sees a listed span with none as a spare), so live is
+ * lowered only while objects remain. @empty: set if it goes to the heap.
+ */
+static void gh_central_freed(struct gh_central *c, struct gh_span *span,
+			     unsigned int freed, bool *empty)
+{
+	lockdep_assert_held(&c->lock);
+	c->frees += freed;
+	if (span->live == freed) {
+		*empty = gh_central_relist(c, span, true);
+		return;
+	}
+	span->live -= freed;
+	if (span->on_list == GH_LIST_FULL)
+		gh_central_place(c, span);
+}
+
 /**
  * gh_central_free() - free object @idx of an unowned span
  * @c: central of the span's class
@@ -282,16 +338,59 @@ int gh_central_free(struct gh_central *c, struct gh_span *span,
 	} else {
 		/* span->live was counted when the span became unowned */
 		__clear_bit(idx, gh_span_alloc_bits(span));
-		c->frees++;
-		if (!--span->live)
-			empty = gh_central_relist(c, span, true);
-		else if (span->on_list == GH_LIST_FULL)
-			gh_central_place(c, span);
+		gh_central_freed(c, span, 1, &empty);
 	}
 	spin_unlock_irqrestore(&c->lock, flags);
 	if (empty)
 		gh_central_release(c, span);
 	return ret;
+}
+
+/**
+ * gh_central_free_many() - free objects @idx[0 .. @n) of an unowned span
+ *	under one lock
+ * @c: central of the span's class and node
+ * @span: span found unowned by the caller
+ * @idx: object indices, at most BITS_PER_LONG of them
+ * @n: how many
+ * @bad: set to the entries not freed: objects not allocated (double or
+ *	 invalid frees), all of them if the span died meanwhile
+ *
+ * Return: 0, or -EAGAIN if a cache took the span meanwhile (nothing was
+ * freed: the caller frees one at a time).
+ */
+int gh_central_free_many(struct gh_central *c, struct gh_span *span,
+			 const u16 *idx, unsigned int n, unsigned long *bad)
+{
+	unsigned long *alloc = gh_span_alloc_bits(span), flags;
+	unsigned int j, freed = 0;
+	bool empty = false;
+
+	*bad = 0;
+	gh_count(GH_CNT_CENTRAL_FREES);
+	spin_lock_irqsave(&c->lock, flags);
+	if (span->state == c->span_state && span->owner != GH_NO_OWNER) {
+		spin_unlock_irqrestore(&c->lock, flags);
+		return -EAGAIN;
+	}
+	if (span->state != c->span_state) {
+		*bad = n == BITS_PER_LONG ? ~0UL : BIT(n) - 1;
+	} else {
+		for (j = 0; j < n; j++) {
+			if (!test_bit(idx[j], alloc) ||
+			    test_bit(idx[j], gh_span_remote_bits(span))) {
+				*bad |= BIT(j);
+				continue;
+			}
+			__clear_bit(idx[j], alloc);
+			freed++;
+		}
+		gh_central_freed(c, span, freed, &empty);
+	}
+	spin_unlock_irqrestore(&c->lock, flags);
+	if (empty)
+		gh_central_release(c, span);
+	return 0;
 }
 
 /* Take a free object of @span, unowned and listed, under the lock. */
@@ -305,10 +404,9 @@ static void *gh_central_take_object(struct gh_central *c, struct gh_span *span)
 	if (WARN_ON_ONCE(idx >= span->nelems))
 		return NULL;
 	__set_bit(idx, gh_span_alloc_bits(span));
-	span->live++;
+	if (!span->live++)
+		c->nr_spares--;
 	c->allocs++;
-	if (c->spare == span)
-		c->spare = NULL;
 	gh_central_place(c, span);
 	return gh_span_obj(span, idx);
 }
@@ -344,6 +442,7 @@ void *gh_central_alloc(struct gh_central *c, gfp_t gfp)
 	spin_lock_irqsave(&c->lock, flags);
 	list_add(&span->node, &c->partial);
 	span->on_list = GH_LIST_PARTIAL;
+	c->nr_spares++;	/* empty and listed, until the next line */
 	p = gh_central_take_object(c, span);
 	spin_unlock_irqrestore(&c->lock, flags);
 	return p;
@@ -476,5 +575,44 @@ void gh_central_reclaim_all(void)
 	mutex_lock(&gh_typed_centrals_lock);
 	list_for_each_entry(c, &gh_typed_centrals, typed_node)
 		gh_central_reclaim(c);
+	mutex_unlock(&gh_typed_centrals_lock);
+}
+
+/* Give @c's spares back to the page heap. */
+static void gh_central_drop_spares(struct gh_central *c)
+{
+	struct gh_span *span, *tmp;
+	unsigned long flags;
+	LIST_HEAD(dead);
+
+	spin_lock_irqsave(&c->lock, flags);
+	list_for_each_entry_safe_reverse(span, tmp, &c->partial, node) {
+		if (!c->nr_spares)
+			break;
+		if (span->live)
+			continue;
+		c->nr_spares--;
+		gh_central_unlist(c, span);
+		WRITE_ONCE(span->state, GH_SPAN_DEAD);
+		list_add(&span->node, &dead);
+	}
+	spin_unlock_irqrestore(&c->lock, flags);
+	list_for_each_entry_safe(span, tmp, &dead, node)
+		gh_central_release(c, span);
+}
+
+/* The delayed work: every spare goes back (gh_central_keep_spare()). */
+static void gh_spare_reap_fn(struct work_struct *work)
+{
+	struct gh_central *c;
+	unsigned int cls;
+	int nid;
+
+	for_each_node(nid)
+		for (cls = 1; cls < GH_NUM_CLASSES; cls++)
+			gh_central_drop_spares(gh_central_of(nid, cls));
+	mutex_lock(&gh_typed_centrals_lock);
+	list_for_each_entry(c, &gh_typed_centrals, typed_node)
+		gh_central_drop_spares(c);
 	mutex_unlock(&gh_typed_centrals_lock);
 }

@@ -323,6 +323,9 @@ bool gh_span_remote_free(struct gh_span *span, unsigned int idx);
 
 enum gh_central_list { GH_LIST_NONE, GH_LIST_PARTIAL, GH_LIST_FULL };
 
+/* empty spans a central list keeps, for up to release_delay_ms (central.c) */
+#define GH_CENTRAL_SPARES	8
+
 /*
  * The central lists of a size class, or of a typed cache that has spans of
  * its own (typed_cache.c): then its spans are GH_SPAN_TYPED, no CPU ever
@@ -340,7 +343,7 @@ struct gh_central {
 	void (*ctor)(void *obj);	/* run on each object of a new span */
 	unsigned long allocs;	/* objects taken, and freed, under the lock */
 	unsigned long frees;
-	struct gh_span *spare;	/* a typed cache's one empty span kept */
+	unsigned int nr_spares;	/* empty spans kept, at the end of partial */
 	struct list_head typed_node;	/* registered typed caches' lists */
 } ____cacheline_aligned_in_smp;
 
@@ -354,6 +357,7 @@ static inline struct gh_central *gh_central_of(int nid, unsigned int cls)
 }
 
 int gh_central_init(void);
+void gh_central_stop(void);
 void gh_central_exit(void);
 void gh_central_setup(struct gh_central *c, unsigned int cls, int nid,
 		      u8 span_state);
@@ -367,6 +371,8 @@ void gh_central_fold(struct gh_central *c, struct gh_span *span);
 void *gh_central_alloc(struct gh_central *c, gfp_t gfp);
 int gh_central_free(struct gh_central *c, struct gh_span *span,
 		    unsigned int idx);
+int gh_central_free_many(struct gh_central *c, struct gh_span *span,
+			 const u16 *idx, unsigned int n, unsigned long *bad);
 void gh_central_reclaim(struct gh_central *c);
 void gh_central_reclaim_all(void);
 void gh_central_register(struct gh_central *c);

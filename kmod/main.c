@@ -159,6 +159,7 @@ stats_exit:
 	gh_shrinker_del(&gh_shrinker);
 cache_exit:
 	gh_cache_exit();
+	gh_central_stop();
 central_exit:
 	gh_central_exit();
 	return ret;
@@ -171,6 +172,7 @@ static void __exit goheap_exit(void)
 	gh_debugfs_exit();
 	gh_shrinker_del(&gh_shrinker);
 	gh_cache_exit();
+	gh_central_stop();
 	rcu_barrier();	/* typesafe caches' spans waiting for a grace period */
 	gh_free_leaks();
 	gh_typed_exit();

@@ -498,6 +498,8 @@ static void gh_alloc_ready_bulk(unsigned int cls, gfp_t gfp, size_t n,
 {
 	size_t i;
 
+	if (!IS_ENABLED(CONFIG_KASAN_GENERIC) && !want_init_on_alloc(gfp))
+		return;
 	for (i = 0; i < n; i++)
 		gh_alloc_ready(ptrs[i], cls, gfp);
 }
@@ -585,14 +587,24 @@ int goheap_alloc_bulk(size_t size, gfp_t gfp, size_t n, void **ptrs)
 }
 EXPORT_SYMBOL_GPL(goheap_alloc_bulk);
 
+/* Whether @p lies in the pages of @span (NULL: no span). */
+static inline bool gh_in_span(const struct gh_span *span, const void *p)
+{
+	return span && (unsigned long)(p - span->base) <
+		       ((unsigned long)span->npages << PAGE_SHIFT);
+}
+
 /*
  * Free same-CPU objects from the start of @ptrs in one busy section of this
- * CPU's cache, up to the first that needs more.
+ * CPU's cache, up to the first that needs more. Objects of the span the
+ * previous one was freed to need no lookup: that span is this cache's, and
+ * stays so while the section lasts.
  * Return: how many were freed (NULL and ZERO_SIZE_PTR skipped included).
  */
 static size_t gh_free_bulk_local(size_t n, void **ptrs)
 {
-	struct gh_span *span;
+	struct gh_cache_class *cc = NULL;
+	struct gh_span *span = NULL;
 	size_t i = 0;
 	long idx;
 
@@ -601,21 +613,74 @@ static size_t gh_free_bulk_local(size_t n, void **ptrs)
 		for (; i < n; i++) {
 			if (ZERO_OR_NULL_PTR(ptrs[i]))
 				continue;
-			span = gh_span_of(ptrs[i]);
-			/* state before the fields it vouches for */
-			if (!span || smp_load_acquire(&span->state) != GH_SPAN_SMALL)
-				break;
+			if (!gh_in_span(span, ptrs[i])) {
+				span = gh_span_of(ptrs[i]);
+				/* state before the fields it vouches for */
+				if (!span || smp_load_acquire(&span->state) != GH_SPAN_SMALL)
+					break;
+				cc = this_cpu_ptr(&gh_caches.cls[span->cls]);
+			}
 			idx = gh_small_index(span, ptrs[i]);
 			if (idx < 0)
 				break;
-			gh_free_wipe(span, ptrs[i], idx);
-			if (!gh_cache_put(span, idx))
+			if (unlikely(gh_free_wants_wipe()))
+				gh_free_wipe(span, ptrs[i], idx);
+			if (!gh_cache_put_in(cc, span, idx))
 				break;
 		}
 		gh_cache_leave();
 	}
 	preempt_enable();
 	return i;
+}
+
+/* Indices of up to this many objects of one span freed under one lock */
+#define GH_BULK_RUN	BITS_PER_LONG
+
+/* Report the objects of a run that were not freed (their bits in @bad). */
+static void gh_free_run_report(void **ptrs, unsigned long bad,
+			       unsigned long caller)
+{
+	for (; bad; bad &= bad - 1)
+		gh_free_small_report(ptrs[__ffs(bad)], -EINVAL, caller);
+}
+
+/*
+ * The run of objects from @ptrs[0] that lie in one span no cache owns
+ * (a span a bulk allocation filled and handed back, typically), freed
+ * under its central lock once.
+ * Return: pointers consumed; 0 if @ptrs[0] starts no such run.
+ */
+static size_t gh_free_bulk_central(size_t n, void **ptrs, unsigned long caller)
+{
+	u16 idx[GH_BULK_RUN];
+	unsigned long bad = 0;
+	struct gh_span *span;
+	size_t k = 0, j;
+	long i;
+
+	rcu_read_lock();
+	span = gh_span_of(ptrs[0]);
+	/* state before the fields it vouches for (enum gh_span_state) */
+	if (span && smp_load_acquire(&span->state) == GH_SPAN_SMALL &&
+	    READ_ONCE(span->owner) == GH_NO_OWNER) {
+		for (; k < min_t(size_t, n, GH_BULK_RUN) && gh_in_span(span, ptrs[k]); k++) {
+			i = gh_small_index(span, ptrs[k]);
+			if (i < 0)
+				break;
+			idx[k] = i;
+		}
+	}
+	for (j = 0; j < k; j++)
+		gh_free_wipe(span, ptrs[j], idx[j]);
+	if (k && gh_central_free_many(gh_central_of(span->nid, span->cls), span,
+				      idx, k, &bad))
+		k = 0;	/* a cache took the span meanwhile: one at a time */
+	if (k)
+		this_cpu_add(gh_stats.class_frees[span->cls], k - hweight_long(bad));
+	rcu_read_unlock();
+	gh_free_run_report(ptrs, bad, caller);
+	return k;
 }
 
 /**
@@ -626,11 +691,16 @@ static size_t gh_free_bulk_local(size_t n, void **ptrs)
  */
 void gh_free_bulk_from(size_t n, void **ptrs, unsigned long caller)
 {
-	size_t i = 0;
+	size_t i = 0, run;
 
 	while (i < n) {
 		i += gh_free_bulk_local(n - i, ptrs + i);
-		if (i < n)
+		if (i == n)
+			break;
+		run = gh_free_bulk_central(n - i, ptrs + i, caller);
+		if (run)
+			i += run;
+		else
 			gh_free_from(ptrs[i++], caller);
 	}
 }

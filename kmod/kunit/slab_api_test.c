@@ -15,11 +15,13 @@
 
 #include "tests.h"
 
-static struct goheap_stats gh_sa_stats(void)
+/* A snapshot of the statistics, kept off the stack (KASAN frames are small). */
+static struct goheap_stats *gh_sa_stats(struct kunit *test)
 {
-	struct goheap_stats st;
+	struct goheap_stats *st = kunit_kzalloc(test, sizeof(*st), GFP_KERNEL);
 
-	goheap_read_stats(&st);
+	KUNIT_ASSERT_NOT_NULL(test, st);
+	goheap_read_stats(st);
 	return st;
 }
 
@@ -28,7 +30,7 @@ static struct goheap_stats gh_sa_stats(void)
 static void gh_test_gfp_refused(struct kunit *test)
 {
 	static const gfp_t refused[] = { __GFP_DMA, __GFP_DMA32, __GFP_HIGHMEM };
-	struct goheap_stats before = gh_sa_stats(), after;
+	struct goheap_stats *before = gh_sa_stats(test), *after;
 	void *ptrs[4];
 	unsigned int i;
 
@@ -38,15 +40,15 @@ static void gh_test_gfp_refused(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, goheap_alloc_bulk(64, GFP_KERNEL | refused[i],
 							ARRAY_SIZE(ptrs), ptrs), 0);
 	}
-	after = gh_sa_stats();
-	KUNIT_EXPECT_EQ(test, after.bad_gfp - before.bad_gfp, 3 * ARRAY_SIZE(refused));
-	KUNIT_EXPECT_EQ(test, after.heap_objects, before.heap_objects);
+	after = gh_sa_stats(test);
+	KUNIT_EXPECT_EQ(test, after->bad_gfp - before->bad_gfp, 3 * ARRAY_SIZE(refused));
+	KUNIT_EXPECT_EQ(test, after->heap_objects, before->heap_objects);
 }
 
 static void gh_test_gfp_ignored(struct kunit *test)
 {
 	static const gfp_t ignored[] = { __GFP_ACCOUNT, __GFP_RECLAIMABLE, __GFP_COMP };
-	struct goheap_stats before = gh_sa_stats(), after;
+	struct goheap_stats *before = gh_sa_stats(test), *after;
 	static const size_t sizes[] = { 64, 65536 };
 	unsigned int i, j;
 	void *p;
@@ -59,9 +61,9 @@ static void gh_test_gfp_ignored(struct kunit *test)
 			gh_test_fill(p, sizes[j], 0x3c);
 			goheap_free(p);
 		}
-	after = gh_sa_stats();
-	KUNIT_EXPECT_EQ(test, after.bad_gfp, before.bad_gfp);
-	KUNIT_EXPECT_EQ(test, after.heap_objects, before.heap_objects);
+	after = gh_sa_stats(test);
+	KUNIT_EXPECT_EQ(test, after->bad_gfp, before->bad_gfp);
+	KUNIT_EXPECT_EQ(test, after->heap_objects, before->heap_objects);
 }
 
 /* ---- bulk ---------------------------------------------------------------------- */
@@ -92,25 +94,25 @@ static void gh_sa_check_objects(struct kunit *test, void **ptrs, size_t n,
 static void gh_test_bulk_alloc_free(struct kunit *test)
 {
 	static const size_t sizes[] = { 64, 256 }, counts[] = { 1, 16, 128, 1000 };
-	struct goheap_stats before, after;
+	struct goheap_stats *before, *after;
 	unsigned int s, c;
 	void **ptrs = gh_sa_ptrs(test, 1000);
 
 	for (s = 0; s < ARRAY_SIZE(sizes); s++)
 		for (c = 0; c < ARRAY_SIZE(counts); c++) {
-			before = gh_sa_stats();
+			before = gh_sa_stats(test);
 			KUNIT_ASSERT_EQ(test, goheap_alloc_bulk(sizes[s], GFP_KERNEL,
 								counts[c], ptrs),
 					(int)counts[c]);
 			gh_sa_check_objects(test, ptrs, counts[c], sizes[s]);
-			after = gh_sa_stats();
-			KUNIT_EXPECT_EQ(test, after.mallocs - before.mallocs, counts[c]);
-			KUNIT_EXPECT_EQ(test, after.heap_objects - before.heap_objects,
+			after = gh_sa_stats(test);
+			KUNIT_EXPECT_EQ(test, after->mallocs - before->mallocs, counts[c]);
+			KUNIT_EXPECT_EQ(test, after->heap_objects - before->heap_objects,
 					counts[c]);
 			goheap_free_bulk(counts[c], ptrs);
-			after = gh_sa_stats();
-			KUNIT_EXPECT_EQ(test, after.frees - before.frees, counts[c]);
-			KUNIT_EXPECT_EQ(test, after.heap_objects, before.heap_objects);
+			after = gh_sa_stats(test);
+			KUNIT_EXPECT_EQ(test, after->frees - before->frees, counts[c]);
+			KUNIT_EXPECT_EQ(test, after->heap_objects, before->heap_objects);
 		}
 }
 
@@ -118,20 +120,20 @@ static void gh_test_bulk_alloc_free(struct kunit *test)
 static void gh_test_bulk_refills_per_span(struct kunit *test)
 {
 	unsigned int nelems = gh_classes[gh_size_to_class(256)].nelems;
-	struct goheap_stats before, after;
+	struct goheap_stats *before, *after;
 	void **ptrs = gh_sa_ptrs(test, 1024);
 
-	before = gh_sa_stats();
+	before = gh_sa_stats(test);
 	KUNIT_ASSERT_EQ(test, goheap_alloc_bulk(256, GFP_KERNEL, 1024, ptrs), 1024);
-	after = gh_sa_stats();
+	after = gh_sa_stats(test);
 	/* spans grow with demand, so there are fewer refills than this */
-	KUNIT_EXPECT_LE(test, after.refills - before.refills, 1024 / nelems + 2);
+	KUNIT_EXPECT_LE(test, after->refills - before->refills, 1024 / nelems + 2);
 	goheap_free_bulk(1024, ptrs);
 }
 
 static void gh_test_bulk_sizes_without_class(struct kunit *test)
 {
-	struct goheap_stats before = gh_sa_stats(), after;
+	struct goheap_stats *before = gh_sa_stats(test), *after;
 	void *ptrs[3];
 	unsigned int i;
 
@@ -142,16 +144,16 @@ static void gh_test_bulk_sizes_without_class(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, goheap_alloc_bulk(40000, GFP_KERNEL, 3, ptrs), 3);
 	gh_sa_check_objects(test, ptrs, 3, 40000);
 	goheap_free_bulk(3, ptrs);
-	after = gh_sa_stats();
-	KUNIT_EXPECT_EQ(test, after.heap_objects, before.heap_objects);
-	KUNIT_EXPECT_EQ(test, after.mallocs - before.mallocs, 3);
+	after = gh_sa_stats(test);
+	KUNIT_EXPECT_EQ(test, after->heap_objects, before->heap_objects);
+	KUNIT_EXPECT_EQ(test, after->mallocs - before->mallocs, 3);
 }
 
 /* When memory runs out part way, nothing stays allocated. */
 static void gh_test_bulk_all_or_nothing(struct kunit *test)
 {
 	size_t n = 4096;
-	struct goheap_stats before, after;
+	struct goheap_stats *before, *after;
 	void **ptrs = kvcalloc(n, sizeof(*ptrs), GFP_KERNEL);
 	void *first;
 	int got;
@@ -160,7 +162,7 @@ static void gh_test_bulk_all_or_nothing(struct kunit *test)
 	gh_test_settle();
 	first = goheap_alloc(4096, GFP_KERNEL);	/* a span with free objects */
 	KUNIT_ASSERT_NOT_NULL(test, first);
-	before = gh_sa_stats();
+	before = gh_sa_stats(test);
 	if (gh_test_fail_pages(true)) {
 		goheap_free(first);
 		kvfree(ptrs);
@@ -168,11 +170,11 @@ static void gh_test_bulk_all_or_nothing(struct kunit *test)
 	}
 	got = goheap_alloc_bulk(4096, GFP_KERNEL | __GFP_NOWARN, n, ptrs);
 	gh_test_fail_pages(false);
-	after = gh_sa_stats();
+	after = gh_sa_stats(test);
 	KUNIT_EXPECT_EQ(test, got, 0);
-	KUNIT_EXPECT_EQ(test, after.heap_objects, before.heap_objects);
-	KUNIT_EXPECT_EQ(test, after.mallocs - before.mallocs, after.frees - before.frees);
-	KUNIT_EXPECT_GT(test, after.mallocs - before.mallocs, 0);
+	KUNIT_EXPECT_EQ(test, after->heap_objects, before->heap_objects);
+	KUNIT_EXPECT_EQ(test, after->mallocs - before->mallocs, after->frees - before->frees);
+	KUNIT_EXPECT_GT(test, after->mallocs - before->mallocs, 0);
 	if (got)
 		goheap_free_bulk(n, ptrs);
 	goheap_free(first);
@@ -181,7 +183,7 @@ static void gh_test_bulk_all_or_nothing(struct kunit *test)
 
 static void gh_test_bulk_bad_input(struct kunit *test)
 {
-	struct goheap_stats before = gh_sa_stats(), after;
+	struct goheap_stats *before = gh_sa_stats(test), *after;
 	void *ptrs[6], *dead;
 	int on_stack;
 
@@ -198,22 +200,22 @@ static void gh_test_bulk_bad_input(struct kunit *test)
 	ptrs[3] = NULL;
 	ptrs[4] = dead;
 	goheap_free_bulk(6, ptrs);
-	after = gh_sa_stats();
-	KUNIT_EXPECT_EQ(test, after.heap_objects, before.heap_objects);
-	KUNIT_EXPECT_EQ(test, after.invalid_frees - before.invalid_frees, 1);
-	KUNIT_EXPECT_EQ(test, after.double_frees - before.double_frees, 1);
+	after = gh_sa_stats(test);
+	KUNIT_EXPECT_EQ(test, after->heap_objects, before->heap_objects);
+	KUNIT_EXPECT_EQ(test, after->invalid_frees - before->invalid_frees, 1);
+	KUNIT_EXPECT_EQ(test, after->double_frees - before->double_frees, 1);
 }
 
 /* ---- RCU frees ------------------------------------------------------------------ */
 
 static void gh_test_free_rcu(struct kunit *test)
 {
-	struct goheap_stats before, after;
+	struct goheap_stats *before, *after;
 	void **ptrs = gh_sa_ptrs(test, 300);
 	unsigned int i;
 
 	goheap_rcu_barrier();
-	before = gh_sa_stats();
+	before = gh_sa_stats(test);
 	KUNIT_ASSERT_EQ(test, goheap_alloc_bulk(96, GFP_KERNEL, 300, ptrs), 300);
 	rcu_read_lock();
 	for (i = 0; i < 300; i++)
@@ -222,12 +224,12 @@ static void gh_test_free_rcu(struct kunit *test)
 	for (i = 0; i < 300; i++)
 		goheap_free_rcu(ptrs[i]);
 	goheap_rcu_barrier();
-	after = gh_sa_stats();
-	KUNIT_EXPECT_EQ(test, after.heap_objects, before.heap_objects);
+	after = gh_sa_stats(test);
+	KUNIT_EXPECT_EQ(test, after->heap_objects, before->heap_objects);
 	/* the objects, and the blocks that carried them */
-	KUNIT_EXPECT_GE(test, after.frees - before.frees, 300);
-	KUNIT_EXPECT_EQ(test, after.invalid_frees, before.invalid_frees);
-	KUNIT_EXPECT_EQ(test, after.double_frees, before.double_frees);
+	KUNIT_EXPECT_GE(test, after->frees - before->frees, 300);
+	KUNIT_EXPECT_EQ(test, after->invalid_frees, before->invalid_frees);
+	KUNIT_EXPECT_EQ(test, after->double_frees, before->double_frees);
 }
 
 struct gh_sa_reader {
@@ -279,7 +281,7 @@ static void gh_test_free_rcu_waits_for_readers(struct kunit *test)
 
 static void gh_test_free_rcu_bad_input(struct kunit *test)
 {
-	struct goheap_stats before = gh_sa_stats(), after;
+	struct goheap_stats *before = gh_sa_stats(test), *after;
 	void *dead = goheap_alloc(64, GFP_KERNEL);
 	int on_stack;
 
@@ -290,9 +292,9 @@ static void gh_test_free_rcu_bad_input(struct kunit *test)
 	goheap_free_rcu(&on_stack);
 	goheap_free_rcu(dead);
 	goheap_rcu_barrier();
-	after = gh_sa_stats();
-	KUNIT_EXPECT_EQ(test, after.invalid_frees - before.invalid_frees, 2);
-	KUNIT_EXPECT_EQ(test, after.heap_objects, before.heap_objects);
+	after = gh_sa_stats(test);
+	KUNIT_EXPECT_EQ(test, after->invalid_frees - before->invalid_frees, 2);
+	KUNIT_EXPECT_EQ(test, after->heap_objects, before->heap_objects);
 }
 
 /* ---- typed caches --------------------------------------------------------------- */
@@ -329,7 +331,7 @@ static struct goheap_cache *gh_sa_cache(struct kunit *test, const char *name,
 static void gh_test_cache_merged(struct kunit *test)
 {
 	struct goheap_cache *c = gh_sa_cache(test, "kunit_merged", 100, 0, 0, NULL);
-	struct goheap_stats before = gh_sa_stats(), after;
+	struct goheap_stats *before = gh_sa_stats(test), *after;
 	struct gh_span *span;
 	void *p, *q;
 
@@ -349,8 +351,8 @@ static void gh_test_cache_merged(struct kunit *test)
 	goheap_cache_free(c, q);
 	goheap_cache_free(c, NULL);
 	KUNIT_EXPECT_EQ(test, gh_typed_active(c), 0);
-	after = gh_sa_stats();
-	KUNIT_EXPECT_EQ(test, after.heap_objects, before.heap_objects);
+	after = gh_sa_stats(test);
+	KUNIT_EXPECT_EQ(test, after->heap_objects, before->heap_objects);
 	KUNIT_EXPECT_EQ(test, goheap_cache_destroy(c), 0);
 }
 
@@ -431,14 +433,15 @@ static void gh_test_cache_ctor(struct kunit *test)
 
 /*
  * A typesafe cache's span keeps its pages for a grace period after it
- * empties. Two spans: the first to empty is kept as the cache's spare, the
- * second goes back to the page heap, after a grace period.
+ * empties. GH_CENTRAL_SPARES + 1 spans: the first to empty are kept as the
+ * cache's spares, the last goes back to the page heap, after a grace period.
  */
 static void gh_test_cache_typesafe_by_rcu(struct kunit *test)
 {
 	struct goheap_cache *c = gh_sa_cache(test, "kunit_rcu", 512, 0,
 					     GOHEAP_CACHE_TYPESAFE_BY_RCU, NULL);
-	unsigned int i, n = 2 * gh_classes[gh_size_to_class(512)].nelems;
+	unsigned int i, n = (GH_CENTRAL_SPARES + 1) *
+			    gh_classes[gh_size_to_class(512)].nelems;
 	void **objs = gh_sa_ptrs(test, n);
 	struct gh_span *span, *second;
 	bool mapped;
@@ -481,7 +484,7 @@ static void gh_test_cache_wrong_cache(struct kunit *test)
 	void *b = goheap_cache_alloc(merged, GFP_KERNEL);
 	void *k = goheap_alloc(1000, GFP_KERNEL);
 	void *big = goheap_alloc(65536, GFP_KERNEL);
-	struct goheap_stats before = gh_sa_stats(), after;
+	struct goheap_stats *before = gh_sa_stats(test), *after;
 
 	KUNIT_ASSERT_NOT_NULL(test, keep);
 	KUNIT_ASSERT_NOT_NULL(test, a);
@@ -492,9 +495,9 @@ static void gh_test_cache_wrong_cache(struct kunit *test)
 	goheap_cache_free(own, b);	/* merged cache's object */
 	goheap_cache_free(merged, k);	/* another class */
 	goheap_cache_free(own, big);	/* a large object */
-	after = gh_sa_stats();
-	KUNIT_EXPECT_EQ(test, after.invalid_frees - before.invalid_frees, 4);
-	KUNIT_EXPECT_EQ(test, after.heap_objects, before.heap_objects);
+	after = gh_sa_stats(test);
+	KUNIT_EXPECT_EQ(test, after->invalid_frees - before->invalid_frees, 4);
+	KUNIT_EXPECT_EQ(test, after->heap_objects, before->heap_objects);
 	/* nothing was lost: every object is still live and freeable */
 	KUNIT_EXPECT_EQ(test, goheap_size(a), 64);
 	KUNIT_EXPECT_EQ(test, goheap_size(b), 256);
@@ -503,9 +506,9 @@ static void gh_test_cache_wrong_cache(struct kunit *test)
 	goheap_free(k);
 	goheap_free(big);
 	goheap_cache_free(own, a);	/* and a double free to the right cache */
-	after = gh_sa_stats();
-	KUNIT_EXPECT_EQ(test, after.double_frees - before.double_frees, 1);
-	KUNIT_EXPECT_EQ(test, before.heap_objects - after.heap_objects, 4);
+	after = gh_sa_stats(test);
+	KUNIT_EXPECT_EQ(test, after->double_frees - before->double_frees, 1);
+	KUNIT_EXPECT_EQ(test, before->heap_objects - after->heap_objects, 4);
 	goheap_cache_free(own, keep);
 	KUNIT_EXPECT_EQ(test, gh_typed_active(own), 0);
 	KUNIT_EXPECT_EQ(test, goheap_cache_destroy(own), 0);
@@ -549,7 +552,7 @@ static void gh_test_cache_destroy(struct kunit *test)
 static void gh_test_cache_bulk(struct kunit *test)
 {
 	static const unsigned int flags[] = { 0, GOHEAP_CACHE_NO_MERGE };
-	struct goheap_stats before = gh_sa_stats(), after;
+	struct goheap_stats *before = gh_sa_stats(test), *after;
 	void **ptrs = gh_sa_ptrs(test, 200);
 	unsigned int i;
 
@@ -564,8 +567,8 @@ static void gh_test_cache_bulk(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, gh_typed_active(c), 0);
 		KUNIT_EXPECT_EQ(test, goheap_cache_destroy(c), 0);
 	}
-	after = gh_sa_stats();
-	KUNIT_EXPECT_EQ(test, after.heap_objects, before.heap_objects);
+	after = gh_sa_stats(test);
+	KUNIT_EXPECT_EQ(test, after->heap_objects, before->heap_objects);
 }
 
 /* ---- NUMA nodes ----------------------------------------------------------------- */
@@ -584,7 +587,7 @@ static void gh_test_alloc_node(struct kunit *test)
 	struct goheap_cache *merged = gh_sa_cache(test, "kunit_node_m", 64, 0, 0, NULL);
 	struct goheap_cache *own = gh_sa_cache(test, "kunit_node_o", 64, 0,
 					       GOHEAP_CACHE_NO_MERGE, NULL);
-	struct goheap_stats before = gh_sa_stats(), after;
+	struct goheap_stats *before = gh_sa_stats(test), *after;
 	void *p[4];
 	int nid, i;
 
@@ -603,8 +606,8 @@ static void gh_test_alloc_node(struct kunit *test)
 	p[0] = goheap_alloc_node(64, GFP_KERNEL, NUMA_NO_NODE);
 	KUNIT_EXPECT_NOT_NULL(test, p[0]);
 	goheap_free(p[0]);
-	after = gh_sa_stats();
-	KUNIT_EXPECT_EQ(test, after.heap_objects, before.heap_objects);
+	after = gh_sa_stats(test);
+	KUNIT_EXPECT_EQ(test, after->heap_objects, before->heap_objects);
 	KUNIT_EXPECT_EQ(test, goheap_cache_destroy(merged), 0);
 	KUNIT_EXPECT_EQ(test, goheap_cache_destroy(own), 0);
 }
@@ -612,7 +615,7 @@ static void gh_test_alloc_node(struct kunit *test)
 static void gh_test_alloc_node_bad_input(struct kunit *test)
 {
 	static const int bad[] = { -5, MAX_NUMNODES, INT_MAX };
-	struct goheap_stats before = gh_sa_stats(), after;
+	struct goheap_stats *before = gh_sa_stats(test), *after;
 	unsigned int i;
 	int nid;
 
@@ -624,9 +627,9 @@ static void gh_test_alloc_node_bad_input(struct kunit *test)
 	if (nid < MAX_NUMNODES)
 		KUNIT_EXPECT_NULL(test, goheap_alloc_node(64, GFP_KERNEL, nid));
 	KUNIT_EXPECT_NULL(test, goheap_alloc_node(64, GFP_KERNEL | __GFP_DMA, 0));
-	after = gh_sa_stats();
-	KUNIT_EXPECT_EQ(test, after.heap_objects, before.heap_objects);
-	KUNIT_EXPECT_EQ(test, after.bad_gfp - before.bad_gfp, 1);
+	after = gh_sa_stats(test);
+	KUNIT_EXPECT_EQ(test, after->heap_objects, before->heap_objects);
+	KUNIT_EXPECT_EQ(test, after->bad_gfp - before->bad_gfp, 1);
 }
 
 static struct kunit_case gh_slab_api_cases[] = {
