@@ -280,6 +280,7 @@ static unsigned int gh_cache_take_window(struct gh_cache_class *cc,
 	struct gh_span *span = cc->span;
 	unsigned long window = cc->window, taken = 0, raced, bit;
 	void *base = gh_span_obj(span, cc->word * BITS_PER_LONG);
+	const size_t size = span->size;
 	unsigned int i = 0;
 
 	raced = window & READ_ONCE(span->remote[cc->word]);
@@ -289,7 +290,7 @@ static unsigned int gh_cache_take_window(struct gh_cache_class *cc,
 		bit = window & -window;
 		window ^= bit;
 		taken |= bit;
-		ptrs[i] = base + __ffs(bit) * span->size;
+		ptrs[i] = base + __ffs(bit) * size;
 	}
 	gh_span_alloc_bits(span)[cc->word] |= taken;
 	cc->window = window;

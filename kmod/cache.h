@@ -118,14 +118,13 @@ static __always_inline void *gh_cache_alloc_fast(unsigned int cls,
 }
 
 /*
- * Inside a busy section: free object @idx of @span into this CPU's class
- * entry @cc (of the span's class) if it holds @span and the object is
- * allocated; false (nothing changed) otherwise.
+ * Inside a busy section: free object @idx of @span into this CPU's cache if
+ * the cache holds @span and the object is allocated; false (nothing
+ * changed) otherwise.
  */
-static __always_inline bool gh_cache_put_in(struct gh_cache_class *cc,
-					    struct gh_span *span,
-					    unsigned int idx)
+static __always_inline bool gh_cache_put(struct gh_span *span, unsigned int idx)
 {
+	struct gh_cache_class *cc = this_cpu_ptr(&gh_caches.cls[span->cls]);
 	unsigned long *alloc = gh_span_alloc_bits(span);
 	unsigned long bit = BIT(idx % BITS_PER_LONG);
 	unsigned int w = idx / BITS_PER_LONG;
@@ -139,12 +138,6 @@ static __always_inline bool gh_cache_put_in(struct gh_cache_class *cc,
 		return true;
 	}
 	return false;
-}
-
-/* gh_cache_put_in() of this CPU's entry for @span's class. */
-static __always_inline bool gh_cache_put(struct gh_span *span, unsigned int idx)
-{
-	return gh_cache_put_in(this_cpu_ptr(&gh_caches.cls[span->cls]), span, idx);
 }
 
 /**
@@ -170,6 +163,67 @@ static __always_inline bool gh_cache_free_local(struct gh_span *span,
 	freed = gh_cache_put(span, idx);
 	gh_cache_leave();
 	return freed;
+}
+
+/*
+ * A bulk free's run of same-CPU frees into one span this CPU's cache owns,
+ * inside one busy section: each object is checked against the alloc and
+ * remote words as they were when its word was opened, and the frees of a
+ * word are applied with one store (gh_cache_batch_flush()).
+ */
+struct gh_cache_batch {
+	struct gh_cache_class *cc;
+	struct gh_span *span;
+	unsigned long alloc, remote;	/* the open word's bits */
+	unsigned long mask;		/* its objects freed so far */
+	unsigned int word, count;
+};
+
+static __always_inline void gh_cache_batch_flush(struct gh_cache_batch *b)
+{
+	if (!b->mask)
+		return;
+	gh_span_alloc_bits(b->span)[b->word] &= ~b->mask;
+	if (b->cc->word == b->word)
+		b->cc->window |= b->mask;
+	b->cc->frees += b->count;
+	b->mask = 0;
+	b->count = 0;
+}
+
+/* Batch frees to @span from here on; false if this cache does not own it. */
+static __always_inline bool gh_cache_batch_open(struct gh_cache_batch *b,
+						struct gh_span *span)
+{
+	gh_cache_batch_flush(b);
+	b->cc = this_cpu_ptr(&gh_caches.cls[span->cls]);
+	b->span = span;
+	b->word = UINT_MAX;
+	return b->cc->span == span;
+}
+
+/*
+ * Add object @idx of the open span; false, with nothing changed, if it is
+ * not allocated, is being freed by another CPU, or is in the batch already
+ * (a double free within the call): the caller takes the slow path for it.
+ */
+static __always_inline bool gh_cache_batch_add(struct gh_cache_batch *b,
+					       unsigned int idx)
+{
+	unsigned long bit = BIT(idx % BITS_PER_LONG);
+	unsigned int w = idx / BITS_PER_LONG;
+
+	if (w != b->word) {
+		gh_cache_batch_flush(b);
+		b->word = w;
+		b->alloc = gh_span_alloc_bits(b->span)[w];
+		b->remote = READ_ONCE(b->span->remote[w]);
+	}
+	if (!(b->alloc & bit) || ((b->remote | b->mask) & bit))
+		return false;
+	b->mask |= bit;
+	b->count++;
+	return true;
 }
 
 unsigned int gh_cache_alloc_bulk(unsigned int cls, size_t size,

@@ -598,12 +598,13 @@ static inline bool gh_in_span(const struct gh_span *span, const void *p)
  * Free same-CPU objects from the start of @ptrs in one busy section of this
  * CPU's cache, up to the first that needs more. Objects of the span the
  * previous one was freed to need no lookup: that span is this cache's, and
- * stays so while the section lasts.
+ * stays so while the section lasts; their frees are batched a word at a
+ * time (struct gh_cache_batch).
  * Return: how many were freed (NULL and ZERO_SIZE_PTR skipped included).
  */
 static size_t gh_free_bulk_local(size_t n, void **ptrs)
 {
-	struct gh_cache_class *cc = NULL;
+	struct gh_cache_batch batch = { .mask = 0 };
 	struct gh_span *span = NULL;
 	size_t i = 0;
 	long idx;
@@ -616,18 +617,19 @@ static size_t gh_free_bulk_local(size_t n, void **ptrs)
 			if (!gh_in_span(span, ptrs[i])) {
 				span = gh_span_of(ptrs[i]);
 				/* state before the fields it vouches for */
-				if (!span || smp_load_acquire(&span->state) != GH_SPAN_SMALL)
+				if (!span || smp_load_acquire(&span->state) != GH_SPAN_SMALL ||
+				    !gh_cache_batch_open(&batch, span))
 					break;
-				cc = this_cpu_ptr(&gh_caches.cls[span->cls]);
 			}
 			idx = gh_small_index(span, ptrs[i]);
 			if (idx < 0)
 				break;
 			if (unlikely(gh_free_wants_wipe()))
 				gh_free_wipe(span, ptrs[i], idx);
-			if (!gh_cache_put_in(cc, span, idx))
+			if (!gh_cache_batch_add(&batch, idx))
 				break;
 		}
+		gh_cache_batch_flush(&batch);
 		gh_cache_leave();
 	}
 	preempt_enable();
