@@ -68,6 +68,11 @@ run churn 100000 4000 4096
 run churn 100000 4000 300
 # one CPU allocates, the other frees
 run prodcons 50000 96
+# a typed cache with a constructor, in bulk calls of 16, and 3000 kept
+run items 50000 16
+run holditems 3000
+# objects on every NUMA node, half freed from another node's CPU
+run nodes 1000 128
 # a burst allocated and freed at once, of every power of two
 for s in 8 16 32 64 128 256 512 1024 2048 4096 8192 16384 32768; do
 	run alloc 2000 "$s"
