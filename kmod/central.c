@@ -43,12 +43,13 @@
  * The lists are per NUMA node: every class has them on every possible node
  * (gh_central_of()), and a span belongs to its node's lists. A typed cache
  * with spans of its own has lists of its own, set up here and registered
- * so that gh_central_reclaim_all() reaches them; no CPU owns their spans,
- * and they keep one empty span (gh_central_relist()).
+ * so that gh_central_reclaim_all() and the spare reaper reach them; no CPU
+ * owns their spans, and they keep spares like any other lists.
  *
- * Lock order: central lock -> heap lock. Each class has its own lock; no
- * lock is shared between classes. Caches take no lock (cache.c): they call
- * in here outside their busy sections.
+ * Lock order: typed lists mutex (gh_typed_centrals_lock) -> central lock ->
+ * heap lock. Each class has its own lock; no lock is shared between
+ * classes. Caches take no lock (cache.c): they call in here outside their
+ * busy sections.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 

@@ -35,6 +35,10 @@
  *
  * This file is an entry point beside malloc.c: it calls malloc.c for the
  * merged caches and central.c for the others, never the reverse.
+ *
+ * Lock order: gh_typed_lock -> a cache's central lock (debugfs, destroy's
+ * count of live objects); it is dropped before central.c's typed lists
+ * mutex is taken (create, destroy).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
