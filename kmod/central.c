@@ -558,6 +558,22 @@ void gh_central_unregister(struct gh_central *c)
 	mutex_unlock(&gh_typed_centrals_lock);
 }
 
+/* Apply @fn to every class's lists on every node, then every typed cache's. */
+static void gh_central_for_each(void (*fn)(struct gh_central *c))
+{
+	struct gh_central *c;
+	unsigned int cls;
+	int nid;
+
+	for_each_node(nid)
+		for (cls = 1; cls < GH_NUM_CLASSES; cls++)
+			fn(gh_central_of(nid, cls));
+	mutex_lock(&gh_typed_centrals_lock);
+	list_for_each_entry(c, &gh_typed_centrals, typed_node)
+		fn(c);
+	mutex_unlock(&gh_typed_centrals_lock);
+}
+
 /**
  * gh_central_reclaim_all() - gh_central_reclaim() every class's lists on
  *	every node, and every typed cache's
@@ -566,17 +582,7 @@ void gh_central_unregister(struct gh_central *c)
  */
 void gh_central_reclaim_all(void)
 {
-	struct gh_central *c;
-	unsigned int cls;
-	int nid;
-
-	for_each_node(nid)
-		for (cls = 1; cls < GH_NUM_CLASSES; cls++)
-			gh_central_reclaim(gh_central_of(nid, cls));
-	mutex_lock(&gh_typed_centrals_lock);
-	list_for_each_entry(c, &gh_typed_centrals, typed_node)
-		gh_central_reclaim(c);
-	mutex_unlock(&gh_typed_centrals_lock);
+	gh_central_for_each(gh_central_reclaim);
 }
 
 /* Give @c's spares back to the page heap. */
@@ -605,15 +611,5 @@ static void gh_central_drop_spares(struct gh_central *c)
 /* The delayed work: every spare goes back (gh_central_keep_spare()). */
 static void gh_spare_reap_fn(struct work_struct *work)
 {
-	struct gh_central *c;
-	unsigned int cls;
-	int nid;
-
-	for_each_node(nid)
-		for (cls = 1; cls < GH_NUM_CLASSES; cls++)
-			gh_central_drop_spares(gh_central_of(nid, cls));
-	mutex_lock(&gh_typed_centrals_lock);
-	list_for_each_entry(c, &gh_typed_centrals, typed_node)
-		gh_central_drop_spares(c);
-	mutex_unlock(&gh_typed_centrals_lock);
+	gh_central_for_each(gh_central_drop_spares);
 }

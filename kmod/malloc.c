@@ -556,6 +556,25 @@ static int gh_alloc_bulk_each(size_t size, gfp_t gfp, size_t n, void **ptrs)
 }
 
 /**
+ * gh_bulk_bad_args() - whether a bulk call's array is unusable
+ * @n: objects in it
+ * @ptrs: the array
+ * @alloc: an allocation, which also takes at most %INT_MAX objects
+ * @caller: the entry point's return address, for the report
+ *
+ * Return: true, reported, for a NULL @ptrs with objects in it or too many
+ * objects to allocate; false if the call may go on.
+ */
+bool gh_bulk_bad_args(size_t n, void **ptrs, bool alloc, unsigned long caller)
+{
+	if (likely((ptrs || !n) && (!alloc || n <= INT_MAX)))
+		return false;
+	gh_report(caller, "bulk %s of %zu objects with array %p refused",
+		  alloc ? "allocation" : "free", n, ptrs);
+	return true;
+}
+
+/**
  * goheap_alloc_bulk() - allocate @n objects of @size bytes at once
  * @size: bytes per object, as for goheap_alloc()
  * @gfp: allocation flags, as for goheap_alloc()
@@ -576,11 +595,8 @@ int goheap_alloc_bulk(size_t size, gfp_t gfp, size_t n, void **ptrs)
 		gh_gfp_refuse(gfp, _RET_IP_);
 		return 0;
 	}
-	if (unlikely(n > INT_MAX || (!ptrs && n))) {
-		gh_report(_RET_IP_, "bulk allocation of %zu objects into %p refused",
-			  n, ptrs);
+	if (unlikely(gh_bulk_bad_args(n, ptrs, true, _RET_IP_)))
 		return 0;
-	}
 	if (unlikely(!size || size > GH_MAX_SMALL_SIZE))
 		return gh_alloc_bulk_each(size, gfp, n, ptrs);
 	return gh_alloc_bulk_class(gh_size_to_class(size), size, gfp, n, ptrs);
@@ -721,10 +737,8 @@ void gh_free_bulk_from(size_t n, void **ptrs, unsigned long caller)
  */
 void goheap_free_bulk(size_t n, void **ptrs)
 {
-	if (unlikely(!ptrs && n)) {
-		gh_report(_RET_IP_, "bulk free of %zu objects from NULL", n);
+	if (unlikely(gh_bulk_bad_args(n, ptrs, false, _RET_IP_)))
 		return;
-	}
 	gh_free_bulk_from(n, ptrs, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(goheap_free_bulk);

@@ -384,11 +384,8 @@ int goheap_cache_alloc_bulk(struct goheap_cache *c, gfp_t gfp, size_t n,
 		gh_gfp_refuse(gfp, _RET_IP_);
 		return 0;
 	}
-	if (unlikely(n > INT_MAX || (!ptrs && n))) {
-		gh_report(_RET_IP_, "bulk allocation of %zu objects into %p refused",
-			  n, ptrs);
+	if (unlikely(gh_bulk_bad_args(n, ptrs, true, _RET_IP_)))
 		return 0;
-	}
 	if (c->merged) {
 		if (!gh_alloc_bulk_class(c->cls, c->size, gfp, n, ptrs))
 			return 0;
@@ -421,10 +418,8 @@ void goheap_cache_free_bulk(struct goheap_cache *c, size_t n, void **ptrs)
 
 	if (unlikely(!gh_typed_live_cache(c, _RET_IP_)))
 		return;
-	if (unlikely(!ptrs && n)) {
-		gh_report(_RET_IP_, "bulk free of %zu objects from NULL", n);
+	if (unlikely(gh_bulk_bad_args(n, ptrs, false, _RET_IP_)))
 		return;
-	}
 	for (i = 0; i < n; i++)
 		gh_typed_free_one(c, ptrs[i], _RET_IP_);
 }
