@@ -212,7 +212,8 @@ static void *gh_cache_install_span(unsigned int cls, struct gh_span *span)
  * raced with two frees, or this CPU's cache is busy (we are an interrupt
  * that landed inside a fast path: allocate from central instead).
  */
-static void *gh_cache_alloc_refill(unsigned int cls, gfp_t gfp)
+static void *gh_cache_alloc_refill(unsigned int cls, gfp_t gfp,
+				   unsigned int want)
 {
 	struct gh_span *old = NULL, *span;
 	struct gh_central *central;
@@ -232,10 +233,10 @@ static void *gh_cache_alloc_refill(unsigned int cls, gfp_t gfp)
 		return gh_central_alloc(central, gfp);
 	}
 	if (!p) {
-		span = gh_central_take(central, cpu);
+		span = gh_central_take(central, cpu, want);
 		if (!span) {
 			gh_unpin();
-			span = gh_central_grow(central, gfp);
+			span = gh_central_grow(central, gfp, want);
 			if (!span)
 				return NULL;
 			cpu = gh_pin();
@@ -255,12 +256,15 @@ static void *gh_cache_alloc_refill(unsigned int cls, gfp_t gfp)
  * @cls: size class
  * @size: bytes asked for, for the statistics
  * @gfp: allocation flags
+ * @want: for a bulk call, what gh_span_bulk_objects() says of it: a new
+ *	  span must have that many free objects (0: any will do)
  *
  * Return: the object, or NULL if memory could not be had under @gfp.
  */
-void *gh_cache_alloc_slow(unsigned int cls, size_t size, gfp_t gfp)
+void *gh_cache_alloc_slow(unsigned int cls, size_t size, gfp_t gfp,
+			  unsigned int want)
 {
-	void *p = gh_cache_alloc_refill(cls, gfp);
+	void *p = gh_cache_alloc_refill(cls, gfp, want);
 
 	if (p) {
 		this_cpu_inc(gh_stats.class_mallocs[cls]);
@@ -278,23 +282,22 @@ static unsigned int gh_cache_take_window(struct gh_cache_class *cc,
 					 unsigned int n, void **ptrs)
 {
 	struct gh_span *span = cc->span;
-	unsigned long window = cc->window, taken = 0, raced, bit;
+	unsigned long window = cc->window, raced;
 	void *base = gh_span_obj(span, cc->word * BITS_PER_LONG);
 	const size_t size = span->size;
-	unsigned int i = 0;
+	unsigned int i, k;
 
 	raced = window & READ_ONCE(span->remote[cc->word]);
 	for (; unlikely(raced); raced &= raced - 1)
 		gh_span_settle_raced_free(span, cc->word * BITS_PER_LONG + __ffs(raced));
-	for (; window && i < n; i++) {
-		bit = window & -window;
-		window ^= bit;
-		taken |= bit;
-		ptrs[i] = base + __ffs(bit) * size;
+	k = min_t(unsigned int, n, hweight_long(window));
+	for (i = 0; i < k; i++) {
+		ptrs[i] = base + __ffs(window) * size;
+		window &= window - 1;
 	}
-	gh_span_alloc_bits(span)[cc->word] |= taken;
+	gh_span_alloc_bits(span)[cc->word] |= cc->window ^ window;
 	cc->window = window;
-	return i;
+	return k;
 }
 
 /**

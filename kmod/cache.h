@@ -92,7 +92,8 @@ static __always_inline void *gh_cache_try_pop(struct gh_cache_class *cc,
 	return gh_span_obj(span, word * BITS_PER_LONG + __ffs(bit));
 }
 
-void *gh_cache_alloc_slow(unsigned int cls, size_t size, gfp_t gfp);
+void *gh_cache_alloc_slow(unsigned int cls, size_t size, gfp_t gfp,
+			  unsigned int want);
 
 /**
  * gh_cache_alloc_fast() - allocate one object of class @cls from this
@@ -169,61 +170,81 @@ static __always_inline bool gh_cache_free_local(struct gh_span *span,
  * A bulk free's run of same-CPU frees into one span this CPU's cache owns,
  * inside one busy section: each object is checked against the alloc and
  * remote words as they were when its word was opened, and the frees of a
- * word are applied with one store (gh_cache_batch_flush()).
+ * word are applied with one store (gh_cache_batch_flush()). The open
+ * span's geometry is copied in, so that each free is an offset, a multiply
+ * and a bit test, with no load through the span.
  */
 struct gh_cache_batch {
 	struct gh_cache_class *cc;
 	struct gh_span *span;
-	unsigned long alloc, remote;	/* the open word's bits */
-	unsigned long mask;		/* its objects freed so far */
-	unsigned int word, count;
+	const void *base;		/* the open span's first object */
+	unsigned long limit;		/* bytes of its objects; 0: none open */
+	unsigned long size;
+	u64 divmagic;
+	unsigned long avail;		/* open word: objects it may still free */
+	unsigned long taken;		/* open word: objects freed so far */
+	unsigned int word;
 };
 
 static __always_inline void gh_cache_batch_flush(struct gh_cache_batch *b)
 {
-	if (!b->mask)
+	if (!b->taken)
 		return;
-	gh_span_alloc_bits(b->span)[b->word] &= ~b->mask;
+	gh_span_alloc_bits(b->span)[b->word] &= ~b->taken;
 	if (b->cc->word == b->word)
-		b->cc->window |= b->mask;
-	b->cc->frees += b->count;
-	b->mask = 0;
-	b->count = 0;
+		b->cc->window |= b->taken;
+	b->cc->frees += hweight_long(b->taken);
+	b->taken = 0;
 }
 
-/* Batch frees to @span from here on; false if this cache does not own it. */
+/* Batch frees to @span from here on; false, none open, if this cache does not own it. */
 static __always_inline bool gh_cache_batch_open(struct gh_cache_batch *b,
 						struct gh_span *span)
 {
 	gh_cache_batch_flush(b);
 	b->cc = this_cpu_ptr(&gh_caches.cls[span->cls]);
 	b->span = span;
+	b->base = span->base;
+	b->size = span->size;
+	b->divmagic = span->divmagic;
 	b->word = UINT_MAX;
-	return b->cc->span == span;
+	b->limit = b->cc->span == span ? (unsigned long)span->nelems * span->size : 0;
+	return b->limit;
+}
+
+static __always_inline void gh_cache_batch_word(struct gh_cache_batch *b,
+						unsigned int w)
+{
+	gh_cache_batch_flush(b);
+	b->word = w;
+	b->avail = gh_span_alloc_bits(b->span)[w] & ~READ_ONCE(b->span->remote[w]);
 }
 
 /*
- * Add object @idx of the open span; false, with nothing changed, if it is
- * not allocated, is being freed by another CPU, or is in the batch already
- * (a double free within the call): the caller takes the slow path for it.
+ * Add @p to the batch. Return: its index in the open span, or -1 with
+ * nothing changed if it is not an object of the open span, is not
+ * allocated, is being freed by another CPU, or was freed earlier in the
+ * batch (a double free within the call): the caller looks further.
  */
-static __always_inline bool gh_cache_batch_add(struct gh_cache_batch *b,
-					       unsigned int idx)
+static __always_inline long gh_cache_batch_add(struct gh_cache_batch *b,
+					       const void *p)
 {
-	unsigned long bit = BIT(idx % BITS_PER_LONG);
-	unsigned int w = idx / BITS_PER_LONG;
+	unsigned long offset = p - b->base, bit;
+	unsigned int idx;
 
-	if (w != b->word) {
-		gh_cache_batch_flush(b);
-		b->word = w;
-		b->alloc = gh_span_alloc_bits(b->span)[w];
-		b->remote = READ_ONCE(b->span->remote[w]);
-	}
-	if (!(b->alloc & bit) || ((b->remote | b->mask) & bit))
-		return false;
-	b->mask |= bit;
-	b->count++;
-	return true;
+	if (offset >= b->limit)
+		return -1;
+	idx = (offset * b->divmagic) >> 32;
+	if (offset != idx * b->size)
+		return -1;
+	if (idx / BITS_PER_LONG != b->word)
+		gh_cache_batch_word(b, idx / BITS_PER_LONG);
+	bit = BIT(idx % BITS_PER_LONG);
+	if (!(b->avail & bit))
+		return -1;
+	b->avail ^= bit;
+	b->taken |= bit;
+	return idx;
 }
 
 unsigned int gh_cache_alloc_bulk(unsigned int cls, size_t size,

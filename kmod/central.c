@@ -210,21 +210,41 @@ static bool gh_central_relist(struct gh_central *c, struct gh_span *span,
 	return false;
 }
 
+/*
+ * The partial span a cache should take: the first, or for a bulk call that
+ * wants @want objects at once, one with that many free, the first or the
+ * newest spare (the last); NULL if neither has them.
+ */
+static struct gh_span *gh_central_partial(struct gh_central *c,
+					  unsigned int want)
+{
+	struct gh_span *span;
+
+	lockdep_assert_held(&c->lock);
+	span = list_first_entry_or_null(&c->partial, struct gh_span, node);
+	if (!span || span->nelems - span->live >= want)
+		return span;
+	span = list_last_entry(&c->partial, struct gh_span, node);
+	return span->nelems - span->live >= want ? span : NULL;
+}
+
 /**
  * gh_central_take() - give a partial span to @cpu's cache
  * @c: central of the class
  * @cpu: the new owner
+ * @want: free objects the span must have, for a bulk call (0: any)
  *
  * Return: a span now owned by @cpu with free objects, or NULL if @c has no
- * partial span.
+ * such partial span.
  */
-struct gh_span *gh_central_take(struct gh_central *c, int cpu)
+struct gh_span *gh_central_take(struct gh_central *c, int cpu,
+				unsigned int want)
 {
 	struct gh_span *span;
 	unsigned long flags;
 
 	spin_lock_irqsave(&c->lock, flags);
-	span = list_first_entry_or_null(&c->partial, struct gh_span, node);
+	span = gh_central_partial(c, want);
 	if (span) {
 		if (!span->live)
 			c->nr_spares--;
@@ -240,15 +260,18 @@ struct gh_span *gh_central_take(struct gh_central *c, int cpu)
  * gh_central_grow() - a new, empty span of @c's class from the page heap
  * @c: central of the class
  * @gfp: allocation flags; may sleep if they allow it
+ * @want: objects a bulk call wants at once (0: none); a typed cache's own
+ *	  spans keep the class's size
  *
  * Return: an unowned span on no list, or NULL when memory is short. The
  * caller becomes its owner or gives it back with gh_central_put().
  */
-struct gh_span *gh_central_grow(struct gh_central *c, gfp_t gfp)
+struct gh_span *gh_central_grow(struct gh_central *c, gfp_t gfp,
+				unsigned int want)
 {
 	if (c->span_state == GH_SPAN_TYPED)
 		return gh_span_new_typed(c, gfp);
-	return gh_span_new_small(c->cls, c->nid, gfp);
+	return gh_span_new_small(c->cls, c->nid, gfp, want);
 }
 
 /**
@@ -437,7 +460,7 @@ void *gh_central_alloc(struct gh_central *c, gfp_t gfp)
 	spin_unlock_irqrestore(&c->lock, flags);
 	if (p)
 		return p;
-	span = gh_central_grow(c, gfp);
+	span = gh_central_grow(c, gfp, 0);
 	if (!span)
 		return NULL;
 	spin_lock_irqsave(&c->lock, flags);

@@ -303,14 +303,16 @@ extern unsigned int gh_refill_div;
 
 struct gh_span *gh_span_new(unsigned int cls, unsigned int nbitmaps,
 			    unsigned int npages, int nid, gfp_t gfp);
-struct gh_span *gh_span_new_small(unsigned int cls, int nid, gfp_t gfp);
+struct gh_span *gh_span_new_small(unsigned int cls, int nid, gfp_t gfp,
+				  unsigned int want);
+unsigned int gh_span_bulk_objects(unsigned int cls, unsigned int want);
 void gh_span_free_small(struct gh_span *span);
 struct gh_span *gh_span_new_typed(struct gh_central *c, gfp_t gfp);
 void gh_span_free_typed(struct gh_span *span, bool after_gp);
 unsigned int gh_span_pages_of(unsigned int cls);
 /* live spans of a class per doubling of its new spans' size (span.c) */
 #define GH_SPAN_GROW_STEP	8
-/* a span grows no further than this many objects */
+/* a span grows no further than this many objects, but for a bulk call's */
 #define GH_SPAN_GROW_OBJECTS	32
 static_assert(GH_SPAN_GROW_OBJECTS <= GH_MAX_SPAN_OBJECTS);
 unsigned int gh_span_fold_remote(struct gh_span *span);
@@ -364,8 +366,10 @@ void gh_central_setup(struct gh_central *c, unsigned int cls, int nid,
 unsigned long gh_central_slots(struct gh_central *c, unsigned long *spans);
 unsigned long gh_central_live(struct gh_central *c, void **first,
 			      unsigned int max);
-struct gh_span *gh_central_take(struct gh_central *c, int cpu);
-struct gh_span *gh_central_grow(struct gh_central *c, gfp_t gfp);
+struct gh_span *gh_central_take(struct gh_central *c, int cpu,
+				unsigned int want);
+struct gh_span *gh_central_grow(struct gh_central *c, gfp_t gfp,
+				unsigned int want);
 void gh_central_put(struct gh_central *c, struct gh_span *span);
 void gh_central_fold(struct gh_central *c, struct gh_span *span);
 void *gh_central_alloc(struct gh_central *c, gfp_t gfp);

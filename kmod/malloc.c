@@ -101,9 +101,9 @@ static __always_inline void *gh_alloc_ready(void *p, unsigned int cls,
 }
 
 static noinline void *gh_alloc_small_slow(unsigned int cls, size_t size,
-					  gfp_t gfp)
+					  gfp_t gfp, unsigned int want)
 {
-	void *p = gh_cache_alloc_slow(cls, size, gfp);
+	void *p = gh_cache_alloc_slow(cls, size, gfp, want);
 
 	return p ? gh_alloc_ready(p, cls, gfp) : NULL;
 }
@@ -114,7 +114,7 @@ static __always_inline void *gh_alloc_small(unsigned int cls, size_t size,
 	void *p = gh_cache_alloc_fast(cls, size);
 
 	if (unlikely(!p))
-		return gh_alloc_small_slow(cls, size, gfp);
+		return gh_alloc_small_slow(cls, size, gfp, 0);
 	return gh_alloc_ready(p, cls, gfp);
 }
 
@@ -514,7 +514,10 @@ static void gh_alloc_ready_bulk(unsigned int cls, gfp_t gfp, size_t n,
  *
  * Each owned span is emptied in one busy section of this CPU's cache
  * (gh_cache_alloc_bulk()); only the refill between two spans takes the
- * slow path, which brings one object and a fresh span.
+ * slow path, which brings one object and a fresh span. A call of more
+ * objects than a span of the class holds asks for a span that holds them
+ * all (gh_span_bulk_objects()), so that the next such call on this CPU
+ * finds them in the one span it owns.
  *
  * Return: @n, or 0 with nothing allocated when memory is short.
  */
@@ -530,7 +533,8 @@ int gh_alloc_bulk_class(unsigned int cls, size_t size, gfp_t gfp, size_t n,
 		done += got;
 		if (done == n)
 			break;
-		ptrs[done] = gh_alloc_small_slow(cls, size, gfp);
+		ptrs[done] = gh_alloc_small_slow(cls, size, gfp,
+						 gh_span_bulk_objects(cls, n));
 		if (!ptrs[done]) {
 			gh_free_bulk_from(done, ptrs, _RET_IP_);
 			return 0;
@@ -603,11 +607,17 @@ int goheap_alloc_bulk(size_t size, gfp_t gfp, size_t n, void **ptrs)
 }
 EXPORT_SYMBOL_GPL(goheap_alloc_bulk);
 
-/* Whether @p lies in the pages of @span (NULL: no span). */
-static inline bool gh_in_span(const struct gh_span *span, const void *p)
+/*
+ * Open @batch on the span of @p if this CPU's cache owns it; false if it
+ * does not, or @p is no small object.
+ */
+static bool gh_free_bulk_open(struct gh_cache_batch *batch, const void *p)
 {
-	return span && (unsigned long)(p - span->base) <
-		       ((unsigned long)span->npages << PAGE_SHIFT);
+	struct gh_span *span = gh_span_of(p);
+
+	/* state before the fields it vouches for */
+	return span && smp_load_acquire(&span->state) == GH_SPAN_SMALL &&
+	       gh_cache_batch_open(batch, span);
 }
 
 /*
@@ -620,8 +630,7 @@ static inline bool gh_in_span(const struct gh_span *span, const void *p)
  */
 static size_t gh_free_bulk_local(size_t n, void **ptrs)
 {
-	struct gh_cache_batch batch = { .mask = 0 };
-	struct gh_span *span = NULL;
+	struct gh_cache_batch batch = { .limit = 0, .taken = 0 };
 	size_t i = 0;
 	long idx;
 
@@ -630,26 +639,29 @@ static size_t gh_free_bulk_local(size_t n, void **ptrs)
 		for (; i < n; i++) {
 			if (ZERO_OR_NULL_PTR(ptrs[i]))
 				continue;
-			if (!gh_in_span(span, ptrs[i])) {
-				span = gh_span_of(ptrs[i]);
-				/* state before the fields it vouches for */
-				if (!span || smp_load_acquire(&span->state) != GH_SPAN_SMALL ||
-				    !gh_cache_batch_open(&batch, span))
+			idx = gh_cache_batch_add(&batch, ptrs[i]);
+			if (unlikely(idx < 0)) {
+				if (!gh_free_bulk_open(&batch, ptrs[i]))
+					break;
+				idx = gh_cache_batch_add(&batch, ptrs[i]);
+				if (idx < 0)
 					break;
 			}
-			idx = gh_small_index(span, ptrs[i]);
-			if (idx < 0)
-				break;
 			if (unlikely(gh_free_wants_wipe()))
-				gh_free_wipe(span, ptrs[i], idx);
-			if (!gh_cache_batch_add(&batch, idx))
-				break;
+				gh_free_wipe(batch.span, ptrs[i], idx);
 		}
 		gh_cache_batch_flush(&batch);
 		gh_cache_leave();
 	}
 	preempt_enable();
 	return i;
+}
+
+/* Whether @p lies in the pages of @span. */
+static inline bool gh_in_span(const struct gh_span *span, const void *p)
+{
+	return (unsigned long)(p - span->base) <
+	       ((unsigned long)span->npages << PAGE_SHIFT);
 }
 
 /* Indices of up to this many objects of one span freed under one lock */

@@ -105,39 +105,68 @@ struct gh_span *gh_span_new(unsigned int cls, unsigned int nbitmaps,
 
 /*
  * Whether a span of @pages pages may hold objects of @info's class: at most
- * GH_SPAN_GROW_OBJECTS of them (beyond that a refill is rare already, and
- * more free slots per span only hold memory), and few enough bytes that
- * the index magic stays exact (offset * magic >> 32 is offset / size for
- * every offset below 2^32 / size, since magic * size exceeds 2^32 by at
- * most size).
+ * @max_objects of them, and few enough bytes that the index magic stays
+ * exact (offset * magic >> 32 is offset / size for every offset below
+ * 2^32 / size, since magic * size exceeds 2^32 by at most size).
  */
 static bool gh_span_pages_fit(const struct gh_class_info *info,
-			      unsigned int pages)
+			      unsigned int pages, unsigned int max_objects)
 {
 	u64 bytes = (u64)pages << PAGE_SHIFT;
 
-	return div_u64(bytes, info->size) <= GH_SPAN_GROW_OBJECTS &&
+	return div_u64(bytes, info->size) <= max_objects &&
 	       bytes * info->size <= 1ULL << 32;
+}
+
+static unsigned int gh_span_objects(const struct gh_class_info *info,
+				    unsigned int pages)
+{
+	return div_u64((u64)pages << PAGE_SHIFT, info->size);
 }
 
 /*
  * Pages for a new span of @cls: the class's own while it has fewer than
  * GH_SPAN_GROW_STEP spans alive, doubled at that many and again at every
  * further doubling of the count, within an ordinary arena and
- * gh_span_pages_fit().
+ * GH_SPAN_GROW_OBJECTS objects (beyond that a refill is rare already, and
+ * more free slots per span only hold memory). A bulk call that wants
+ * @want objects at once gets a span that holds them all, if one within an
+ * ordinary arena and GH_MAX_SPAN_OBJECTS can: its next calls then take
+ * their objects from one span, with no refill between them.
  */
-static unsigned int gh_span_pages(unsigned int cls)
+static unsigned int gh_span_pages(unsigned int cls, unsigned int want)
 {
 	const struct gh_class_info *info = &gh_classes[cls];
 	unsigned long busy = atomic_long_read(&gh_class_spans[cls]) / GH_SPAN_GROW_STEP;
 	unsigned int pages = info->npages, max = 1U << READ_ONCE(gh_arena_order);
 
-	while (busy && pages * 2 <= max && gh_span_pages_fit(info, pages * 2)) {
+	while (busy && pages * 2 <= max &&
+	       gh_span_pages_fit(info, pages * 2, GH_SPAN_GROW_OBJECTS)) {
 		pages *= 2;
 		busy /= 2;
 	}
+	while (want > gh_span_objects(info, pages) && pages * 2 <= max &&
+	       gh_span_pages_fit(info, pages * 2, GH_MAX_SPAN_OBJECTS))
+		pages *= 2;
 	return pages;
 }
+
+/**
+ * gh_span_bulk_objects() - objects a span for a bulk call would hold
+ * @cls: size class
+ * @want: objects the call allocates
+ *
+ * Return: 0 if @want objects fit in a span of the class's own size (the
+ * call needs no span of its own); else the objects of the span
+ * gh_span_new_small() would make for it, which may hold fewer than @want.
+ */
+unsigned int gh_span_bulk_objects(unsigned int cls, unsigned int want)
+{
+	if (want <= gh_classes[cls].nelems)
+		return 0;
+	return gh_span_objects(&gh_classes[cls], gh_span_pages(cls, want));
+}
+EXPORT_SYMBOL_IF_KUNIT(gh_span_bulk_objects);
 
 /**
  * gh_span_pages_of() - pages a new span of @cls would have now
@@ -147,7 +176,7 @@ static unsigned int gh_span_pages(unsigned int cls)
  */
 unsigned int gh_span_pages_of(unsigned int cls)
 {
-	return gh_span_pages(cls);
+	return gh_span_pages(cls, 0);
 }
 EXPORT_SYMBOL_IF_KUNIT(gh_span_pages_of);
 
@@ -156,12 +185,15 @@ EXPORT_SYMBOL_IF_KUNIT(gh_span_pages_of);
  * @cls: size class
  * @nid: NUMA node whose central lists it joins
  * @gfp: allocation flags for the page heap
+ * @want: objects a bulk call wants at once (0: none), see gh_span_pages()
  *
  * Return: the span, or NULL when memory is short.
  */
-struct gh_span *gh_span_new_small(unsigned int cls, int nid, gfp_t gfp)
+struct gh_span *gh_span_new_small(unsigned int cls, int nid, gfp_t gfp,
+				  unsigned int want)
 {
-	struct gh_span *span = gh_span_new(cls, 2, gh_span_pages(cls), nid, gfp);
+	struct gh_span *span = gh_span_new(cls, 2, gh_span_pages(cls, want),
+					   nid, gfp);
 
 	if (!span)
 		return NULL;

@@ -145,8 +145,10 @@ static void *gh_gc_alloc_slot(struct goheap_gc_domain *d,
  *
  * Context: inside goheap_gc_enter() / goheap_gc_exit(); may sleep if @gfp
  * allows.
- * Return: the object, or NULL for a bad type (reported and counted), when
- * memory is short, or when the domain's memory limit is reached.
+ * Return: the object, or NULL for a bad type (reported and counted), for
+ * @gfp asking for DMA, DMA32 or HIGHMEM memory (counted as BadGfp and
+ * warned once per call site, as goheap_alloc() does), when memory is
+ * short, or when the domain's memory limit is reached.
  */
 void *goheap_gc_alloc(struct goheap_gc_domain *d,
 		      const struct goheap_gc_type *type, gfp_t gfp)
@@ -156,6 +158,8 @@ void *goheap_gc_alloc(struct goheap_gc_domain *d,
 	struct gh_gc_tinfo *ti;
 	void *obj;
 
+	if (unlikely(gfp & GH_GFP_REFUSED))
+		return gh_gfp_refuse(gfp, caller);
 	ti = gh_gc_tinfo_get(d, type, caller);
 	if (!ti)
 		return NULL;

@@ -1050,6 +1050,30 @@ static void gh_gc_test_bad_types(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, goheap_gc_destroy(d), 0);
 }
 
+/* DMA, DMA32 and HIGHMEM are refused as the manual heap refuses them. */
+static void gh_gc_test_bad_gfp(struct kunit *test)
+{
+	static const gfp_t refused[] = { __GFP_DMA, __GFP_DMA32, __GFP_HIGHMEM };
+	struct goheap_stats *st = kunit_kzalloc(test, sizeof(*st), GFP_KERNEL);
+	struct goheap_gc_domain *d = gh_gc_test_domain(test, "badgfp", NULL);
+	unsigned long long before;
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, st);
+	goheap_read_stats(st);
+	before = st->bad_gfp;
+	KUNIT_ASSERT_EQ(test, goheap_gc_enter(d), 0);
+	for (i = 0; i < ARRAY_SIZE(refused); i++)
+		KUNIT_EXPECT_NULL(test, goheap_gc_alloc(d, &gh_gc_test_node_type,
+							GFP_KERNEL | refused[i]));
+	KUNIT_EXPECT_EQ(test, d->heap_alloc, 0ULL);
+	KUNIT_EXPECT_NOT_NULL(test, goheap_gc_alloc(d, &gh_gc_test_node_type, GFP_KERNEL));
+	KUNIT_ASSERT_EQ(test, goheap_gc_exit(d), 0);
+	goheap_read_stats(st);
+	KUNIT_EXPECT_EQ(test, st->bad_gfp - before, ARRAY_SIZE(refused));
+	KUNIT_EXPECT_EQ(test, goheap_gc_destroy(d), 0);
+}
+
 static void gh_gc_test_bad_stores(struct kunit *test)
 {
 	struct gh_gc_test_node *a, *b;
@@ -1242,6 +1266,7 @@ static struct kunit_case gh_gc_cases[] = {
 	KUNIT_CASE(gh_gc_test_limit_collects_first),
 	KUNIT_CASE(gh_gc_test_pacing_triggers_cycles),
 	KUNIT_CASE(gh_gc_test_bad_types),
+	KUNIT_CASE(gh_gc_test_bad_gfp),
 	KUNIT_CASE(gh_gc_test_bad_stores),
 	KUNIT_CASE(gh_gc_test_bad_sections),
 	KUNIT_CASE(gh_gc_test_exit_wrong_domain),

@@ -131,6 +131,84 @@ static void gh_test_bulk_refills_per_span(struct kunit *test)
 	goheap_free_bulk(1024, ptrs);
 }
 
+/* How many distinct spans hold @ptrs[0 .. @n), and the fewest objects of one. */
+static unsigned int gh_sa_spans(void **ptrs, size_t n, unsigned int *min_nelems)
+{
+	struct gh_span *span, *last = NULL;
+	unsigned int spans = 0;
+	size_t i;
+
+	*min_nelems = UINT_MAX;
+	for (i = 0; i < n; i++) {
+		span = gh_test_span_of(ptrs[i]);
+		if (!span || span == last)
+			continue;
+		spans++;
+		last = span;
+		*min_nelems = min_t(unsigned int, *min_nelems, span->nelems);
+	}
+	return spans;
+}
+
+/*
+ * A bulk call of more objects than a span of the class holds gets a span
+ * that holds them all, so that the next such call on the CPU takes its
+ * objects from that one span with no refill. A drain (kswapd's shrinker)
+ * may take the span from the cache between two calls: three tries.
+ */
+static void gh_test_bulk_span_holds_call(struct kunit *test)
+{
+	static const size_t sizes[] = { 64, 256 };
+	const size_t n = 128;
+	struct goheap_stats *before, *after;
+	void **ptrs = gh_sa_ptrs(test, n);
+	unsigned int s, try, spans, nelems, cls;
+	bool one_span;
+
+	for (s = 0; s < ARRAY_SIZE(sizes); s++) {
+		cls = gh_size_to_class(sizes[s]);
+		KUNIT_ASSERT_LT(test, gh_classes[cls].nelems, n);
+		KUNIT_EXPECT_EQ(test, gh_span_bulk_objects(cls, gh_classes[cls].nelems), 0);
+		KUNIT_EXPECT_GE(test, gh_span_bulk_objects(cls, n), n);
+		one_span = false;
+		for (try = 0; try < 3 && !one_span; try++) {
+			migrate_disable();
+			KUNIT_ASSERT_EQ(test, goheap_alloc_bulk(sizes[s], GFP_KERNEL, n, ptrs), n);
+			goheap_free_bulk(n, ptrs);
+			before = gh_sa_stats(test);
+			KUNIT_ASSERT_EQ(test, goheap_alloc_bulk(sizes[s], GFP_KERNEL, n, ptrs), n);
+			after = gh_sa_stats(test);
+			migrate_enable();
+			gh_sa_check_objects(test, ptrs, n, sizes[s]);
+			spans = gh_sa_spans(ptrs, n, &nelems);
+			one_span = spans == 1 && nelems >= n &&
+				   after->refills == before->refills;
+			goheap_free_bulk(n, ptrs);
+		}
+		KUNIT_EXPECT_TRUE_MSG(test, one_span, "size %zu: %u spans, %u objects",
+				      sizes[s], spans, nelems);
+	}
+}
+
+/* A bulk call's span stays within an ordinary arena and the bitmap's size. */
+static void gh_test_bulk_span_bounds(struct kunit *test)
+{
+	const size_t n = 2000;
+	unsigned int nelems, cls = gh_size_to_class(256);
+	void **ptrs = gh_sa_ptrs(test, n);
+	size_t i;
+
+	KUNIT_EXPECT_LE(test, gh_span_bulk_objects(cls, n), GH_MAX_SPAN_OBJECTS);
+	KUNIT_ASSERT_EQ(test, goheap_alloc_bulk(256, GFP_KERNEL, n, ptrs), n);
+	KUNIT_EXPECT_GT(test, gh_sa_spans(ptrs, n, &nelems), 1);
+	for (i = 0; i < n; i++)
+		KUNIT_EXPECT_LE(test, gh_test_span_of(ptrs[i])->npages,
+				1U << gh_arena_order);
+	KUNIT_EXPECT_LE(test, nelems, GH_MAX_SPAN_OBJECTS);
+	gh_sa_check_objects(test, ptrs, n, 256);
+	goheap_free_bulk(n, ptrs);
+}
+
 static void gh_test_bulk_sizes_without_class(struct kunit *test)
 {
 	struct goheap_stats *before = gh_sa_stats(test), *after;
@@ -637,6 +715,8 @@ static struct kunit_case gh_slab_api_cases[] = {
 	KUNIT_CASE(gh_test_gfp_ignored),
 	KUNIT_CASE(gh_test_bulk_alloc_free),
 	KUNIT_CASE(gh_test_bulk_refills_per_span),
+	KUNIT_CASE(gh_test_bulk_span_holds_call),
+	KUNIT_CASE(gh_test_bulk_span_bounds),
 	KUNIT_CASE(gh_test_bulk_sizes_without_class),
 	KUNIT_CASE(gh_test_bulk_all_or_nothing),
 	KUNIT_CASE(gh_test_bulk_bad_input),

@@ -314,7 +314,7 @@ def manual_tables(results):
             P(f"{pat:<15}{str(r.get('size', '')):>8}{str(n):>7}{r.get('cpus', ''):>5}{r['init_on_alloc']:>4} "
               f"{str(r.get('vs', '')):<11}{f(r.get('goheap_ns')):>11}{f(r.get('kernel_ns')):>11}"
               f"{f(r.get('ratio'), 3):>7}{sp(r):>8}  {goal(r)}")
-        if pat in ('pair', 'batch') and any('goheap_irq_milli' in r for r in rows):
+        if pat in ('pair', 'batch', 'bulk') and any('goheap_irq_milli' in r for r in rows):
             P('  interrupt-disabling/atomic instructions per op: goheap counted '
               '(slow-path counters), kernel at least (6.1 source)')
             for r in rows:
