@@ -56,6 +56,7 @@
 
 #include "cache.h"
 #include "report.h"
+#include "trace.h"
 
 DEFINE_PER_CPU(struct gh_cache, gh_caches);
 DEFINE_PER_CPU(unsigned long, gh_cache_bypasses);
@@ -186,6 +187,7 @@ static void *gh_cache_install(unsigned int cls, struct gh_span *span,
 		cc->word = 0;
 		gh_cache_find_window(cc, 0);
 		gh_count(GH_CNT_REFILLS);
+		trace_refill(cls, span->size, span->nelems, span->nid);
 		p = gh_cache_pop(cc);
 	}
 	gh_cache_leave();

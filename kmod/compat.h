@@ -76,4 +76,14 @@ static inline void gh_shrinker_del(struct gh_shrinker *gs)
 }
 #endif
 
+/*
+ * A tracepoint's string field: 6.10 dropped __assign_str()'s source
+ * argument (it is taken from the field's __string() declaration).
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 10, 0)
+#define gh_trace_assign_str(dst, src)	__assign_str(dst)
+#else
+#define gh_trace_assign_str(dst, src)	__assign_str(dst, src)
+#endif
+
 #endif /* _GOHEAP_COMPAT_H */

@@ -71,6 +71,7 @@
 
 #include "internal.h"
 #include "poison.h"
+#include "trace.h"
 
 /* Tunables (module parameters, main.c) */
 unsigned int gh_arena_order = GH_ARENA_DEFAULT_ORDER;
@@ -352,6 +353,7 @@ static struct gh_arena *gh_arena_new(unsigned int npages, int nid, gfp_t gfp)
 	 * from goheap memory would be reported as leaks
 	 */
 	kmemleak_alloc(a->base, (size_t)a->npages * PAGE_SIZE, 0, gfp);
+	trace_arena_grow(a->base, a->npages, nid, a->dedicated);
 	return a;
 
 free_pages:
@@ -364,6 +366,7 @@ free_arena:
 /* Give the arena's pages back; @a is off the list. */
 static void gh_arena_free(struct gh_arena *a)
 {
+	trace_arena_release(a->base, a->npages, a->nid, a->dedicated);
 	kmemleak_free(a->base);
 	gh_free_page_run(a->base, 0, a->npages);
 	kfree(a);

@@ -34,6 +34,7 @@
 #include "internal.h"
 #include "poison.h"
 #include "report.h"
+#include "trace.h"
 
 static_assert(GOHEAP_MAX_SMALL_SIZE == GH_MAX_SMALL_SIZE,
 	      "include/goheap.h and the generated class table disagree");
@@ -313,6 +314,83 @@ static noinline void gh_free_slow(const void *p, unsigned long caller)
 	rcu_read_unlock();
 }
 
+/*
+ * goheap_alloc() on @node (NUMA_NO_NODE: this CPU's) once the flags and
+ * the node are checked. No caller address is passed in: an entry point
+ * that passed its own would load it on the fast path.
+ */
+static __always_inline void *gh_alloc_checked(size_t size, gfp_t gfp, int node)
+{
+	if (unlikely(!size))
+		return GOHEAP_ZERO_PTR;
+	if (unlikely(size > GH_MAX_SMALL_SIZE))
+		return gh_alloc_large(size, gfp, node);
+	if (node == NUMA_NO_NODE)
+		return gh_alloc_small(gh_size_to_class(size), size, gfp);
+	return gh_alloc_class_node(gh_size_to_class(size), size, gfp, node);
+}
+
+/* Bytes a request of @size is given: its class's, or its pages'. */
+static size_t gh_given_size(size_t size)
+{
+	if (!size)
+		return 0;
+	if (size <= GH_MAX_SMALL_SIZE)
+		return gh_classes[gh_size_to_class(size)].size;
+	return PAGE_ALIGN(size);
+}
+
+/**
+ * gh_trace_allocs() - goheap:alloc for each object a call handed out
+ * @caller: the entry point's return address
+ * @ptrs: the objects; NULL entries (a failed call) are not traced
+ * @n: how many
+ * @size: bytes asked for per object
+ * @given: bytes each was given
+ * @gfp: the call's flags
+ */
+void gh_trace_allocs(unsigned long caller, void **ptrs, size_t n, size_t size,
+		     size_t given, gfp_t gfp)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (ptrs[i])
+			trace_alloc(caller, ptrs[i], size, given, gfp);
+}
+
+/**
+ * gh_trace_frees() - goheap:free for each object a call was given
+ * @caller: the entry point's return address
+ * @ptrs: the objects
+ * @n: how many
+ */
+void gh_trace_frees(unsigned long caller, void **ptrs, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		trace_free(caller, ptrs[i]);
+}
+
+/*
+ * With goheap:alloc on, the entry points come here, out of line: the
+ * untraced fast path gains one patched-out jump and nothing else.
+ */
+static noinline void *gh_alloc_traced(size_t size, gfp_t gfp, int node,
+				      unsigned long caller)
+{
+	void *p;
+
+	if (unlikely(gfp & GH_GFP_REFUSED))
+		return gh_gfp_refuse(gfp, caller);
+	if (unlikely(!gh_node_ok(node, caller)))
+		return NULL;
+	p = gh_alloc_checked(size, gfp, node);
+	gh_trace_allocs(caller, &p, 1, size, gh_given_size(size), gfp);
+	return p;
+}
+
 /**
  * goheap_alloc() - allocate memory from goheap
  * @size: bytes wanted
@@ -329,13 +407,11 @@ static noinline void gh_free_slow(const void *p, unsigned long caller)
  */
 void *goheap_alloc(size_t size, gfp_t gfp)
 {
+	if (trace_alloc_enabled())
+		return gh_alloc_traced(size, gfp, NUMA_NO_NODE, _RET_IP_);
 	if (unlikely(gfp & GH_GFP_REFUSED))
 		return gh_gfp_refuse(gfp, _RET_IP_);
-	if (unlikely(!size))
-		return GOHEAP_ZERO_PTR;
-	if (unlikely(size > GH_MAX_SMALL_SIZE))
-		return gh_alloc_large(size, gfp, NUMA_NO_NODE);
-	return gh_alloc_small(gh_size_to_class(size), size, gfp);
+	return gh_alloc_checked(size, gfp, NUMA_NO_NODE);
 }
 EXPORT_SYMBOL_GPL(goheap_alloc);
 
@@ -398,15 +474,13 @@ void *gh_alloc_class_node(unsigned int cls, size_t size, gfp_t gfp, int node)
  */
 void *goheap_alloc_node(size_t size, gfp_t gfp, int node)
 {
+	if (trace_alloc_enabled())
+		return gh_alloc_traced(size, gfp, node, _RET_IP_);
 	if (unlikely(gfp & GH_GFP_REFUSED))
 		return gh_gfp_refuse(gfp, _RET_IP_);
 	if (unlikely(!gh_node_ok(node, _RET_IP_)))
 		return NULL;
-	if (unlikely(!size))
-		return GOHEAP_ZERO_PTR;
-	if (unlikely(size > GH_MAX_SMALL_SIZE))
-		return gh_alloc_large(size, gfp, node);
-	return gh_alloc_class_node(gh_size_to_class(size), size, gfp, node);
+	return gh_alloc_checked(size, gfp, node);
 }
 EXPORT_SYMBOL_GPL(goheap_alloc_node);
 
@@ -429,7 +503,7 @@ void *goheap_alloc_array(size_t n, size_t size, gfp_t gfp)
 		pr_warn_once("array of %zu x %zu bytes overflows\n", n, size);
 		return NULL;
 	}
-	return goheap_alloc(bytes, gfp);
+	return gh_alloc_traced(bytes, gfp, NUMA_NO_NODE, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(goheap_alloc_array);
 
@@ -448,6 +522,16 @@ void gh_free_from(const void *p, unsigned long caller)
 		gh_free_slow(p, caller);
 }
 
+/*
+ * goheap:free, if it is on, then the slow path's free (any object, any
+ * CPU): for goheap_free() while the event is on, and for goheap_realloc().
+ */
+static noinline void gh_free_traced(const void *p, unsigned long caller)
+{
+	trace_free(caller, p);
+	gh_free_from(p, caller);
+}
+
 /**
  * goheap_free() - free memory from goheap_alloc()
  * @p: the memory; NULL and %GOHEAP_ZERO_PTR are ignored
@@ -463,6 +547,10 @@ void goheap_free(const void *p)
 	struct gh_span *span;
 	long idx;
 
+	if (trace_free_enabled()) {
+		gh_free_traced(p, _RET_IP_);
+		return;
+	}
 	if (unlikely(ZERO_OR_NULL_PTR(p)))
 		return;
 	/*
@@ -595,6 +683,8 @@ bool gh_bulk_bad_args(size_t n, void **ptrs, bool alloc, unsigned long caller)
  */
 int goheap_alloc_bulk(size_t size, gfp_t gfp, size_t n, void **ptrs)
 {
+	int got;
+
 	if (unlikely(gfp & GH_GFP_REFUSED)) {
 		gh_gfp_refuse(gfp, _RET_IP_);
 		return 0;
@@ -602,8 +692,12 @@ int goheap_alloc_bulk(size_t size, gfp_t gfp, size_t n, void **ptrs)
 	if (unlikely(gh_bulk_bad_args(n, ptrs, true, _RET_IP_)))
 		return 0;
 	if (unlikely(!size || size > GH_MAX_SMALL_SIZE))
-		return gh_alloc_bulk_each(size, gfp, n, ptrs);
-	return gh_alloc_bulk_class(gh_size_to_class(size), size, gfp, n, ptrs);
+		got = gh_alloc_bulk_each(size, gfp, n, ptrs);
+	else
+		got = gh_alloc_bulk_class(gh_size_to_class(size), size, gfp, n, ptrs);
+	if (trace_alloc_enabled())
+		gh_trace_allocs(_RET_IP_, ptrs, got, size, gh_given_size(size), gfp);
+	return got;
 }
 EXPORT_SYMBOL_GPL(goheap_alloc_bulk);
 
@@ -751,6 +845,8 @@ void goheap_free_bulk(size_t n, void **ptrs)
 {
 	if (unlikely(gh_bulk_bad_args(n, ptrs, false, _RET_IP_)))
 		return;
+	if (trace_free_enabled())
+		gh_trace_frees(_RET_IP_, ptrs, n);
 	gh_free_bulk_from(n, ptrs, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(goheap_free_bulk);
@@ -833,29 +929,30 @@ EXPORT_SYMBOL_GPL(goheap_size);
  */
 void *goheap_realloc(const void *p, size_t new_size, gfp_t gfp)
 {
+	unsigned long caller = _RET_IP_;
 	size_t old_size;
 	void *q;
 
 	if (ZERO_OR_NULL_PTR(p))
-		return goheap_alloc(new_size, gfp);
+		return gh_alloc_traced(new_size, gfp, NUMA_NO_NODE, caller);
 	old_size = gh_live_size(p);
 	if (!old_size) {
 		gh_report_bad_free(GH_CNT_INVALID_FREE, p,
 				   "realloc of a pointer that is not a live goheap object",
-				   _RET_IP_);
+				   caller);
 		return NULL;
 	}
 	if (!new_size) {
-		goheap_free(p);
+		gh_free_traced(p, caller);
 		return GOHEAP_ZERO_PTR;
 	}
 	if (new_size <= old_size)
 		return (void *)p;
-	q = goheap_alloc(new_size, gfp);
+	q = gh_alloc_traced(new_size, gfp, NUMA_NO_NODE, caller);
 	if (!q)
 		return NULL;
 	memcpy(q, p, old_size);
-	goheap_free(p);
+	gh_free_traced(p, caller);
 	return q;
 }
 EXPORT_SYMBOL_GPL(goheap_realloc);

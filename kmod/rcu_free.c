@@ -33,6 +33,7 @@
 #include <goheap.h>
 
 #include "internal.h"
+#include "trace.h"
 
 #define GH_RCU_BLOCK_BYTES	512
 /* the kernel's own kvfree_rcu() batches for up to HZ / 50 */
@@ -156,6 +157,7 @@ static bool gh_rcu_queue(const void *p)
 void goheap_free_rcu(const void *p)
 {
 	might_sleep();
+	trace_free(_RET_IP_, p);
 	if (ZERO_OR_NULL_PTR(p))
 		return;
 	if (!gh_live_size(p)) {

@@ -13,6 +13,7 @@
 
 #include "internal.h"
 #include "report.h"
+#include "trace.h"
 
 static DEFINE_RATELIMIT_STATE(gh_report_rs, DEFAULT_RATELIMIT_INTERVAL,
 			      DEFAULT_RATELIMIT_BURST);
@@ -58,5 +59,6 @@ void gh_report_bad_free(enum gh_counter kind, const void *p, const char *why,
 			unsigned long caller)
 {
 	gh_count(kind);
+	trace_bad_free(caller, p, why);
 	gh_report(caller, "bad free of %p: %s", p, why);
 }

@@ -56,6 +56,7 @@
 #include "internal.h"
 #include "poison.h"
 #include "report.h"
+#include "trace.h"
 
 #define GH_CACHE_FLAGS	(GOHEAP_CACHE_TYPESAFE_BY_RCU | \
 			 GOHEAP_CACHE_HWCACHE_ALIGN | GOHEAP_CACHE_NO_MERGE)
@@ -264,11 +265,16 @@ void *goheap_cache_alloc(struct goheap_cache *c, gfp_t gfp)
 		return NULL;
 	if (unlikely(gfp & GH_GFP_REFUSED))
 		return gh_gfp_refuse(gfp, _RET_IP_);
-	if (!c->merged)
-		return gh_typed_alloc_own(c, gfp, NUMA_NO_NODE, _RET_IP_);
-	p = gh_alloc_class(c->cls, c->size, gfp);
-	if (p)
-		this_cpu_inc(c->counts->allocs);
+	if (!c->merged) {
+		p = gh_typed_alloc_own(c, gfp, NUMA_NO_NODE, _RET_IP_);
+	} else {
+		p = gh_alloc_class(c->cls, c->size, gfp);
+		if (p)
+			this_cpu_inc(c->counts->allocs);
+	}
+	if (trace_alloc_enabled())
+		gh_trace_allocs(_RET_IP_, &p, 1, c->size,
+				gh_classes[c->cls].size, gfp);
 	return p;
 }
 EXPORT_SYMBOL_GPL(goheap_cache_alloc);
@@ -294,11 +300,16 @@ void *goheap_cache_alloc_node(struct goheap_cache *c, gfp_t gfp, int node)
 		return gh_gfp_refuse(gfp, _RET_IP_);
 	if (unlikely(!gh_node_ok(node, _RET_IP_)))
 		return NULL;
-	if (!c->merged)
-		return gh_typed_alloc_own(c, gfp, node, _RET_IP_);
-	p = gh_alloc_class_node(c->cls, c->size, gfp, node);
-	if (p)
-		this_cpu_inc(c->counts->allocs);
+	if (!c->merged) {
+		p = gh_typed_alloc_own(c, gfp, node, _RET_IP_);
+	} else {
+		p = gh_alloc_class_node(c->cls, c->size, gfp, node);
+		if (p)
+			this_cpu_inc(c->counts->allocs);
+	}
+	if (trace_alloc_enabled())
+		gh_trace_allocs(_RET_IP_, &p, 1, c->size,
+				gh_classes[c->cls].size, gfp);
 	return p;
 }
 EXPORT_SYMBOL_GPL(goheap_cache_alloc_node);
@@ -323,6 +334,7 @@ static void gh_typed_free_one(struct goheap_cache *c, const void *p,
 	struct gh_span *span;
 	u8 state;
 
+	trace_free(caller, p);
 	if (ZERO_OR_NULL_PTR(p))
 		return;
 	rcu_read_lock();
@@ -334,6 +346,7 @@ static void gh_typed_free_one(struct goheap_cache *c, const void *p,
 			this_cpu_inc(c->counts->frees);
 	} else if (state != GH_SPAN_DEAD) {
 		gh_count(GH_CNT_INVALID_FREE);
+		trace_bad_free(caller, p, "an object of another cache or size");
 		gh_report(caller, "bad free of %p to cache %s: an object of another cache or size",
 			  p, c->name);
 	} else {
@@ -390,15 +403,18 @@ int goheap_cache_alloc_bulk(struct goheap_cache *c, gfp_t gfp, size_t n,
 		if (!gh_alloc_bulk_class(c->cls, c->size, gfp, n, ptrs))
 			return 0;
 		this_cpu_add(c->counts->allocs, n);
-		return n;
-	}
-	for (i = 0; i < n; i++) {
-		ptrs[i] = gh_typed_alloc_own(c, gfp, NUMA_NO_NODE, _RET_IP_);
-		if (!ptrs[i]) {
-			gh_free_bulk_from(i, ptrs, _RET_IP_);
-			return 0;
+	} else {
+		for (i = 0; i < n; i++) {
+			ptrs[i] = gh_typed_alloc_own(c, gfp, NUMA_NO_NODE, _RET_IP_);
+			if (!ptrs[i]) {
+				gh_free_bulk_from(i, ptrs, _RET_IP_);
+				return 0;
+			}
 		}
 	}
+	if (trace_alloc_enabled())
+		gh_trace_allocs(_RET_IP_, ptrs, n, c->size,
+				gh_classes[c->cls].size, gfp);
 	return n;
 }
 EXPORT_SYMBOL_GPL(goheap_cache_alloc_bulk);

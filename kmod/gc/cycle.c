@@ -63,6 +63,7 @@
 #include <linux/timekeeping.h>
 
 #include "gc.h"
+#include "../trace.h"
 
 static int gh_gctrace;
 module_param_named(gctrace, gh_gctrace, int, 0644);
@@ -152,21 +153,37 @@ static void gh_gc_cycle_end(struct goheap_gc_domain *d, struct gh_gc_trace *t,
 	spin_unlock(&d->lock);
 }
 
-/* One full cycle. */
+static u64 gh_gc_ns_since(ktime_t start)
+{
+	return ktime_to_ns(ktime_sub(ktime_get(), start));
+}
+
+/* One full cycle; its number is num_gc + 1 until it ends (cycle_lock). */
 static void gh_gc_cycle(struct goheap_gc_domain *d, enum gh_gc_why why)
 {
 	struct gh_gc_trace t = { .start = ktime_get() };
-	ktime_t mark_start;
+	u64 cycle = d->stats.num_gc + 1;
+	ktime_t start;
 
 	lockdep_assert_held(&d->cycle_lock);
+	trace_gc_cycle_start(d->name, cycle, READ_ONCE(d->heap_alloc),
+			     why == GH_GC_FORCED);
 	gh_gc_stw1(d, &t);
-	mark_start = ktime_get();
+	trace_gc_phase(d->name, cycle, "stw1", t.stw1_ns);
+	start = ktime_get();
 	gh_gc_mark_drain(d);
-	t.mark_ns = ktime_to_ns(ktime_sub(ktime_get(), mark_start));
+	t.mark_ns = gh_gc_ns_since(start);
+	trace_gc_phase(d->name, cycle, "mark", t.mark_ns);
 	gh_gc_stw2(d, &t);
+	trace_gc_phase(d->name, cycle, "stw2", t.stw2_ns);
+	start = ktime_get();
 	gh_gc_sweep_all(d);
 	gh_gc_gray_trim(d, GH_GC_GRAY_SPARE);
+	trace_gc_phase(d->name, cycle, "sweep", gh_gc_ns_since(start));
 	gh_gc_cycle_end(d, &t, why);
+	trace_gc_cycle_end(d->name, cycle, t.heap_before, t.heap_after,
+			   atomic64_read(&d->stats.bytes_marked),
+			   d->stats.objects_freed - t.freed_before);
 	if (gh_gctrace)
 		gh_gc_trace_print(d, &t, why);
 }

@@ -16,6 +16,9 @@
  *   prodcons <count> <size>       one CPU allocates, another frees
  *   leak <count> <size>           allocate and forget them, on purpose: goheap
  *                                 reports them, per class, when it unloads
+ *   doublefree <size>             allocate one object and free it twice, on
+ *                                 purpose: goheap reports and counts the
+ *                                 second free (and goheap:bad_free fires)
  *   items <count> <batch>         the alloc workload through a typed cache with
  *                                 a constructor ("goheap_sample_item"), in bulk:
  *                                 batch objects per goheap_cache_alloc_bulk()
@@ -454,6 +457,17 @@ static int sample_cmd_leak(unsigned int count, size_t size)
 	return 0;
 }
 
+static int sample_cmd_double_free(size_t size)
+{
+	void *p = goheap_alloc(size, GFP_KERNEL);
+
+	if (!p)
+		return -ENOMEM;
+	goheap_free(p);
+	goheap_free(p);
+	return 0;
+}
+
 static int sample_run(char *line)
 {
 	unsigned int a, b, c;
@@ -475,6 +489,9 @@ static int sample_run(char *line)
 	if (sscanf(line, "leak %u %u %c", &a, &b, &extra) == 2 &&
 	    a && a <= SAMPLE_MAX_COUNT && b)
 		return sample_cmd_leak(a, b);
+	if (sscanf(line, "doublefree %u %c", &a, &extra) == 1 &&
+	    a && a <= GOHEAP_MAX_SMALL_SIZE)
+		return sample_cmd_double_free(a);
 	if (sscanf(line, "items %u %u %c", &a, &b, &extra) == 2 &&
 	    a && a <= 100 * SAMPLE_MAX_COUNT && b && b <= SAMPLE_ITEM_BATCH_MAX)
 		return sample_cmd_items(a, b);
