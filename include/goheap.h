@@ -90,7 +90,8 @@ static inline void *goheap_zalloc(size_t size, gfp_t gfp)
  * @heap_released: always 0, kept for MemStats readers: pages given back to
  *	the buddy allocator leave @heap_sys at once (HeapReleased)
  * @cache_bytes: free object bytes in spans owned by per-CPU caches
- * @central_bytes: free object bytes in spans on the central lists
+ * @central_bytes: free object bytes in spans on the central lists, and the
+ *	bytes of spans being set up or on their way back to the page heap
  * @pending_bytes: bytes freed from another CPU, not yet folded into spans
  * @tail_bytes: bytes at the ends of small-object spans that fit no object
  * @gc_bytes: bytes in the spans of garbage-collected domains
@@ -202,7 +203,7 @@ void *goheap_gc_alloc(struct goheap_gc_domain *d,
 int goheap_gc_add_root(struct goheap_gc_domain *d, void **slot);
 int goheap_gc_remove_root(struct goheap_gc_domain *d, void **slot);
 int goheap_gc_enter(struct goheap_gc_domain *d);
-int goheap_gc_exit(struct goheap_gc_domain *d);
+int goheap_gc_exit(struct goheap_gc_domain *d, int token);
 int __goheap_gc_store(struct goheap_gc_domain *d, void **slot, void *value);
 int goheap_gc_collect(struct goheap_gc_domain *d);
 

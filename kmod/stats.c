@@ -75,6 +75,15 @@ static void gh_tally_span(struct gh_span *span, struct gh_span_walk *walk)
 
 	if (span->state == GH_SPAN_GC)
 		t->gc += (u64)span->npages * PAGE_SIZE;
+	/*
+	 * Not live but in the page heap: a span being set up, or one on its
+	 * way back (an empty span a central list let go of, a typesafe span
+	 * waiting for its grace period, a large object being freed). None of
+	 * it is an object; count it with the central lists' free memory, so
+	 * that the tiers add up to HeapInuse whenever the heap is at rest.
+	 */
+	if (span->state == GH_SPAN_DEAD)
+		t->central += (u64)span->npages * PAGE_SIZE;
 	if (span->state != GH_SPAN_SMALL && span->state != GH_SPAN_TYPED)
 		return;
 	free_slots = span->nelems - gh_span_live_objects(span);

@@ -10,9 +10,11 @@
  *
  * Allocation takes the domain lock, sweeps the span it is about to use if
  * the last cycle has not swept it yet (lazy sweeping), and takes the first
- * clear alloc bit. While the collector marks, the new object's mark bit is
- * set as well: objects allocated during marking are black. Objects come
- * back zeroed, so a fresh object holds no stale pointers.
+ * clear alloc bit. From a cycle's start to its sweep, the new object's mark
+ * bit is set as well: objects allocated meanwhile are black (alloc_black,
+ * which outlasts the barrier's marking bit until the sweep begins, so that
+ * nothing allocated between the two is swept). Objects come back zeroed,
+ * so a fresh object holds no stale pointers.
  *
  * Every allocation reports to the pacer (pacer.c), which may start a cycle
  * or have the allocating thread assist the marker; a new span must fit
@@ -36,8 +38,8 @@ static void *gh_gc_take_slot(struct goheap_gc_domain *d, struct gh_span *span)
 	if (idx >= span->nelems)
 		return NULL;
 	__set_bit(idx, alloc);
-	if (gh_gc_marking(d))
-		set_bit(idx, gh_span_mark_bits(span));	/* allocate black */
+	if (d->alloc_black)
+		set_bit(idx, gh_span_mark_bits(span));
 	return gh_span_obj(span, idx);
 }
 

@@ -12,13 +12,17 @@
  *                         with GOHEAP_GC_UNCHECKED: every store checks that
  *                         the slot is a pointer field of a live object or a
  *                         root, and that the value points into the domain.
- *  GH_GC_BARRIER_MARKING  set by the first pause and cleared by the second:
- *                         every store shades the value it overwrites (a
- *                         deletion, or snapshot-at-the-beginning, barrier;
- *                         cycle.c says why that suffices).
+ *  GH_GC_BARRIER_MARKING  set when a cycle starts and cleared once marking
+ *                         is done: every store shades the value it
+ *                         overwrites (a deletion, or snapshot-at-the-
+ *                         beginning, barrier) and the value it writes (an
+ *                         insertion barrier, for pointers a section loaded
+ *                         before the snapshot); cycle.c says why both.
  *
- * Both pauses flip the bit with every section ended, so no store is half
- * done across a flip.
+ * The bit flips while sections run. A store that read the word just before
+ * a flip may finish after it: the collector waits for every section open
+ * at the flip to end (gh_gc_sections_wait()) before it relies on the new
+ * mode.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -35,8 +39,8 @@ void gh_gc_barrier_init(struct goheap_gc_domain *d)
 }
 
 /**
- * gh_gc_barrier_mark_on() - stores shade the old value from now on
- * @d: domain, in the first pause, lock held
+ * gh_gc_barrier_mark_on() - stores shade the old and new values from now on
+ * @d: domain whose cycle starts, lock held
  */
 void gh_gc_barrier_mark_on(struct goheap_gc_domain *d)
 {
@@ -47,7 +51,7 @@ void gh_gc_barrier_mark_on(struct goheap_gc_domain *d)
 
 /**
  * gh_gc_barrier_mark_off() - stores stop shading
- * @d: domain, in the second pause, lock held
+ * @d: domain whose marking is done, lock held
  */
 void gh_gc_barrier_mark_off(struct goheap_gc_domain *d)
 {
@@ -113,9 +117,11 @@ static int gh_gc_store_check(struct goheap_gc_domain *d, void **slot,
  * @slot: pointer field or root
  * @value: new value
  *
- * Checks @slot and @value when the domain asks for it, and shades the old
- * value while the collector marks (a deletion, or snapshot-at-the-beginning,
- * barrier: whatever was reachable when marking began gets marked).
+ * Checks @slot and @value when the domain asks for it, and while the
+ * collector marks shades the old value (a deletion, or snapshot-at-the-
+ * beginning, barrier: whatever was reachable when marking began gets
+ * marked) and the new one (what a section held from before the snapshot
+ * gets marked once it is stored anywhere).
  *
  * Context: inside a section of @d.
  * Return: 0, or -EINVAL for a bad slot or value (nothing stored).
@@ -135,6 +141,8 @@ int __goheap_gc_store(struct goheap_gc_domain *d, void **slot, void *value)
 		old = READ_ONCE(*slot);
 		if (old)
 			gh_gc_shade(d, old);
+		if (value)
+			gh_gc_shade(d, value);
 	}
 	WRITE_ONCE(*slot, value);
 	return 0;

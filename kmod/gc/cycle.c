@@ -9,46 +9,73 @@
  *    pointer fields, so scanning is precise and pointer-free objects are
  *    never scanned;
  *  - roots are registered pointer slots;
- *  - mutators touch domain objects only inside sections (the read side of
- *    a per-CPU rw-semaphore) and keep no object pointer across sections
+ *  - mutators touch domain objects only inside sections (goheap_gc_enter()
+ *    to goheap_gc_exit()) and keep no object pointer across sections
  *    except in roots or in domain objects;
  *  - every pointer store into a domain object or root goes through
  *    goheap_gc_store(), the write barrier.
  *
- * A cycle:
+ * No phase stops the mutators. Where Go stops the world twice, the cycle
+ * flips a mode word while sections run and then waits for the sections
+ * that were open at the flip to end (gh_gc_sections_wait(), a ragged
+ * safepoint: new sections start meanwhile, and see the flip). A cycle:
  *
- *  STW-1   take the write side of the section lock (wait for every section
- *          to end, hold new ones off), turn the barrier on, release.
+ *  start   under the domain lock: the barrier's marking bit on (stores
+ *          shade the old and the new value), allocation black. Then wait
+ *          for the sections open at the flip: from the moment that wait
+ *          ends, T, every section running has had the barrier on from its
+ *          first store.
  *  roots   shade what every root holds, while mutators run.
  *  mark    a worker pops gray objects and shades their pointer fields while
- *          mutators run. The barrier shades the value a store overwrites,
- *          and objects allocated meanwhile are black.
- *  STW-2   take the write side again, drain what the barrier grayed, turn
- *          the barrier off, make every span unswept, release.
+ *          mutators run; allocating threads may assist.
+ *  end     marking is done when the gray list is empty, no thread holds
+ *          gray objects, and a wait for the sections open at that moment
+ *          sees no new shade. Then the marking bit goes off, one more wait
+ *          lets every store that read it on finish, and under the domain
+ *          lock allocation turns white and every span unswept.
  *  sweep   the worker sweeps every span (allocation sweeps the span it
  *          wants first), runs release callbacks, and frees empty spans.
  *
- * Why nothing reachable is freed. At STW-1 no section is open, so no
- * mutator holds a pointer in a local variable: everything a mutator can ever
- * reach is reachable from the roots in the snapshot taken then, or is
- * allocated later. The root scan after the pause still sees that snapshot:
- * a root's value at STW-1 is either still in the root when the scan reads
- * it, or was overwritten, through the barrier, or removed, and both shade
- * it; a root added since shades its value too. Objects allocated later are black. For an object
- * reachable in the snapshot, consider the path from a root to it: for the
- * marker not to reach it, some pointer on that path must be overwritten
- * before the marker crosses it, and the barrier shades the old target of
- * every overwrite, which re-starts the argument from there (the snapshot-
- * at-the-beginning, or deletion, barrier). Roots added or removed during
- * marking shade their value for the same reason. STW-2 waits for every
- * section to end, so no barrier is half done when the marker takes its last
- * look at the gray list; after it, an unmarked object was unreachable in the
- * snapshot and was not allocated since, and no mutator can obtain a pointer
- * to it, so freeing it is safe.
+ * Why nothing reachable is freed. Call an object live if a root, a live
+ * object or a section's local variable points to it. Take any object X
+ * that is live at some moment after T and was allocated before the start
+ * flip (objects allocated after it are black). Either
  *
- * The first pause only flips the barrier; the second does the final drain,
- * bounded by what mutators grayed since the marker's last pass. Neither
- * grows with the heap or with the number of roots.
+ *  (a) X was reachable from the roots at T. Every pointer overwritten
+ *      after T is shaded first (all sections running after T have the
+ *      barrier on), and the root scan reads every root after T (a root
+ *      changed meanwhile shades its value, roots.c): the snapshot-at-the-
+ *      beginning argument. For the marker not to reach X, some pointer on
+ *      the path from a root at T must be overwritten before the marker
+ *      crosses it, and that overwrite shades its old target, which starts
+ *      the argument again from there. So X is marked before marking ends.
+ *  (b) X was not reachable from the roots at T, so at T only sections'
+ *      locals held it (sections that began between the flip and T, and
+ *      loaded X while a section older than the flip could still unlink it
+ *      without shading). Such a section can make X reachable again only
+ *      by storing it, and that store shades it (the new value is shaded);
+ *      its marking then covers what X points to, as in (a). If it never
+ *      stores X, X dies with its locals: the end's waits outlast every
+ *      section open at T, so that section is over before the sweep.
+ *
+ * Marking is done when no white object is reachable through a gray one
+ * and no store is about to shade one. The end checks exactly that: the
+ * gray list is empty and no assist holds gray objects; then it reads the
+ * count of shades, waits for every section open at that moment (so every
+ * store that was under way has shaded what it was going to shade) and
+ * finds the count unchanged and the list still empty. Each shade marks an
+ * object that was white, so the loop ends. After it every live object is
+ * marked, stores only shade marked objects, and the marking bit can go
+ * off; the wait after that keeps a store that read the bit on from
+ * setting a mark bit in a span the sweep has already cleared. Allocation
+ * stays black until the sweep begins, under the same lock, so nothing
+ * allocated in between is taken for garbage.
+ *
+ * What a mutator can wait for: the domain lock during the two flips (the
+ * start, and the end's turn to white with every span unswept, a list
+ * splice per type), recorded as the cycle's pauses; the gray lock for a
+ * batch push; nothing else. A collector's wait never holds a lock that a
+ * section takes.
  *
  * When a cycle starts is the pacer's business (pacer.c): Go's GOGC, mark
  * assists, a memory limit. A cycle runs either as the domain's work item
@@ -76,10 +103,16 @@ enum gh_gc_why {
 };
 
 struct gh_gc_trace {
-	u64 stw1_ns, mark_ns, stw2_ns;
+	u64 start_ns, mark_ns, end_ns;	/* phases, handshakes included */
+	u64 pause_ns[2];		/* the domain lock held at start, end */
 	u64 heap_before, heap_after, freed_before;
 	ktime_t start;
 };
+
+static u64 gh_gc_ns_since(ktime_t start)
+{
+	return ktime_to_ns(ktime_sub(ktime_get(), start));
+}
 
 /* Record a pause that began at @start; returns its length. */
 static u64 gh_gc_pause_end(struct goheap_gc_domain *d, ktime_t start)
@@ -93,48 +126,81 @@ static u64 gh_gc_pause_end(struct goheap_gc_domain *d, ktime_t start)
 	return ns;
 }
 
-static void gh_gc_stw1(struct goheap_gc_domain *d, struct gh_gc_trace *t)
+/* The start: barrier on, allocation black; then the handshake. */
+static void gh_gc_start(struct goheap_gc_domain *d, struct gh_gc_trace *t)
 {
 	ktime_t start;
 
 	/* spare gray blocks, so that the barrier rarely needs to allocate */
 	gh_gc_gray_reserve(d, GH_GC_GRAY_SPARE);
-	percpu_down_write(&d->sections);
 	start = ktime_get();
 	spin_lock(&d->lock);
 	t->heap_before = d->heap_alloc;
 	t->freed_before = d->stats.objects_freed;
 	atomic64_set(&d->stats.bytes_marked, 0);
 	gh_gc_barrier_mark_on(d);
-	t->stw1_ns = gh_gc_pause_end(d, start);
+	d->alloc_black = true;
+	t->pause_ns[0] = gh_gc_pause_end(d, start);
 	spin_unlock(&d->lock);
-	percpu_up_write(&d->sections);
-	/* after the pause: its length does not grow with the roots */
+	gh_gc_sections_wait(d);
+	t->start_ns = gh_gc_ns_since(start);
+	/* after the handshake: the scan's length does not matter to anyone */
 	gh_gc_shade_roots(d);
 }
 
-static void gh_gc_stw2(struct goheap_gc_domain *d, struct gh_gc_trace *t)
+/* No gray object anywhere, and no thread about to add one? */
+static bool gh_gc_gray_empty(struct goheap_gc_domain *d)
 {
-	ktime_t start;
+	bool empty;
 
-	percpu_down_write(&d->sections);
-	start = ktime_get();
-	gh_gc_mark_drain(d);
+	spin_lock(&d->gray_lock);
+	empty = list_empty(&d->gray);
+	spin_unlock(&d->gray_lock);
+	return empty && !atomic_read(&d->markers);
+}
+
+/* Mark until a handshake finds nothing left (see the top of this file). */
+static void gh_gc_mark(struct goheap_gc_domain *d)
+{
+	long shades;
+
+	for (;;) {
+		gh_gc_mark_drain(d);
+		if (!gh_gc_gray_empty(d))
+			continue;
+		shades = atomic_long_read(&d->shades);
+		gh_gc_sections_wait(d);
+		if (atomic_long_read(&d->shades) == shades && gh_gc_gray_empty(d))
+			return;
+	}
+}
+
+/* The end: barrier off, a handshake, then allocation white and the sweep. */
+static void gh_gc_end(struct goheap_gc_domain *d, struct gh_gc_trace *t)
+{
+	ktime_t start = ktime_get(), pause;
+
 	spin_lock(&d->lock);
 	gh_gc_barrier_mark_off(d);
-	gh_gc_sweep_begin(d);
-	t->stw2_ns = gh_gc_pause_end(d, start);
 	spin_unlock(&d->lock);
-	percpu_up_write(&d->sections);
+	gh_gc_sections_wait(d);
+	pause = ktime_get();
+	spin_lock(&d->lock);
+	d->alloc_black = false;
+	gh_gc_sweep_begin(d);
+	t->pause_ns[1] = gh_gc_pause_end(d, pause);
+	spin_unlock(&d->lock);
+	t->end_ns = gh_gc_ns_since(start);
 }
 
 static void gh_gc_trace_print(struct goheap_gc_domain *d, struct gh_gc_trace *t,
 			      enum gh_gc_why why)
 {
-	pr_info("gc %s #%llu @%lldms: %llu+%llu+%llu us, %llu->%llu kB, %lld kB live, %llu kB goal, %llu freed%s\n",
+	pr_info("gc %s #%llu @%lldms: %llu+%llu+%llu us (pauses %llu+%llu us), %llu->%llu kB, %lld kB live, %llu kB goal, %llu freed%s\n",
 		d->name, d->stats.num_gc, ktime_to_ms(t->start),
-		div_u64(t->stw1_ns, 1000), div_u64(t->mark_ns, 1000),
-		div_u64(t->stw2_ns, 1000), t->heap_before >> 10, t->heap_after >> 10,
+		div_u64(t->start_ns, 1000), div_u64(t->mark_ns, 1000),
+		div_u64(t->end_ns, 1000), div_u64(t->pause_ns[0], 1000),
+		div_u64(t->pause_ns[1], 1000), t->heap_before >> 10, t->heap_after >> 10,
 		(long long)atomic64_read(&d->stats.bytes_marked) >> 10,
 		d->heap_goal >> 10, d->stats.objects_freed - t->freed_before,
 		why == GH_GC_FORCED ? " (forced)" : "");
@@ -153,11 +219,6 @@ static void gh_gc_cycle_end(struct goheap_gc_domain *d, struct gh_gc_trace *t,
 	spin_unlock(&d->lock);
 }
 
-static u64 gh_gc_ns_since(ktime_t start)
-{
-	return ktime_to_ns(ktime_sub(ktime_get(), start));
-}
-
 /* One full cycle; its number is num_gc + 1 until it ends (cycle_lock). */
 static void gh_gc_cycle(struct goheap_gc_domain *d, enum gh_gc_why why)
 {
@@ -168,14 +229,14 @@ static void gh_gc_cycle(struct goheap_gc_domain *d, enum gh_gc_why why)
 	lockdep_assert_held(&d->cycle_lock);
 	trace_gc_cycle_start(d->name, cycle, READ_ONCE(d->heap_alloc),
 			     why == GH_GC_FORCED);
-	gh_gc_stw1(d, &t);
-	trace_gc_phase(d->name, cycle, "stw1", t.stw1_ns);
+	gh_gc_start(d, &t);
+	trace_gc_phase(d->name, cycle, "start", t.start_ns);
 	start = ktime_get();
-	gh_gc_mark_drain(d);
+	gh_gc_mark(d);
 	t.mark_ns = gh_gc_ns_since(start);
 	trace_gc_phase(d->name, cycle, "mark", t.mark_ns);
-	gh_gc_stw2(d, &t);
-	trace_gc_phase(d->name, cycle, "stw2", t.stw2_ns);
+	gh_gc_end(d, &t);
+	trace_gc_phase(d->name, cycle, "end", t.end_ns);
 	start = ktime_get();
 	gh_gc_sweep_all(d);
 	gh_gc_gray_trim(d, GH_GC_GRAY_SPARE);
@@ -212,12 +273,13 @@ void gh_gc_cycle_work(struct work_struct *work)
  * Returns once the cycle's sweep is complete and its release callbacks
  * have run; a cycle already running is finished first.
  *
- * Context: process context outside any section of @d; sleeps.
- * Return: 0, or -EDEADLK from inside a section of @d (reported, counted).
+ * Context: process context outside every section of every domain; sleeps.
+ * Return: 0, or -EDEADLK from inside a section of any domain (reported,
+ * counted).
  */
 int goheap_gc_collect(struct goheap_gc_domain *d)
 {
-	if (gh_gc_in_section(d)) {
+	if (gh_gc_in_section()) {
 		gh_gc_report(d, &d->stats.bad_sections, _RET_IP_,
 			     "collect from inside a section");
 		return -EDEADLK;

@@ -9,9 +9,10 @@
  * kernel-doc of goheap_gc_destroy() makes that the caller's contract. Names are unique because
  * they name the domain's debugfs directory.
  *
- * Destruction waits for a cycle in flight, then takes the write side of the
- * section lock, as a pause does, and frees every object: no mutator and no
- * cycle can reach the domain after that.
+ * Destruction waits for a cycle in flight, then for every open section of
+ * the domain to end (section.c), and frees every object: no mutator and no
+ * cycle can reach the domain after that (a section begun after destroy()
+ * was called is a use after free, as for any freed object).
  *
  * This is the top of the collector (see gc.h for the order of its files),
  * and the only place the collector is set up and torn down at module load
@@ -63,8 +64,6 @@ static bool gh_gc_args_ok(const char *name, const struct goheap_gc_opts *opts)
 static void gh_gc_domain_free(struct goheap_gc_domain *d)
 {
 	xa_destroy(&d->roots);
-	gh_gc_sections_unregister(d);
-	percpu_free_rwsem(&d->sections);
 	kfree(d);
 }
 
@@ -73,21 +72,9 @@ static struct goheap_gc_domain *gh_gc_domain_new(const char *name,
 						 const struct goheap_gc_opts *opts)
 {
 	struct goheap_gc_domain *d = kzalloc(sizeof(*d), GFP_KERNEL);
-	int ret;
 
 	if (!d)
 		return ERR_PTR(-ENOMEM);
-	ret = percpu_init_rwsem(&d->sections);
-	if (ret) {
-		kfree(d);
-		return ERR_PTR(ret);
-	}
-	ret = gh_gc_sections_register(d);
-	if (ret) {
-		percpu_free_rwsem(&d->sections);
-		kfree(d);
-		return ERR_PTR(ret);
-	}
 	strscpy(d->name, name, sizeof(d->name));
 	d->opts = *opts;
 	xa_init(&d->roots);
@@ -111,8 +98,7 @@ static struct goheap_gc_domain *gh_gc_domain_new(const char *name,
  *
  * Context: process context, may sleep.
  * Return: the domain, or an ERR_PTR(): -EINVAL for a bad name or options,
- * -EEXIST for a name in use, -ENOMEM, or -ENOSPC past 2^31 - 1 live domains
- * (32767 on 32-bit).
+ * -EEXIST for a name in use, or -ENOMEM.
  */
 struct goheap_gc_domain *goheap_gc_create(const char *name,
 					  const struct goheap_gc_opts *opts)
@@ -146,9 +132,8 @@ static void gh_gc_empty(struct goheap_gc_domain *d)
 {
 	cancel_work_sync(&d->cycle_work);
 	mutex_lock(&d->cycle_lock);	/* a collect() may still run */
-	percpu_down_write(&d->sections);
+	gh_gc_sections_wait(d);
 	gh_gc_free_everything(d);
-	percpu_up_write(&d->sections);
 	mutex_unlock(&d->cycle_lock);
 }
 
@@ -163,8 +148,9 @@ static void gh_gc_empty(struct goheap_gc_domain *d)
  * stale pointer names the new domain. Not passing a destroyed domain
  * again is the caller's part of the contract.
  *
- * Context: process context outside any section of @d; may sleep.
- * Return: 0, -EDEADLK from inside a section of @d, or -ENOENT if @d is not
+ * Context: process context outside every section of every domain; may
+ * sleep.
+ * Return: 0, -EDEADLK from inside a section of any domain, or -ENOENT if @d is not
  * a live domain (destroyed already); both reported and counted.
  */
 int goheap_gc_destroy(struct goheap_gc_domain *d)
@@ -176,7 +162,7 @@ int goheap_gc_destroy(struct goheap_gc_domain *d)
 		gh_report(_RET_IP_, "gc: destroy of a domain that does not exist (destroyed twice?)");
 		return -ENOENT;
 	}
-	if (gh_gc_in_section(d)) {
+	if (gh_gc_in_section()) {
 		mutex_unlock(&gh_gc_registry_lock);
 		gh_gc_report(d, &d->stats.bad_sections, _RET_IP_,
 			     "destroy from inside a section");

@@ -9,12 +9,13 @@
  *              domains; gh_gc_init() / gh_gc_exit(), the collector's one
  *              init and exit
  *   debugfs.c  the per-domain files goheap/gc/<domain>/
- *   cycle.c    goheap_gc_collect(); the cycle: pauses, mark, sweep
+ *   cycle.c    goheap_gc_collect(); the cycle: handshakes, mark, sweep
  *   alloc.c    goheap_gc_alloc(): typed objects from the domain's spans
  *   barrier.c  __goheap_gc_store(), the out-of-line store barrier; the
  *              barrier's mode word
  *   roots.c    goheap_gc_add_root(), goheap_gc_remove_root(); root scan
- *   section.c  goheap_gc_enter(), goheap_gc_exit()
+ *   section.c  goheap_gc_enter(), goheap_gc_exit(); the collector's
+ *              handshake with open sections
  *   pacer.c    heap goal, trigger, mark assist, memory limit; the
  *              workqueue cycles run on
  *   types.c    a domain's record of each object type (struct gh_gc_tinfo)
@@ -34,9 +35,9 @@
  *	under it, and it is not taken under one.
  *   d->cycle_lock (mutex)
  *	one cycle of @d at a time; destroy takes it to wait for a collect().
- *   d->sections (per-CPU rw-semaphore)
- *	read side: a mutator section; write side: a pause, taken under
- *	cycle_lock. Everything below may be taken inside a section.
+ *	The cycle's handshakes (gh_gc_sections_wait()) run under it and
+ *	under nothing else: they wait for sections, which may take any lock
+ *	below. A section itself is no lock: it holds a slot (section.c).
  *   d->roots_lock (mutex)
  *	the roots xarray's contents as one set (add, remove, the root scan).
  *   d->lock (spinlock)
@@ -50,10 +51,10 @@
  *   gh_heap_lock (heap.c)
  *	the page heap; taken under d->lock when a sweep frees a span.
  *
- * Nesting: cycle_lock -> sections (write) -> {roots_lock, d->lock} ->
- * gray_lock, and d->lock -> the page heap's locks. roots_lock and d->lock
- * are never held together. Mark bits are set with atomic test-and-set and
- * need no lock; section.c's task xarray uses its own lock only.
+ * Nesting: cycle_lock -> {roots_lock, d->lock} -> gray_lock, and d->lock
+ * -> the page heap's locks. roots_lock and d->lock are never held
+ * together. Mark bits are set with atomic test-and-set and need no lock;
+ * section.c's overflow slots have a lock of their own, taken alone.
  */
 #ifndef _GOHEAP_GC_H
 #define _GOHEAP_GC_H
@@ -61,7 +62,6 @@
 #include <linux/build_bug.h>
 #include <linux/lockdep.h>
 #include <linux/mutex.h>
-#include <linux/percpu-rwsem.h>
 #include <linux/workqueue.h>
 #include <linux/xarray.h>
 #include <goheap.h>
@@ -130,10 +130,8 @@ struct goheap_gc_domain {
 	struct list_head node;			/* registry */
 	struct goheap_gc_opts opts;
 
-	struct percpu_rw_semaphore sections;
-	int section_id;				/* section.c: in task entries */
-
 	spinlock_t lock;	/* types, span lists, sweep, accounting */
+	bool alloc_black;	/* from a cycle's start to its sweep */
 	struct list_head types;			/* gh_gc_tinfo */
 	u64 heap_alloc;		/* bytes of allocated objects */
 	u64 span_bytes;		/* bytes of the domain's spans */
@@ -142,6 +140,7 @@ struct goheap_gc_domain {
 	struct xarray roots;			/* slot address >> 3 -> slot */
 
 	atomic_t markers;			/* threads draining gray now */
+	atomic_long_t shades;			/* marks set by gh_gc_shade() */
 	spinlock_t gray_lock;
 	struct list_head gray;			/* gh_gray_block, LIFO */
 	struct list_head gray_free;
@@ -160,7 +159,7 @@ struct goheap_gc_domain {
 static_assert(offsetof(struct goheap_gc_domain, head) == 0);
 
 /* Bits of the barrier's mode word, goheap_gc_domain_head.barrier_mode. */
-#define GH_GC_BARRIER_MARKING	0x1UL	/* shade the overwritten value */
+#define GH_GC_BARRIER_MARKING	0x1UL	/* shade the old and the new value */
 #define GH_GC_BARRIER_CHECKED	0x2UL	/* check slot and value */
 
 /* Does the collector mark @d now (allocate black, shade on root changes)? */
@@ -226,9 +225,8 @@ bool gh_gc_is_root(struct goheap_gc_domain *d, void **slot);
 void gh_gc_shade_roots(struct goheap_gc_domain *d);
 
 /* section.c */
-bool gh_gc_in_section(struct goheap_gc_domain *d);
-int gh_gc_sections_register(struct goheap_gc_domain *d);
-void gh_gc_sections_unregister(struct goheap_gc_domain *d);
+bool gh_gc_in_section(void);
+void gh_gc_sections_wait(struct goheap_gc_domain *d);
 
 /* pacer.c */
 enum gh_gc_pace_step {

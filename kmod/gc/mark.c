@@ -252,6 +252,8 @@ static void gh_shade(struct goheap_gc_domain *d, const void *p,
 		return;
 	ti = gh_gc_span_tinfo(span);
 	obj = gh_span_obj(span, idx);
+	if (!w)
+		atomic_long_inc(&d->shades);
 	if (w) {
 		w->bytes_marked += ti->obj_size;
 		if (ti->type->nr_ptrs)

@@ -153,9 +153,9 @@ void gh_gc_pace_act(struct goheap_gc_domain *d, enum gh_gc_pace_step step)
  * @d: domain; the current task is inside no section of any domain
  *
  * An allocation cannot wait for a cycle: it runs inside a section, and a
- * cycle waits for every section to end. The start of a section can: the
- * task holds no object pointer there, and no section another cycle could
- * wait for. Waiting here is what lets the cycle free garbage before the
+ * cycle waits for the sections open at its handshakes to end. The start
+ * of a section can: the task holds no object pointer there, and no section
+ * another cycle could wait for (goheap_gc_enter() waits only then). Waiting here is what lets the cycle free garbage before the
  * limit refuses a span, as long as no single section allocates past the
  * limit on its own.
  *

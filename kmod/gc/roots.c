@@ -7,7 +7,7 @@
  * as a store through the barrier would: the value may be the only path to
  * an object that was reachable when marking began (see the correctness
  * argument in cycle.c). roots_lock orders those shades against the root
- * scan, which runs right after the first pause, concurrently with
+ * scan, which runs right after the cycle's start, concurrently with
  * mutators, so a root is shaded at least once either way.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -87,20 +87,34 @@ int goheap_gc_remove_root(struct goheap_gc_domain *d, void **slot)
 }
 EXPORT_SYMBOL_GPL(goheap_gc_remove_root);
 
+/* Roots shaded per hold of roots_lock by the root scan. */
+#define GH_GC_ROOT_SLICE	256
+
 /**
  * gh_gc_shade_roots() - the root scan: shade what every root holds
- * @d: domain whose first pause has turned the barrier on; mutators run
+ * @d: domain whose cycle has turned the barrier on and waited for the
+ *     sections open before that; mutators run
+ *
+ * In slices of GH_GC_ROOT_SLICE roots, dropping roots_lock between them,
+ * so that adding or removing a root never waits for the whole scan. A
+ * root added or removed between two slices shades its value itself.
  */
 void gh_gc_shade_roots(struct goheap_gc_domain *d)
 {
-	unsigned long key;
+	unsigned long key = 0;
+	unsigned int n;
 	void **slot;
 
-	/* never inside a pause: the roots may be many */
-	WARN_ON_ONCE(percpu_is_write_locked(&d->sections));
-	mutex_lock(&d->roots_lock);
-	xa_for_each(&d->roots, key, slot)
-		if (READ_ONCE(*slot))
-			gh_gc_shade(d, READ_ONCE(*slot));
-	mutex_unlock(&d->roots_lock);
+	do {
+		n = 0;
+		mutex_lock(&d->roots_lock);
+		xa_for_each_start(&d->roots, key, slot, key) {
+			if (READ_ONCE(*slot))
+				gh_gc_shade(d, READ_ONCE(*slot));
+			if (++n == GH_GC_ROOT_SLICE)
+				break;
+		}
+		mutex_unlock(&d->roots_lock);
+		cond_resched();
+	} while (n == GH_GC_ROOT_SLICE && ++key);
 }

@@ -1,198 +1,302 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Mutator sections: goheap_gc_enter() and goheap_gc_exit().
+ * Mutator sections: goheap_gc_enter() and goheap_gc_exit(), and the
+ * collector's handshake with them, gh_gc_sections_wait().
  *
- * A section is the read side of the domain's per-CPU rw-semaphore; the two
- * pauses of a cycle take the write side. Entering costs a per-CPU increment
- * when no pause is waiting, plus one store in an xarray keyed by pid:
- * sections nest, and each task inside a section has an entry there that
- * holds the domain's section id and the task's depth, so that
+ * A section is a claimed slot: goheap_gc_enter() takes a free slot of its
+ * CPU's array (struct gh_gc_slots) with one this_cpu_cmpxchg(), which is
+ * interrupt-safe and has no lock prefix, writes the domain into it and
+ * returns the slot's number as the section's token; goheap_gc_exit() gives
+ * the slot back. No lock, no atomic instruction, no allocation, no wait:
+ * a section never blocks on the collector, whatever the collector does.
+ * Sections nest (each enter has its own slot and token), in one domain or
+ * across domains. A CPU with every slot taken (more than GH_GC_CPU_SLOTS
+ * sections open on it at once, mostly sleeping ones) claims one of the
+ * shared overflow slots under a spinlock.
  *
- *  - a nested enter does not take the read side twice, which could
- *    deadlock behind a waiting writer;
- *  - an exit without an enter is caught;
- *  - collect() or destroy() from inside a section is refused with -EDEADLK
- *    instead of waiting for itself (gh_gc_in_section());
- *  - sections of two different domains do not nest: a task inside a
- *    section of one domain that enters another is refused with -EDEADLK.
- *    Allowed, two tasks nesting two domains in opposite orders deadlock as
- *    soon as both domains collect: each pause waits for the section the
- *    other task holds, and holds off the section that task waits to enter.
+ * The collector never stops sections. Where the old design took the write
+ * side of a rw-semaphore, it now waits for the sections that were open at
+ * a point in time to close, while new ones open freely (a ragged
+ * safepoint): gh_gc_sections_wait(). It flips what it must first (the
+ * barrier's mode word), then calls synchronize_rcu(): a claim, done with
+ * preemption off, is an RCU-sched reader, so every claim that began before
+ * the grace period is visible once it ends, and every claim that began
+ * after sees the flip in whatever its section does next. Then it records
+ * the generation of every slot claimed for its domain and waits until each
+ * is free or has a new generation (every claim bumps it): either way that
+ * section is over. Exit frees the slot with a release store, so a
+ * section's last stores are visible before its slot reads as free.
  *
- * One entry per task, not one per task and domain, because a task is in
- * sections of one domain at most; an outermost enter inserts it and the
- * last exit erases it, one xarray operation each.
+ * A slot also says which task opened it, which lets collect() and destroy()
+ * refuse, with -EDEADLK, to wait from inside a section (gh_gc_in_section()),
+ * and lets exit() refuse a token that is not the caller's open section of
+ * that domain. In hard interrupt context the slot
+ * names the interrupted task, which is harmless: the interrupt closes it
+ * before that task runs again.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/idr.h>
+#include <linux/delay.h>
+#include <linux/percpu.h>
+#include <linux/rcupdate.h>
 #include <linux/sched.h>
+#include <linux/spinlock.h>
 
 #include "gc.h"
 
-/* A task's entry: xa_mk_value(id << GH_GC_DEPTH_BITS | depth). */
-#define GH_GC_DEPTH_BITS	(BITS_PER_LONG / 2)
-#define GH_GC_DEPTH_MAX		((1UL << GH_GC_DEPTH_BITS) - 1)
-/* ids fit the rest of an xarray value (LONG_MAX) */
-#define GH_GC_ID_MAX		((int)(LONG_MAX >> GH_GC_DEPTH_BITS))
+/* Slots per CPU, and shared ones for CPUs that run out. */
+#define GH_GC_CPU_SLOTS		16
+#define GH_GC_OVERFLOW_SLOTS	1024
 
-static DEFINE_XARRAY(gh_gc_tasks);		/* pid -> id and depth */
-static DEFINE_IDR(gh_gc_section_ids);		/* id -> domain */
-static DEFINE_MUTEX(gh_gc_section_ids_lock);	/* idr updates */
+struct gh_gc_slot {
+	struct task_struct *task;	/* NULL: free */
+	struct goheap_gc_domain *domain;
+	unsigned long gen;		/* bumped by every claim */
+	unsigned long unused;		/* a power-of-two size: cheap indexing */
+};
+static_assert((sizeof(struct gh_gc_slot) & (sizeof(struct gh_gc_slot) - 1)) == 0);
+
+struct gh_gc_slots {
+	struct gh_gc_slot s[GH_GC_CPU_SLOTS];
+};
+
+static DEFINE_PER_CPU_ALIGNED(struct gh_gc_slots, gh_gc_cpu_slots);
+static struct gh_gc_slot gh_gc_overflow[GH_GC_OVERFLOW_SLOTS];
+static unsigned int gh_gc_overflow_used;	/* slots below it were claimed once */
+static DEFINE_RAW_SPINLOCK(gh_gc_overflow_lock);	/* claims of overflow slots */
+
+/* Tokens: CPU * GH_GC_CPU_SLOTS + slot, then the overflow slots. */
+static unsigned int gh_gc_cpu_tokens(void)
+{
+	return nr_cpu_ids * GH_GC_CPU_SLOTS;
+}
+
+static int gh_gc_enter_overflow(struct goheap_gc_domain *d, unsigned long caller)
+{
+	unsigned long flags;
+	unsigned int i;
+
+	raw_spin_lock_irqsave(&gh_gc_overflow_lock, flags);
+	for (i = 0; i < GH_GC_OVERFLOW_SLOTS; i++) {
+		if (!READ_ONCE(gh_gc_overflow[i].task)) {
+			WRITE_ONCE(gh_gc_overflow[i].task, current);
+			if (i >= gh_gc_overflow_used)
+				WRITE_ONCE(gh_gc_overflow_used, i + 1);
+			WRITE_ONCE(gh_gc_overflow[i].domain, d);
+			WRITE_ONCE(gh_gc_overflow[i].gen, gh_gc_overflow[i].gen + 1);
+			raw_spin_unlock_irqrestore(&gh_gc_overflow_lock, flags);
+			return gh_gc_cpu_tokens() + i;
+		}
+	}
+	raw_spin_unlock_irqrestore(&gh_gc_overflow_lock, flags);
+	/* the count takes the domain lock, which interrupts may not */
+	if (in_task())
+		gh_gc_report(d, &d->stats.bad_sections, caller,
+			     "%u sections open at once: no slot left",
+			     nr_cpu_ids * GH_GC_CPU_SLOTS + GH_GC_OVERFLOW_SLOTS);
+	return -EBUSY;
+}
+
+/* Whether @slot holds an open section of @d. */
+static bool gh_gc_slot_holds(const struct gh_gc_slot *slot,
+			     const struct goheap_gc_domain *d)
+{
+	/* pairs with exit's release: a free slot's section is over */
+	return smp_load_acquire(&slot->task) && READ_ONCE(slot->domain) == d;
+}
+
+/* Call @fn on every slot, per-CPU and overflow, until it returns true. */
+static bool gh_gc_slots_any(bool (*fn)(struct gh_gc_slot *slot, void *arg),
+			    void *arg)
+{
+	unsigned int cpu, i;
+
+	for_each_possible_cpu(cpu)
+		for (i = 0; i < GH_GC_CPU_SLOTS; i++)
+			if (fn(&per_cpu_ptr(&gh_gc_cpu_slots, cpu)->s[i], arg))
+				return true;
+	for (i = 0; i < READ_ONCE(gh_gc_overflow_used); i++)
+		if (fn(&gh_gc_overflow[i], arg))
+			return true;
+	return false;
+}
+
+static bool gh_gc_slot_is_mine(struct gh_gc_slot *slot, void *unused)
+{
+	/* only this task fills or frees its own slots: a plain read will do */
+	return READ_ONCE(slot->task) == current;
+}
 
 /**
- * gh_gc_sections_register() - give @d a section id
- * @d: a domain being created
+ * gh_gc_in_section() - is the current task inside a section of any domain?
  *
- * Return: 0 or -ENOMEM / -ENOSPC.
- */
-int gh_gc_sections_register(struct goheap_gc_domain *d)
-{
-	int id;
-
-	mutex_lock(&gh_gc_section_ids_lock);
-	id = idr_alloc(&gh_gc_section_ids, d, 1, GH_GC_ID_MAX, GFP_KERNEL);
-	mutex_unlock(&gh_gc_section_ids_lock);
-	if (id < 0)
-		return id;
-	d->section_id = id;
-	return 0;
-}
-
-/**
- * gh_gc_sections_unregister() - give @d's section id back
- * @d: a domain being freed, with no task inside a section of it
- */
-void gh_gc_sections_unregister(struct goheap_gc_domain *d)
-{
-	if (!d->section_id)
-		return;
-	mutex_lock(&gh_gc_section_ids_lock);
-	idr_remove(&gh_gc_section_ids, d->section_id);
-	mutex_unlock(&gh_gc_section_ids_lock);
-}
-
-static unsigned long gh_gc_task_entry(void)
-{
-	void *e = xa_load(&gh_gc_tasks, task_pid_nr(current));
-
-	return e ? xa_to_value(e) : 0;
-}
-
-static unsigned long gh_gc_entry(struct goheap_gc_domain *d, unsigned long depth)
-{
-	return (unsigned long)d->section_id << GH_GC_DEPTH_BITS | depth;
-}
-
-static int gh_gc_entry_id(unsigned long entry)
-{
-	return entry >> GH_GC_DEPTH_BITS;
-}
-
-static unsigned long gh_gc_entry_depth(unsigned long entry)
-{
-	return entry & GH_GC_DEPTH_MAX;
-}
-
-/**
- * gh_gc_in_section() - is the current task inside a section of @d?
- * @d: domain
+ * Looks at every slot: for collect(), destroy() and the memory-limit wait,
+ * not for a fast path. A task inside a section must not wait for a cycle
+ * or for sections to end: of its own domain, the wait is for itself; of
+ * another, that domain's sections may be held by a task waiting for this
+ * one's.
  *
- * Return: true if it is: it must not wait for a pause of @d.
+ * Return: true if it is.
  */
-bool gh_gc_in_section(struct goheap_gc_domain *d)
+bool gh_gc_in_section(void)
 {
-	unsigned long e = gh_gc_task_entry();
-
-	return e && gh_gc_entry_id(e) == d->section_id;
+	return gh_gc_slots_any(gh_gc_slot_is_mine, NULL);
 }
 
-/* The task is inside a section of the domain with section id @id. */
-static int gh_gc_refuse_nesting(struct goheap_gc_domain *d, int id,
-				unsigned long caller)
+/*
+ * Wait until the section in @slot, open for @d when it read @gen, is over:
+ * the slot is free, or claimed again (a new generation). Sleeps a little
+ * between looks, as a section may sleep itself.
+ */
+static void gh_gc_slot_wait(struct gh_gc_slot *slot, unsigned long gen)
 {
-	struct goheap_gc_domain *other;
+	unsigned int spins = 0;
 
-	/* ours while our section of it lasts: it cannot be destroyed */
-	rcu_read_lock();
-	other = idr_find(&gh_gc_section_ids, id);
-	gh_gc_report(d, &d->stats.bad_sections, caller,
-		     "enter from inside a section of domain %s: sections of two domains do not nest",
-		     other ? other->name : "?");
-	rcu_read_unlock();
-	return -EDEADLK;
+	/* acquire: a free slot's section has made its stores visible */
+	while (smp_load_acquire(&slot->task) && READ_ONCE(slot->gen) == gen) {
+		if (++spins < 64)
+			cond_resched();
+		else
+			usleep_range(50, 200);
+	}
+}
+
+static bool gh_gc_slot_wait_if_open(struct gh_gc_slot *slot, void *d)
+{
+	unsigned long gen = READ_ONCE(slot->gen);
+
+	/* gen before the check: a slot re-claimed meanwhile is a new section */
+	smp_rmb();
+	if (gh_gc_slot_holds(slot, d))
+		gh_gc_slot_wait(slot, gen);
+	return false;
+}
+
+/**
+ * gh_gc_sections_wait() - wait for every section of @d open now to end
+ * @d: domain; the caller has already flipped what sections must see
+ *
+ * New sections start meanwhile, and are not waited for: they see the flip.
+ *
+ * Context: process context, outside every section of @d; sleeps.
+ */
+void gh_gc_sections_wait(struct goheap_gc_domain *d)
+{
+	synchronize_rcu();
+	gh_gc_slots_any(gh_gc_slot_wait_if_open, d);
+}
+
+/*
+ * Claim a slot of this CPU for a section of @d (the overflow slots when
+ * every one is taken); the section's token. Every call a fast path may
+ * make is a tail call, so that goheap_gc_enter() saves no register.
+ */
+static __always_inline int gh_gc_claim(struct goheap_gc_domain *d,
+				       unsigned long caller)
+{
+	unsigned int i, cpu;
+
+	preempt_disable();
+	for (i = 0; i < GH_GC_CPU_SLOTS; i++) {
+		if (!this_cpu_read(gh_gc_cpu_slots.s[i].task) &&
+		    !this_cpu_cmpxchg(gh_gc_cpu_slots.s[i].task, NULL, current))
+			break;
+	}
+	if (unlikely(i == GH_GC_CPU_SLOTS)) {
+		preempt_enable();
+		return gh_gc_enter_overflow(d, caller);
+	}
+	/* one RCU-sched reader with the claim; only this CPU claims here */
+	this_cpu_write(gh_gc_cpu_slots.s[i].domain, d);
+	this_cpu_inc(gh_gc_cpu_slots.s[i].gen);
+	cpu = smp_processor_id();
+	preempt_enable();
+	return cpu * GH_GC_CPU_SLOTS + i;
+}
+
+/* goheap_gc_enter() with a memory-limit cycle queued for @d. */
+static noinline int gh_gc_enter_near_limit(struct goheap_gc_domain *d,
+					   unsigned long caller)
+{
+	if (in_task() && !gh_gc_in_section())
+		gh_gc_limit_wait(d);
+	return gh_gc_claim(d, caller);
 }
 
 /**
  * goheap_gc_enter() - begin a section in which domain objects may be used
  * @d: the domain
  *
- * Sections of one domain nest. Between goheap_gc_enter() and
- * goheap_gc_exit() a task may hold pointers to domain objects in local
- * variables; across sections only roots and domain objects may hold them.
- * A task inside a section of one domain cannot enter a section of another.
- * Past 7/8 of the domain's memory limit, a task's first section waits for
- * the cycle the limit started.
+ * Between goheap_gc_enter() and goheap_gc_exit() a task may hold pointers
+ * to domain objects in local variables; across sections only roots and
+ * domain objects may hold them. Sections nest, within a domain and across
+ * domains; each has its own token. A section never waits for the
+ * collector. The one wait: past 7/8 of the domain's memory limit, with a
+ * cycle queued for it, a task that is in no section of any domain lets
+ * that cycle finish first (in process context only).
  *
- * Context: process context; may sleep while a collection pauses the domain
- * or runs for its memory limit.
- * Return: 0, -ENOMEM, -EDEADLK (reported and counted) inside a section of
- * another domain, or -EOVERFLOW (reported and counted) for sections nested
- * more than 2^32 - 1 deep (2^16 - 1 on 32-bit).
+ * Context: any context but NMI; it never sleeps, allocates or fails for
+ * memory, except for the memory-limit wait above. Inside a section, stores
+ * (goheap_gc_store()) and allocation (goheap_gc_alloc()) need process or
+ * softirq context; loads (goheap_gc_load()) work anywhere.
+ * Return: the section's token (>= 0), to pass to goheap_gc_exit(); or
+ * -EBUSY if every section slot is taken (reported and counted, in task
+ * context).
  */
 int goheap_gc_enter(struct goheap_gc_domain *d)
 {
-	pid_t pid = task_pid_nr(current);
-	unsigned long e = gh_gc_task_entry(), depth = gh_gc_entry_depth(e);
-	int ret;
-
-	if (e && gh_gc_entry_id(e) != d->section_id)
-		return gh_gc_refuse_nesting(d, gh_gc_entry_id(e), _RET_IP_);
-	if (depth == GH_GC_DEPTH_MAX) {
-		gh_gc_report(d, &d->stats.bad_sections, _RET_IP_,
-			     "sections nested %lu deep", depth);
-		return -EOVERFLOW;
-	}
-	if (depth) {
-		/* the slot exists: a store into it allocates nothing */
-		xa_store(&gh_gc_tasks, pid, xa_mk_value(gh_gc_entry(d, depth + 1)),
-			 GFP_KERNEL);
-		return 0;
-	}
-	gh_gc_limit_wait(d);
-	percpu_down_read(&d->sections);
-	ret = xa_insert(&gh_gc_tasks, pid, xa_mk_value(gh_gc_entry(d, 1)), GFP_KERNEL);
-	if (ret)
-		percpu_up_read(&d->sections);
-	return ret;
+	if (unlikely(READ_ONCE(d->cycle_queued)) && d->opts.mem_limit)
+		return gh_gc_enter_near_limit(d, _RET_IP_);
+	return gh_gc_claim(d, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(goheap_gc_enter);
+
+/* Whether @slot holds the caller's open section of @d; if so, end it. */
+static __always_inline bool gh_gc_slot_close(struct gh_gc_slot *slot,
+					     struct goheap_gc_domain *d)
+{
+	if (unlikely(READ_ONCE(slot->task) != current ||
+		     READ_ONCE(slot->domain) != d))
+		return false;
+	/* the section's stores before the slot reads as free */
+	smp_store_release(&slot->task, NULL);
+	return true;
+}
+
+/* A token that names no open section of @d begun by the caller. */
+static noinline int gh_gc_exit_bad(struct goheap_gc_domain *d, int token,
+				   unsigned long caller)
+{
+	/* the count takes the domain lock, which interrupts may not */
+	if (in_task())
+		gh_gc_report(d, &d->stats.bad_sections, caller,
+			     "exit without enter (token %d is no open section of this domain begun by this task)",
+			     token);
+	return -EINVAL;
+}
 
 /**
  * goheap_gc_exit() - end a section begun by goheap_gc_enter()
  * @d: the domain
+ * @token: what goheap_gc_enter() returned for the section
  *
- * Context: the task that entered.
- * Return: 0, or -EINVAL (reported and counted) if the task is in no section
- * of @d.
+ * Context: the task (or interrupt) that entered, on any CPU.
+ * Return: 0, or -EINVAL if @token is not an open section of @d that the
+ * caller began (reported and counted, in task context).
  */
-int goheap_gc_exit(struct goheap_gc_domain *d)
+int goheap_gc_exit(struct goheap_gc_domain *d, int token)
 {
-	pid_t pid = task_pid_nr(current);
-	unsigned long e = gh_gc_task_entry(), depth = gh_gc_entry_depth(e);
+	/* a negative token is a large unsigned one: no slot */
+	unsigned int t = token;
 
-	if (!e || gh_gc_entry_id(e) != d->section_id) {
-		gh_gc_report(d, &d->stats.bad_sections, _RET_IP_,
-			     "exit without enter");
-		return -EINVAL;
+	if (likely(t < gh_gc_cpu_tokens())) {
+		if (likely(gh_gc_slot_close(&per_cpu_ptr(&gh_gc_cpu_slots,
+						t / GH_GC_CPU_SLOTS)->s[t % GH_GC_CPU_SLOTS], d)))
+			return 0;
+	} else if (t - gh_gc_cpu_tokens() < GH_GC_OVERFLOW_SLOTS &&
+		   gh_gc_slot_close(&gh_gc_overflow[t - gh_gc_cpu_tokens()], d)) {
+		return 0;
 	}
-	if (depth == 1) {
-		xa_erase(&gh_gc_tasks, pid);
-		percpu_up_read(&d->sections);
-	} else {
-		xa_store(&gh_gc_tasks, pid, xa_mk_value(gh_gc_entry(d, depth - 1)),
-			 GFP_KERNEL);
-	}
-	return 0;
+	return gh_gc_exit_bad(d, token, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(goheap_gc_exit);

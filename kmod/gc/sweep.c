@@ -6,9 +6,9 @@
  * When marking ends, every allocated object of the domain is either marked
  * (reachable, or allocated during marking) or garbage. Sweeping a span
  * frees its garbage and clears its marks, as Go's sweeper replaces allocBits
- * with gcmarkBits: alloc becomes alloc & mark. In the second pause each
- * type's partial and full lists are spliced onto its unswept list; the
- * background sweep (right after the pause) and allocations that find no
+ * with gcmarkBits: alloc becomes alloc & mark. At the end of marking, under
+ * the domain lock, each type's partial and full lists are spliced onto its
+ * unswept list; the background sweep (right after) and allocations that find no
  * swept span with room (lazy sweep) take spans off the unswept list one at
  * a time, so allocation never uses an unswept span and no step walks spans
  * it has already swept.
@@ -71,10 +71,10 @@ static void gh_gc_relist(struct goheap_gc_domain *d, struct gh_span *span)
 
 /**
  * gh_gc_sweep_begin() - start the sweep of a cycle that finished marking
- * @d: domain, lock held, in the second pause
+ * @d: domain, lock held, marking done and allocation turned white
  *
- * Every span becomes unswept; O(types), not O(spans), so the pause does not
- * grow with the heap.
+ * Every span becomes unswept; O(types), not O(spans), so the time
+ * allocation waits for the lock does not grow with the heap.
  */
 void gh_gc_sweep_begin(struct goheap_gc_domain *d)
 {

@@ -93,6 +93,15 @@ static struct goheap_gc_domain *gh_gc_test_domain(struct kunit *test, const char
 	return d;
 }
 
+/* Begin a section of @d: its token. */
+static int gh_gc_test_enter(struct kunit *test, struct goheap_gc_domain *d)
+{
+	int tok = goheap_gc_enter(d);
+
+	KUNIT_ASSERT_GE(test, tok, 0);
+	return tok;
+}
+
 static struct gh_gc_test_node *gh_gc_test_new(struct kunit *test,
 					       struct goheap_gc_domain *d, u64 id)
 {
@@ -132,6 +141,7 @@ static u64 gh_gc_test_live_objects(struct goheap_gc_domain *d, size_t obj_size)
 
 struct gh_gc_test_shape {
 	struct goheap_gc_domain *d;
+	int tok;		/* the open section's */
 	void *root;
 	u64 next_id;
 	u64 garbage;		/* nodes made unreachable */
@@ -146,13 +156,13 @@ static void gh_gc_test_shape_begin(struct kunit *test, struct gh_gc_test_shape *
 	s->next_id = 0;
 	s->garbage = 0;
 	KUNIT_ASSERT_EQ(test, goheap_gc_add_root(s->d, &s->root), 0);
-	KUNIT_ASSERT_EQ(test, goheap_gc_enter(s->d), 0);
+	s->tok = gh_gc_test_enter(test, s->d);
 }
 
 /* Collect, then check: nothing reachable released, all garbage once. */
 static void gh_gc_test_shape_end(struct kunit *test, struct gh_gc_test_shape *s, u64 reachable)
 {
-	KUNIT_ASSERT_EQ(test, goheap_gc_exit(s->d), 0);
+	KUNIT_ASSERT_EQ(test, goheap_gc_exit(s->d, s->tok), 0);
 	KUNIT_ASSERT_EQ(test, goheap_gc_collect(s->d), 0);
 	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&gh_gc_test_rel.count), s->garbage);
 	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&gh_gc_test_rel.twice), 0ULL);
@@ -414,7 +424,7 @@ static void gh_gc_test_fanout(struct kunit *test)
 		gh_gc_test_set(test, s.d, &fan[i], NULL);
 		s.garbage++;
 	}
-	KUNIT_ASSERT_EQ(test, goheap_gc_exit(s.d), 0);
+	KUNIT_ASSERT_EQ(test, goheap_gc_exit(s.d, s.tok), 0);
 	KUNIT_ASSERT_EQ(test, goheap_gc_collect(s.d), 0);
 	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&gh_gc_test_rel.count), s.garbage);
 	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&gh_gc_test_rel.twice), 0ULL);
@@ -435,7 +445,8 @@ struct gh_gc_test_mut {
 	atomic64_t next_id;
 	atomic_t errors;
 	atomic_t running;
-	bool stop;
+	atomic_t parked;	/* mutators outside sections, holding */
+	bool stop, hold;
 	unsigned int cycles;
 };
 
@@ -507,15 +518,26 @@ static int gh_gc_test_mutator(void *arg)
 {
 	struct gh_gc_test_mut *m = arg;
 	unsigned int i;
+	int tok;
 
 	while (!READ_ONCE(m->stop)) {
-		if (goheap_gc_enter(m->d)) {
+		if (READ_ONCE(m->hold)) {
+			/* outside every section: the test checks the heap */
+			atomic_inc(&m->parked);
+			while (READ_ONCE(m->hold) && !READ_ONCE(m->stop))
+				usleep_range(500, 1000);
+			atomic_dec(&m->parked);
+			continue;
+		}
+		tok = goheap_gc_enter(m->d);
+		if (tok < 0) {
 			atomic_inc(&m->errors);
 			break;
 		}
 		for (i = 0; i < 32; i++)
 			gh_gc_test_mut_step(m, get_random_u32());
-		goheap_gc_exit(m->d);
+		if (goheap_gc_exit(m->d, tok))
+			atomic_inc(&m->errors);
 		cond_resched();
 	}
 	atomic_dec(&m->running);
@@ -603,6 +625,104 @@ static void gh_gc_test_concurrent_mutation(struct kunit *test)
 			(u64)atomic64_read(&m->next_id));
 }
 
+/*
+ * The shadow model, without touching the nodes: the ids reachable from the
+ * roots, as a bitmap; each must be intact (not released). Mutators hold.
+ */
+static u64 gh_gc_test_shadow_check(struct kunit *test, struct gh_gc_test_mut *m,
+				   unsigned long *seen, u64 max_id)
+{
+	struct gh_gc_test_node **stack;
+	size_t top = 0, cap = 1 << 20;
+	u64 count = 0;
+	unsigned int r;
+
+	stack = vmalloc(cap * sizeof(*stack));
+	KUNIT_ASSERT_NOT_NULL(test, stack);
+	bitmap_zero(seen, max_id + 1);
+	for (r = 0; r < GH_GC_TEST_MUT_ROOTS; r++)
+		if (m->roots[r])
+			stack[top++] = m->roots[r];
+	while (top) {
+		struct gh_gc_test_node *n = stack[--top];
+		struct gh_gc_test_node *kids[] = { n->next, n->prev, n->left, n->right };
+		unsigned int k;
+
+		if (n->id > max_id || __test_and_set_bit(n->id, seen))
+			continue;
+		KUNIT_EXPECT_TRUE(test, gh_gc_test_intact(n));
+		count++;
+		for (k = 0; k < ARRAY_SIZE(kids); k++)
+			if (kids[k] && top < cap)
+				stack[top++] = kids[k];
+	}
+	vfree(stack);
+	return count;
+}
+
+/*
+ * Mutators on every CPU and cycles back to back, in rounds; after each
+ * round the mutators hold outside their sections, one forced collection
+ * runs, and the heap is checked against a shadow of reachability: every
+ * node reachable from the roots is intact, and every other node the
+ * mutators made has been released, exactly once.
+ */
+static void gh_gc_test_shadow_model(struct kunit *test)
+{
+	const u64 max_id = (4 << 20) - 1;
+	struct gh_gc_test_mut *m = kunit_kzalloc(test, sizeof(*m), GFP_KERNEL);
+	unsigned long *seen = vzalloc(BITS_TO_LONGS(max_id + 1) * sizeof(long));
+	unsigned long deadline;
+	unsigned int r, round, i;
+	u64 reachable;
+	int cpu;
+
+	KUNIT_ASSERT_NOT_NULL(test, m);
+	KUNIT_ASSERT_NOT_NULL(test, seen);
+	m->d = gh_gc_test_domain(test, "shadow", NULL);
+	for (r = 0; r < GH_GC_TEST_MUT_ROOTS; r++)
+		KUNIT_ASSERT_EQ(test, goheap_gc_add_root(m->d, &m->roots[r]), 0);
+	for_each_online_cpu(cpu) {
+		struct task_struct *t = kthread_create(gh_gc_test_mutator, m, "gc-shadow/%d", cpu);
+
+		KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+		kthread_bind(t, cpu);
+		atomic_inc(&m->running);
+		wake_up_process(t);
+	}
+	for (round = 0; round < 8; round++) {
+		/* at least two collections under mutation, more for 0.5 s */
+		deadline = jiffies + HZ / 2;
+		for (i = 0; i < 2 || time_before(jiffies, deadline); i++) {
+			KUNIT_EXPECT_EQ(test, goheap_gc_collect(m->d), 0);
+			m->cycles++;
+		}
+		WRITE_ONCE(m->hold, true);
+		while (atomic_read(&m->parked) < atomic_read(&m->running))
+			usleep_range(500, 1000);
+		KUNIT_EXPECT_EQ(test, goheap_gc_collect(m->d), 0);
+		KUNIT_ASSERT_LE(test, (u64)atomic64_read(&m->next_id), max_id);
+		reachable = gh_gc_test_shadow_check(test, m, seen, max_id);
+		KUNIT_EXPECT_EQ(test, gh_gc_test_live_objects(m->d, GH_GC_TEST_NODE_SIZE),
+				reachable);
+		KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&gh_gc_test_rel.count) + reachable,
+				(u64)atomic64_read(&m->next_id));
+		KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&gh_gc_test_rel.twice), 0ULL);
+		KUNIT_EXPECT_EQ(test, atomic_read(&m->errors), 0);
+		WRITE_ONCE(m->hold, false);
+	}
+	WRITE_ONCE(m->stop, true);
+	while (atomic_read(&m->running))
+		msleep(20);
+	KUNIT_EXPECT_GE(test, m->cycles, 16U);
+	for (r = 0; r < GH_GC_TEST_MUT_ROOTS; r++)
+		KUNIT_EXPECT_EQ(test, goheap_gc_remove_root(m->d, &m->roots[r]), 0);
+	KUNIT_EXPECT_EQ(test, goheap_gc_destroy(m->d), 0);
+	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&gh_gc_test_rel.count),
+			(u64)atomic64_read(&m->next_id));
+	vfree(seen);
+}
+
 /* ---- roots during marking, two domains ------------------------------------------- */
 
 struct gh_gc_test_bg_collect {
@@ -641,17 +761,17 @@ static void gh_gc_test_roots_during_marking(struct kunit *test)
 	gh_gc_test_shape_begin(test, &s, "rootsmark", NULL);
 	/* a big graph keeps the marker busy */
 	gh_gc_test_set(test, s.d, &s.root, gh_gc_test_list(test, &s, 100000, false));
-	KUNIT_ASSERT_EQ(test, goheap_gc_exit(s.d), 0);
+	KUNIT_ASSERT_EQ(test, goheap_gc_exit(s.d, s.tok), 0);
 	for (cycles = 0; cycles < 3; cycles++) {
 		gh_gc_test_bg_start(test, &bg, s.d);
 		for (i = 0; i < ARRAY_SIZE(extra); i++) {
 			/* a root added while marking may run, then filled */
 			extra[i] = NULL;
 			KUNIT_ASSERT_EQ(test, goheap_gc_add_root(s.d, &extra[i]), 0);
-			KUNIT_ASSERT_EQ(test, goheap_gc_enter(s.d), 0);
+			s.tok = gh_gc_test_enter(test, s.d);
 			gh_gc_test_set(test, s.d, &extra[i],
 			       gh_gc_test_new(test, s.d, 200000 + cycles * 100 + i));
-			KUNIT_ASSERT_EQ(test, goheap_gc_exit(s.d), 0);
+			KUNIT_ASSERT_EQ(test, goheap_gc_exit(s.d, s.tok), 0);
 		}
 		wait_for_completion(&bg.done);
 		KUNIT_EXPECT_EQ(test, bg.ret, 0);
@@ -674,33 +794,54 @@ static void gh_gc_test_roots_during_marking(struct kunit *test)
 
 #define GH_GC_TEST_NEST_ROUNDS	200
 
-/* A task that enters @outer, tries @inner inside it, and counts refusals. */
+/*
+ * A task that enters @outer, then @inner inside it, and stores in both
+ * (through the barrier, which a cycle of either domain may have on),
+ * counting what fails.
+ */
 struct gh_gc_test_nester {
 	struct goheap_gc_domain *outer, *inner;
-	unsigned int refused, other;
+	void *outer_root, *inner_root;
+	u64 next_id;
+	unsigned int nested, failed;
 	struct completion done;
 };
+
+/* A node with the nester's next id, stored in @root of @d; false if not. */
+static bool gh_gc_test_nest_store(struct gh_gc_test_nester *t,
+				  struct goheap_gc_domain *d, void **root)
+{
+	struct gh_gc_test_node *n = goheap_gc_alloc(d, &gh_gc_test_node_type, GFP_KERNEL);
+
+	if (!n)
+		return false;
+	n->id = t->next_id++;
+	n->check = gh_gc_test_check_of(n->id);
+	return !goheap_gc_store(d, root, n);
+}
 
 static int gh_gc_test_nest_thread(void *arg)
 {
 	struct gh_gc_test_nester *t = arg;
+	int outer, inner;
 	unsigned int i;
-	int ret;
 
 	for (i = 0; i < GH_GC_TEST_NEST_ROUNDS; i++) {
-		if (goheap_gc_enter(t->outer)) {
-			t->other++;
+		outer = goheap_gc_enter(t->outer);
+		if (outer < 0) {
+			t->failed++;
 			continue;
 		}
-		ret = goheap_gc_enter(t->inner);
-		if (ret == -EDEADLK) {
-			t->refused++;
+		inner = goheap_gc_enter(t->inner);
+		if (inner >= 0) {
+			t->failed += !gh_gc_test_nest_store(t, t->inner, &t->inner_root);
+			t->failed += goheap_gc_exit(t->inner, inner) != 0;
+			t->nested++;
 		} else {
-			t->other++;	/* nested: would deadlock one day */
-			if (!ret)
-				goheap_gc_exit(t->inner);
+			t->failed++;
 		}
-		goheap_gc_exit(t->outer);
+		t->failed += !gh_gc_test_nest_store(t, t->outer, &t->outer_root);
+		t->failed += goheap_gc_exit(t->outer, outer) != 0;
 		cond_resched();
 	}
 	complete(&t->done);
@@ -728,23 +869,31 @@ static int gh_gc_test_loop_collect(void *arg)
 }
 
 /*
- * Two tasks enter two domains in opposite orders while both domains
- * collect back to back. Nesting them is refused with -EDEADLK, every time
- * and counted; nothing hangs, and lockdep sees no recursive read.
+ * Two tasks enter two domains in opposite orders, allocating and storing in
+ * both, while both domains collect back to back. Sections never wait for
+ * a collector, so this nests every time: nothing hangs, nothing fails, no
+ * bad section is counted, lockdep has nothing to say, and what each task
+ * last stored in each root survives.
  */
-static void gh_gc_test_nested_domains_refused(struct kunit *test)
+static void gh_gc_test_nested_domains(struct kunit *test)
 {
 	struct goheap_gc_domain *a = gh_gc_test_domain(test, "nest-a", NULL);
 	struct goheap_gc_domain *b = gh_gc_test_domain(test, "nest-b", NULL);
-	struct gh_gc_test_nester ab = { .outer = a, .inner = b };
-	struct gh_gc_test_nester ba = { .outer = b, .inner = a };
+	static struct gh_gc_test_nester ab, ba;
 	struct gh_gc_test_looper la = { .d = a }, lb = { .d = b };
 	u64 bad_before = a->stats.bad_sections + b->stats.bad_sections;
 	struct gh_gc_test_nester *n[] = { &ab, &ba };
 	struct gh_gc_test_looper *l[] = { &la, &lb };
 	struct task_struct *t;
 	unsigned int i;
+	int tok, tok2;
 
+	ab = (struct gh_gc_test_nester){ .outer = a, .inner = b, .next_id = 1 << 20 };
+	ba = (struct gh_gc_test_nester){ .outer = b, .inner = a, .next_id = 2 << 20 };
+	for (i = 0; i < 2; i++) {
+		KUNIT_ASSERT_EQ(test, goheap_gc_add_root(n[i]->outer, &n[i]->outer_root), 0);
+		KUNIT_ASSERT_EQ(test, goheap_gc_add_root(n[i]->inner, &n[i]->inner_root), 0);
+	}
 	for (i = 0; i < 2; i++) {
 		init_completion(&l[i]->done);
 		t = kthread_run(gh_gc_test_loop_collect, l[i], "gc-loop/%u", i);
@@ -761,16 +910,28 @@ static void gh_gc_test_nested_domains_refused(struct kunit *test)
 		WRITE_ONCE(l[i]->stop, true);
 		KUNIT_ASSERT_NE(test, wait_for_completion_timeout(&l[i]->done, 60 * HZ), 0UL);
 		KUNIT_EXPECT_GT(test, l[i]->cycles, 0U);
-		KUNIT_EXPECT_EQ(test, n[i]->refused, GH_GC_TEST_NEST_ROUNDS);
-		KUNIT_EXPECT_EQ(test, n[i]->other, 0U);
+		KUNIT_EXPECT_EQ(test, n[i]->nested, GH_GC_TEST_NEST_ROUNDS);
+		KUNIT_EXPECT_EQ(test, n[i]->failed, 0U);
 	}
-	KUNIT_EXPECT_EQ(test, a->stats.bad_sections + b->stats.bad_sections - bad_before,
-			2ULL * GH_GC_TEST_NEST_ROUNDS);
-	/* one domain's sections still nest */
-	KUNIT_ASSERT_EQ(test, goheap_gc_enter(a), 0);
-	KUNIT_EXPECT_EQ(test, goheap_gc_enter(a), 0);
-	KUNIT_EXPECT_EQ(test, goheap_gc_exit(a), 0);
-	KUNIT_EXPECT_EQ(test, goheap_gc_exit(a), 0);
+	KUNIT_EXPECT_EQ(test, a->stats.bad_sections + b->stats.bad_sections, bad_before);
+	/* what the roots hold now survived every cycle */
+	KUNIT_ASSERT_EQ(test, goheap_gc_collect(a), 0);
+	KUNIT_ASSERT_EQ(test, goheap_gc_collect(b), 0);
+	for (i = 0; i < 2; i++) {
+		KUNIT_EXPECT_TRUE(test, gh_gc_test_intact(n[i]->outer_root));
+		KUNIT_EXPECT_TRUE(test, gh_gc_test_intact(n[i]->inner_root));
+	}
+	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&gh_gc_test_rel.twice), 0ULL);
+	/* one domain's sections nest too, each with its own token */
+	tok = gh_gc_test_enter(test, a);
+	tok2 = gh_gc_test_enter(test, a);
+	KUNIT_EXPECT_NE(test, tok, tok2);
+	KUNIT_EXPECT_EQ(test, goheap_gc_exit(a, tok2), 0);
+	KUNIT_EXPECT_EQ(test, goheap_gc_exit(a, tok), 0);
+	for (i = 0; i < 2; i++) {
+		KUNIT_EXPECT_EQ(test, goheap_gc_remove_root(n[i]->outer, &n[i]->outer_root), 0);
+		KUNIT_EXPECT_EQ(test, goheap_gc_remove_root(n[i]->inner, &n[i]->inner_root), 0);
+	}
 	KUNIT_EXPECT_EQ(test, goheap_gc_destroy(a), 0);
 	KUNIT_EXPECT_EQ(test, goheap_gc_destroy(b), 0);
 }
@@ -784,13 +945,13 @@ static void gh_gc_test_two_domains(struct kunit *test)
 	gh_gc_test_set(test, a.d, &a.root, gh_gc_test_list(test, &a, 30000, true));
 	gh_gc_test_list(test, &a, 10000, false);
 	a.garbage += 10000;
-	KUNIT_ASSERT_EQ(test, goheap_gc_exit(a.d), 0);
+	KUNIT_ASSERT_EQ(test, goheap_gc_exit(a.d, a.tok), 0);
 	gh_gc_test_shape_begin(test, &b, "twin-b", NULL);
 	b.next_id = 500000;
 	gh_gc_test_set(test, b.d, &b.root, gh_gc_test_tree(test, &b, 13));
 	gh_gc_test_tree(test, &b, 10);
 	b.garbage += 2047;
-	KUNIT_ASSERT_EQ(test, goheap_gc_exit(b.d), 0);
+	KUNIT_ASSERT_EQ(test, goheap_gc_exit(b.d, b.tok), 0);
 
 	gh_gc_test_bg_start(test, &ca, a.d);
 	gh_gc_test_bg_start(test, &cb, b.d);
@@ -844,7 +1005,7 @@ static void gh_gc_test_page_alloc_failure(struct kunit *test)
 		n->check = gh_gc_test_check_of(n->id);
 		s.garbage++;
 	}
-	KUNIT_EXPECT_EQ(test, goheap_gc_exit(s.d), 0);
+	KUNIT_EXPECT_EQ(test, goheap_gc_exit(s.d, s.tok), 0);
 	/* a whole cycle, gray blocks included, under injected failures */
 	KUNIT_EXPECT_EQ(test, goheap_gc_collect(s.d), 0);
 	KUNIT_EXPECT_EQ(test, gh_test_fail_pages(false), 0);
@@ -878,13 +1039,13 @@ static void gh_gc_test_memory_limit(struct kunit *test)
 	/* drop everything: after a cycle there is room again */
 	gh_gc_test_set(test, s.d, &s.root, NULL);
 	s.garbage = s.next_id;
-	KUNIT_ASSERT_EQ(test, goheap_gc_exit(s.d), 0);
+	KUNIT_ASSERT_EQ(test, goheap_gc_exit(s.d, s.tok), 0);
 	flush_work(&s.d->cycle_work);
 	KUNIT_ASSERT_EQ(test, goheap_gc_collect(s.d), 0);
 	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&gh_gc_test_rel.count), s.garbage);
-	KUNIT_ASSERT_EQ(test, goheap_gc_enter(s.d), 0);
+	s.tok = gh_gc_test_enter(test, s.d);
 	n = gh_gc_test_new(test, s.d, s.next_id++);
-	KUNIT_ASSERT_EQ(test, goheap_gc_exit(s.d), 0);
+	KUNIT_ASSERT_EQ(test, goheap_gc_exit(s.d, s.tok), 0);
 	gh_gc_test_shape_destroy(test, &s);
 }
 
@@ -905,17 +1066,19 @@ static int gh_gc_test_root_swap_thread(void *arg)
 {
 	struct gh_gc_test_root_swapper *w = arg;
 	unsigned int i, j;
+	int tok;
 	void *v;
 
 	while (!READ_ONCE(w->stop)) {
 		i = get_random_u32_below(GH_GC_TEST_MANY_ROOTS);
 		j = get_random_u32_below(GH_GC_TEST_MANY_ROOTS);
-		if (goheap_gc_enter(w->d))
+		tok = goheap_gc_enter(w->d);
+		if (tok < 0)
 			break;
 		v = goheap_gc_load(&w->roots[i]);
 		goheap_gc_store(w->d, &w->roots[i], goheap_gc_load(&w->roots[j]));
 		goheap_gc_store(w->d, &w->roots[j], v);
-		goheap_gc_exit(w->d);
+		goheap_gc_exit(w->d, tok);
 		w->swaps++;
 		cond_resched();
 	}
@@ -926,8 +1089,8 @@ static int gh_gc_test_root_swap_thread(void *arg)
 /*
  * Ten thousand roots, each the only path to its node, shuffled by a
  * mutator while cycles run back to back. The root scan runs after the
- * first pause (it warns inside one), concurrently with the shuffling, and
- * still no rooted node is released.
+ * cycle's start, concurrently with the shuffling, and still no rooted node
+ * is released.
  */
 static void gh_gc_test_many_roots(struct kunit *test)
 {
@@ -936,14 +1099,15 @@ static void gh_gc_test_many_roots(struct kunit *test)
 	struct gh_gc_test_root_swapper w = { .test = test, .d = d, .roots = roots };
 	struct task_struct *t;
 	unsigned int i;
+	int tok;
 
 	KUNIT_ASSERT_NOT_NULL(test, roots);
-	KUNIT_ASSERT_EQ(test, goheap_gc_enter(d), 0);
+	tok = gh_gc_test_enter(test, d);
 	for (i = 0; i < GH_GC_TEST_MANY_ROOTS; i++) {
 		KUNIT_ASSERT_EQ(test, goheap_gc_add_root(d, &roots[i]), 0);
 		gh_gc_test_set(test, d, &roots[i], gh_gc_test_new(test, d, i));
 	}
-	KUNIT_ASSERT_EQ(test, goheap_gc_exit(d), 0);
+	KUNIT_ASSERT_EQ(test, goheap_gc_exit(d, tok), 0);
 	init_completion(&w.done);
 	t = kthread_run(gh_gc_test_root_swap_thread, &w, "gc-roots");
 	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
@@ -978,13 +1142,14 @@ static void gh_gc_test_limit_collects_first(struct kunit *test)
 	};
 	struct goheap_gc_domain *d;
 	unsigned int i, o, refused;
+	int tok;
 
 	for (o = 0; o < ARRAY_SIZE(opts); o++) {
 		d = gh_gc_test_domain(test, o ? "limit-heap" : "limit-off", &opts[o]);
 		for (i = refused = 0; i < GH_GC_TEST_LIMIT_ALLOCS; i++) {
-			KUNIT_ASSERT_EQ(test, goheap_gc_enter(d), 0);
+			tok = gh_gc_test_enter(test, d);
 			refused += !goheap_gc_alloc(d, &gh_gc_test_node_type, GFP_KERNEL);
-			KUNIT_ASSERT_EQ(test, goheap_gc_exit(d), 0);
+			KUNIT_ASSERT_EQ(test, goheap_gc_exit(d, tok), 0);
 		}
 		KUNIT_EXPECT_EQ(test, refused, 0U);
 		KUNIT_EXPECT_EQ(test, d->stats.limit_failures, 0ULL);
@@ -999,8 +1164,9 @@ static void gh_gc_test_pacing_triggers_cycles(struct kunit *test)
 	struct goheap_gc_opts opts = { .gogc = 50, .min_heap = 64 * 1024 };
 	struct goheap_gc_domain *d = gh_gc_test_domain(test, "paced", &opts);
 	unsigned int i;
+	int tok;
 
-	KUNIT_ASSERT_EQ(test, goheap_gc_enter(d), 0);
+	tok = gh_gc_test_enter(test, d);
 	for (i = 0; i < 50000; i++) {
 		struct gh_gc_test_node *n = goheap_gc_alloc(d, &gh_gc_test_node_type, GFP_KERNEL);
 
@@ -1008,12 +1174,12 @@ static void gh_gc_test_pacing_triggers_cycles(struct kunit *test)
 		n->id = i;
 		n->check = gh_gc_test_check_of(i);
 		if (!(i % 1024)) {
-			goheap_gc_exit(d);
+			goheap_gc_exit(d, tok);
 			cond_resched();
-			goheap_gc_enter(d);
+			tok = gh_gc_test_enter(test, d);
 		}
 	}
-	KUNIT_ASSERT_EQ(test, goheap_gc_exit(d), 0);
+	KUNIT_ASSERT_EQ(test, goheap_gc_exit(d, tok), 0);
 	flush_work(&d->cycle_work);
 	/* nothing was rooted: the heap never grew far past its goal */
 	KUNIT_EXPECT_GT(test, d->stats.num_gc, 0ULL);
@@ -1038,15 +1204,15 @@ static void gh_gc_test_bad_types(struct kunit *test)
 		.name = "mis", .size = 64, .ptr_offsets = misaligned, .nr_ptrs = 1,
 	};
 	struct goheap_gc_domain *d = gh_gc_test_domain(test, "badtypes", NULL);
+	int tok = gh_gc_test_enter(test, d);
 
-	KUNIT_ASSERT_EQ(test, goheap_gc_enter(d), 0);
 	KUNIT_EXPECT_NULL(test, goheap_gc_alloc(d, NULL, GFP_KERNEL));
 	KUNIT_EXPECT_NULL(test, goheap_gc_alloc(d, &zero, GFP_KERNEL));
 	KUNIT_EXPECT_NULL(test, goheap_gc_alloc(d, &out, GFP_KERNEL));
 	KUNIT_EXPECT_NULL(test, goheap_gc_alloc(d, &mis, GFP_KERNEL));
 	KUNIT_EXPECT_EQ(test, d->stats.bad_types, 4ULL);
 	KUNIT_EXPECT_EQ(test, d->heap_alloc, 0ULL);
-	KUNIT_ASSERT_EQ(test, goheap_gc_exit(d), 0);
+	KUNIT_ASSERT_EQ(test, goheap_gc_exit(d, tok), 0);
 	KUNIT_EXPECT_EQ(test, goheap_gc_destroy(d), 0);
 }
 
@@ -1058,17 +1224,18 @@ static void gh_gc_test_bad_gfp(struct kunit *test)
 	struct goheap_gc_domain *d = gh_gc_test_domain(test, "badgfp", NULL);
 	unsigned long long before;
 	unsigned int i;
+	int tok;
 
 	KUNIT_ASSERT_NOT_NULL(test, st);
 	goheap_read_stats(st);
 	before = st->bad_gfp;
-	KUNIT_ASSERT_EQ(test, goheap_gc_enter(d), 0);
+	tok = gh_gc_test_enter(test, d);
 	for (i = 0; i < ARRAY_SIZE(refused); i++)
 		KUNIT_EXPECT_NULL(test, goheap_gc_alloc(d, &gh_gc_test_node_type,
 							GFP_KERNEL | refused[i]));
 	KUNIT_EXPECT_EQ(test, d->heap_alloc, 0ULL);
 	KUNIT_EXPECT_NOT_NULL(test, goheap_gc_alloc(d, &gh_gc_test_node_type, GFP_KERNEL));
-	KUNIT_ASSERT_EQ(test, goheap_gc_exit(d), 0);
+	KUNIT_ASSERT_EQ(test, goheap_gc_exit(d, tok), 0);
 	goheap_read_stats(st);
 	KUNIT_EXPECT_EQ(test, st->bad_gfp - before, ARRAY_SIZE(refused));
 	KUNIT_EXPECT_EQ(test, goheap_gc_destroy(d), 0);
@@ -1108,22 +1275,70 @@ static void gh_gc_test_bad_stores(struct kunit *test)
 	kfree(foreign);
 }
 
+/*
+ * Exits with no open section behind the token (never one, out of range,
+ * negative, closed already), and collect or destroy of any domain from
+ * inside a section: each refused and counted, nothing else changed.
+ */
 static void gh_gc_test_bad_sections(struct kunit *test)
 {
 	struct goheap_gc_domain *d = gh_gc_test_domain(test, "badsections", NULL);
+	struct goheap_gc_domain *e = gh_gc_test_domain(test, "badsections_e", NULL);
+	int outer, inner;
 
-	KUNIT_EXPECT_EQ(test, goheap_gc_exit(d), -EINVAL);
-	KUNIT_ASSERT_EQ(test, goheap_gc_enter(d), 0);
-	KUNIT_ASSERT_EQ(test, goheap_gc_enter(d), 0);		/* nested */
+	KUNIT_EXPECT_EQ(test, goheap_gc_exit(d, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, goheap_gc_exit(d, -1), -EINVAL);
+	KUNIT_EXPECT_EQ(test, goheap_gc_exit(d, INT_MAX), -EINVAL);
+	outer = gh_gc_test_enter(test, d);
+	inner = gh_gc_test_enter(test, d);		/* nested */
 	KUNIT_EXPECT_EQ(test, goheap_gc_collect(d), -EDEADLK);
 	KUNIT_EXPECT_EQ(test, goheap_gc_destroy(d), -EDEADLK);
-	KUNIT_EXPECT_EQ(test, goheap_gc_exit(d), 0);
+	/* nor another domain's: its sections may wait for this one */
+	KUNIT_EXPECT_EQ(test, goheap_gc_collect(e), -EDEADLK);
+	KUNIT_EXPECT_EQ(test, goheap_gc_destroy(e), -EDEADLK);
+	KUNIT_EXPECT_EQ(test, e->stats.bad_sections, 2ULL);
+	KUNIT_EXPECT_EQ(test, goheap_gc_exit(d, inner), 0);
 	KUNIT_EXPECT_EQ(test, goheap_gc_collect(d), -EDEADLK);
-	KUNIT_EXPECT_EQ(test, goheap_gc_exit(d), 0);
-	KUNIT_EXPECT_EQ(test, goheap_gc_exit(d), -EINVAL);
-	KUNIT_EXPECT_EQ(test, d->stats.bad_sections, 5ULL);
+	KUNIT_EXPECT_EQ(test, goheap_gc_exit(d, inner), -EINVAL);	/* closed */
+	KUNIT_EXPECT_EQ(test, goheap_gc_exit(d, outer), 0);
+	KUNIT_EXPECT_EQ(test, goheap_gc_exit(d, outer), -EINVAL);
+	KUNIT_EXPECT_EQ(test, d->stats.bad_sections, 8ULL);
 	KUNIT_EXPECT_EQ(test, goheap_gc_collect(d), 0);
 	KUNIT_EXPECT_EQ(test, goheap_gc_destroy(d), 0);
+	KUNIT_EXPECT_EQ(test, goheap_gc_destroy(e), 0);
+}
+
+struct gh_gc_test_other_exit {
+	struct goheap_gc_domain *d;
+	int tok, ret;
+	struct completion done;
+};
+
+static int gh_gc_test_other_exit_fn(void *arg)
+{
+	struct gh_gc_test_other_exit *o = arg;
+
+	o->ret = goheap_gc_exit(o->d, o->tok);
+	complete(&o->done);
+	return 0;
+}
+
+/* Another task cannot close a section with its token. */
+static void gh_gc_test_exit_other_task(struct kunit *test)
+{
+	struct gh_gc_test_other_exit o = { .d = gh_gc_test_domain(test, "exitother", NULL) };
+	struct task_struct *t;
+
+	o.tok = gh_gc_test_enter(test, o.d);
+	init_completion(&o.done);
+	t = kthread_run(gh_gc_test_other_exit_fn, &o, "gc-exit-other");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	wait_for_completion(&o.done);
+	KUNIT_EXPECT_EQ(test, o.ret, -EINVAL);
+	KUNIT_EXPECT_EQ(test, o.d->stats.bad_sections, 1ULL);
+	KUNIT_EXPECT_EQ(test, goheap_gc_collect(o.d), -EDEADLK);
+	KUNIT_EXPECT_EQ(test, goheap_gc_exit(o.d, o.tok), 0);
+	KUNIT_EXPECT_EQ(test, goheap_gc_destroy(o.d), 0);
 }
 
 /* An exit names the domain it leaves: the wrong one is refused, no harm done. */
@@ -1131,11 +1346,11 @@ static void gh_gc_test_exit_wrong_domain(struct kunit *test)
 {
 	struct goheap_gc_domain *d = gh_gc_test_domain(test, "exitwrong_d", NULL);
 	struct goheap_gc_domain *e = gh_gc_test_domain(test, "exitwrong_e", NULL);
+	int tok = gh_gc_test_enter(test, d);
 
-	KUNIT_ASSERT_EQ(test, goheap_gc_enter(d), 0);
-	KUNIT_EXPECT_EQ(test, goheap_gc_exit(e), -EINVAL);
+	KUNIT_EXPECT_EQ(test, goheap_gc_exit(e, tok), -EINVAL);
 	KUNIT_EXPECT_EQ(test, e->stats.bad_sections, 1ULL);
-	KUNIT_EXPECT_EQ(test, goheap_gc_exit(d), 0);
+	KUNIT_EXPECT_EQ(test, goheap_gc_exit(d, tok), 0);
 	KUNIT_EXPECT_EQ(test, d->stats.bad_sections, 0ULL);
 	/* both usable afterwards */
 	KUNIT_EXPECT_EQ(test, goheap_gc_collect(d), 0);
@@ -1162,7 +1377,7 @@ static void gh_gc_test_destroy_with_live_objects(struct kunit *test)
 
 	gh_gc_test_shape_begin(test, &s, "destroylive", NULL);
 	gh_gc_test_set(test, s.d, &s.root, gh_gc_test_tree(test, &s, 9));
-	KUNIT_ASSERT_EQ(test, goheap_gc_exit(s.d), 0);
+	KUNIT_ASSERT_EQ(test, goheap_gc_exit(s.d, s.tok), 0);
 	KUNIT_EXPECT_EQ(test, goheap_gc_destroy(s.d), 0);
 	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&gh_gc_test_rel.count), 1023ULL);
 	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&gh_gc_test_rel.twice), 0ULL);
@@ -1213,7 +1428,7 @@ static void gh_gc_test_cycles_hold_flat(struct kunit *test)
 
 	gh_gc_test_shape_begin(test, &s, "flat", NULL);
 	gh_gc_test_set(test, s.d, &s.root, gh_gc_test_new(test, s.d, s.next_id++));
-	KUNIT_ASSERT_EQ(test, goheap_gc_exit(s.d), 0);
+	KUNIT_ASSERT_EQ(test, goheap_gc_exit(s.d, s.tok), 0);
 	for (i = 0; i < 10; i++)
 		KUNIT_ASSERT_EQ(test, goheap_gc_collect(s.d), 0);
 	slab_warm = gh_gc_test_slab_bytes();
@@ -1257,10 +1472,11 @@ static struct kunit_case gh_gc_cases[] = {
 	KUNIT_CASE(gh_gc_test_million_chain),
 	KUNIT_CASE(gh_gc_test_fanout),
 	KUNIT_CASE(gh_gc_test_concurrent_mutation),
+	KUNIT_CASE(gh_gc_test_shadow_model),
 	KUNIT_CASE(gh_gc_test_roots_during_marking),
 	KUNIT_CASE(gh_gc_test_many_roots),
 	KUNIT_CASE(gh_gc_test_two_domains),
-	KUNIT_CASE(gh_gc_test_nested_domains_refused),
+	KUNIT_CASE(gh_gc_test_nested_domains),
 	KUNIT_CASE(gh_gc_test_page_alloc_failure),
 	KUNIT_CASE(gh_gc_test_memory_limit),
 	KUNIT_CASE(gh_gc_test_limit_collects_first),
@@ -1269,6 +1485,7 @@ static struct kunit_case gh_gc_cases[] = {
 	KUNIT_CASE(gh_gc_test_bad_gfp),
 	KUNIT_CASE(gh_gc_test_bad_stores),
 	KUNIT_CASE(gh_gc_test_bad_sections),
+	KUNIT_CASE(gh_gc_test_exit_other_task),
 	KUNIT_CASE(gh_gc_test_exit_wrong_domain),
 	KUNIT_CASE(gh_gc_test_cycles_hold_flat),
 	KUNIT_CASE(gh_gc_test_double_destroy),

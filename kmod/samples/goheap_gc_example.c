@@ -21,15 +21,17 @@
  *    into it. Each slot is registered with goheap_gc_add_root() at load,
  *    while it holds NULL, and unregistered before the domain is destroyed.
  *
- *  - Sections. Nodes are touched only between goheap_gc_enter() and
- *    goheap_gc_exit(). Inside a section node pointers may sit in local
- *    variables (and in the walk's stack, a local buffer); across sections
- *    they are kept only in roots or in nodes. Long commands (build, churn)
- *    end their section every GEX_BATCH steps so that a collection can take
- *    its pauses: at that point what they have built already hangs off a
- *    root, and the next section starts again from the root, holding nothing
- *    over. goheap_gc_collect() and goheap_gc_destroy() are called outside
- *    every section (from inside one they fail with -EDEADLK).
+ *  - Sections. Nodes are touched only between goheap_gc_enter(), which
+ *    returns the section's token, and goheap_gc_exit() with that token.
+ *    Inside a section node pointers may sit in local variables (and in the
+ *    walk's stack, a local buffer); across sections they are kept only in
+ *    roots or in nodes. A section never waits for the collector, but a
+ *    collection waits for the sections open when it flips its barrier, so
+ *    long commands (build, churn) end their section every GEX_BATCH steps:
+ *    at that point what they have built already hangs off a root, and the
+ *    next section starts again from the root, holding nothing over.
+ *    goheap_gc_collect() and goheap_gc_destroy() are called outside every
+ *    section (from inside one they fail with -EDEADLK).
  *
  *  - The barrier. Every pointer store into a node or a root goes through
  *    goheap_gc_store(), clearing a root included, and its return value is
@@ -209,18 +211,20 @@ static struct gex_node **gex_field(struct gex_node *n, unsigned int k)
 
 /**
  * gex_yield() - end the section and begin another
+ * @tok: the section's token; set to the new one's
  *
- * Lets a collection that waits to pause the domain take its turn. The
- * caller holds no node pointer across it: it starts again from a root.
+ * Lets a collection that waits for this section go on. The caller holds
+ * no node pointer across it: it starts again from a root.
  *
  * Context: inside a section; on failure, outside any.
  * Return: 0, or the error of goheap_gc_enter().
  */
-static int gex_yield(void)
+static int gex_yield(int *tok)
 {
-	goheap_gc_exit(gex_domain);
+	goheap_gc_exit(gex_domain, *tok);
 	cond_resched();
-	return goheap_gc_enter(gex_domain);
+	*tok = goheap_gc_enter(gex_domain);
+	return min(*tok, 0);
 }
 
 /* ---- build ---------------------------------------------------------------- */
@@ -255,23 +259,23 @@ static int gex_insert(struct gex_node **root, enum gex_shape shape)
 static int gex_cmd_build(unsigned int r, unsigned int count, enum gex_shape shape)
 {
 	unsigned int i;
-	int ret;
+	int ret, tok;
 
-	ret = goheap_gc_enter(gex_domain);
-	if (ret)
-		return ret;
+	tok = goheap_gc_enter(gex_domain);
+	if (tok < 0)
+		return tok;
 	/* the old graph becomes garbage, unless linked from another root's */
 	ret = gex_set(&gex_roots[r], NULL);
 	for (i = 0; i < count && !ret; i++) {
 		if (i && !(i % GEX_BATCH)) {
 			/* all built so far hangs off the root */
-			ret = gex_yield();
+			ret = gex_yield(&tok);
 			if (ret)
 				return ret;
 		}
 		ret = gex_insert(&gex_roots[r], shape);
 	}
-	goheap_gc_exit(gex_domain);
+	goheap_gc_exit(gex_domain, tok);
 	return ret;
 }
 
@@ -280,11 +284,11 @@ static int gex_cmd_build(unsigned int r, unsigned int count, enum gex_shape shap
 static int gex_cmd_link(unsigned int from, unsigned int to)
 {
 	struct gex_node *a, *b;
-	int ret;
+	int ret, tok;
 
-	ret = goheap_gc_enter(gex_domain);
-	if (ret)
-		return ret;
+	tok = goheap_gc_enter(gex_domain);
+	if (tok < 0)
+		return tok;
 	a = gex_get(&gex_roots[from]);
 	b = gex_get(&gex_roots[to]);
 	if (a && b) {
@@ -293,18 +297,18 @@ static int gex_cmd_link(unsigned int from, unsigned int to)
 		pr_err("link %u %u: root %u is empty\n", from, to, a ? to : from);
 		ret = -ENOENT;
 	}
-	goheap_gc_exit(gex_domain);
+	goheap_gc_exit(gex_domain, tok);
 	return ret;
 }
 
 static int gex_cmd_drop(unsigned int r)
 {
-	int ret = goheap_gc_enter(gex_domain);
+	int ret, tok = goheap_gc_enter(gex_domain);
 
-	if (ret)
-		return ret;
+	if (tok < 0)
+		return tok;
 	ret = gex_set(&gex_roots[r], NULL);
-	goheap_gc_exit(gex_domain);
+	goheap_gc_exit(gex_domain, tok);
 	return ret;
 }
 
@@ -370,16 +374,16 @@ static int gex_walk(struct gex_census *c)
 	u64 live = atomic64_read(&gex_allocated) - atomic64_read(&gex_released);
 	struct gex_node **stack, *n;
 	unsigned int r;
-	int ret;
+	int ret = 0, tok;
 
 	memset(c, 0, sizeof(*c));
 	stack = kvmalloc_array(live + 1, sizeof(*stack), GFP_KERNEL);
 	if (!stack)
 		return -ENOMEM;
-	ret = goheap_gc_enter(gex_domain);
-	if (ret) {
+	tok = goheap_gc_enter(gex_domain);
+	if (tok < 0) {
 		kvfree(stack);
-		return ret;
+		return tok;
 	}
 	gex_epoch++;
 	for (r = 0; r < GEX_ROOTS; r++) {
@@ -390,13 +394,13 @@ static int gex_walk(struct gex_census *c)
 		gex_walk_from(n, stack, live + 1, c);
 		if (need_resched()) {
 			/* between roots only: the stack is empty */
-			ret = gex_yield();
+			ret = gex_yield(&tok);
 			if (ret)
 				break;
 		}
 	}
 	if (!ret)
-		goheap_gc_exit(gex_domain);
+		goheap_gc_exit(gex_domain, tok);
 	kvfree(stack);
 	return ret;
 }
@@ -487,20 +491,20 @@ static int gex_churn_step(u32 rnd)
 static int gex_cmd_churn(unsigned int ops)
 {
 	unsigned int i;
-	int ret;
+	int ret = 0, tok;
 
-	ret = goheap_gc_enter(gex_domain);
-	if (ret)
-		return ret;
+	tok = goheap_gc_enter(gex_domain);
+	if (tok < 0)
+		return tok;
 	for (i = 0; i < ops && !ret; i++) {
 		if (i && !(i % GEX_BATCH)) {
-			ret = gex_yield();
+			ret = gex_yield(&tok);
 			if (ret)
 				return ret;
 		}
 		ret = gex_churn_step(get_random_u32());
 	}
-	goheap_gc_exit(gex_domain);
+	goheap_gc_exit(gex_domain, tok);
 	return ret;
 }
 

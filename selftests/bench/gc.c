@@ -113,10 +113,10 @@ int ghb_gc_build_lists(struct ghb_gc_heap *h, unsigned long objects,
 	struct ghb_table *table;
 	struct ghb_node *n;
 	unsigned long k;
-	int ret = goheap_gc_enter(d);
+	int tok = goheap_gc_enter(d);
 
-	if (ret)
-		return ret;
+	if (tok < 0)
+		return tok;
 	table = goheap_gc_alloc(d, &ghb_table_type, GFP_KERNEL);
 	if (!table)
 		goto nomem;
@@ -130,19 +130,19 @@ int ghb_gc_build_lists(struct ghb_gc_heap *h, unsigned long objects,
 			keep[k] = n;
 		if (!(k & 4095)) {
 			/* short sections: reload the table from the root after */
-			goheap_gc_exit(d);
+			goheap_gc_exit(d, tok);
 			cond_resched();
-			ret = goheap_gc_enter(d);
-			if (ret)
-				return ret;
+			tok = goheap_gc_enter(d);
+			if (tok < 0)
+				return tok;
 			table = goheap_gc_load(&h->root);
 		}
 	}
 	h->objects = objects;
-	goheap_gc_exit(d);
+	goheap_gc_exit(d, tok);
 	return 0;
 nomem:
-	goheap_gc_exit(d);
+	goheap_gc_exit(d, tok);
 	return -ENOMEM;
 }
 
@@ -174,7 +174,7 @@ static int ghb_gc_build_tree(struct ghb_gc_heap *h, unsigned long objects, bool 
 {
 	struct ghb_node **nodes = NULL, *n;
 	unsigned long i;
-	int ret;
+	int ret = 0, tok;
 
 	if (!chain) {
 		nodes = kvmalloc_array(objects, sizeof(*nodes), GFP_KERNEL);
@@ -182,9 +182,11 @@ static int ghb_gc_build_tree(struct ghb_gc_heap *h, unsigned long objects, bool 
 			return -ENOMEM;
 	}
 	/* one section: the collector is off, nothing runs meanwhile */
-	ret = goheap_gc_enter(h->d);
-	if (ret)
+	tok = goheap_gc_enter(h->d);
+	if (tok < 0) {
+		ret = tok;
 		goto out;
+	}
 	for (i = 0; i < objects; i++) {
 		n = goheap_gc_alloc(h->d, &ghb_node_type, GFP_KERNEL);
 		if (!n) {
@@ -196,7 +198,7 @@ static int ghb_gc_build_tree(struct ghb_gc_heap *h, unsigned long objects, bool 
 			cond_resched();
 	}
 	h->objects = objects;
-	goheap_gc_exit(h->d);
+	goheap_gc_exit(h->d, tok);
 out:
 	kvfree(nodes);
 	return ret;
@@ -256,12 +258,68 @@ int ghb_gc_mark(void *unused)
 
 /* ---- gc_pause: pauses while mutators run on every CPU ------------------------------- */
 
+/*
+ * What one kind of mutator operation waited, per operation: a histogram in
+ * microseconds (the last bucket counts everything longer) and the longest.
+ */
+#define GHB_WAIT_BUCKETS	4096
+enum { GHB_WAIT_ENTER, GHB_WAIT_ALLOC, GHB_WAIT_STORE, GHB_WAIT_KINDS };
+static const char *const ghb_wait_names[GHB_WAIT_KINDS] = { "enter", "alloc", "store" };
+
+struct ghb_waits {
+	u32 us[GHB_WAIT_BUCKETS];
+	u64 n, max_ns;
+};
+
+static void ghb_wait_add(struct ghb_waits *w, u64 ns)
+{
+	w->us[min_t(u64, div_u64(ns, NSEC_PER_USEC), GHB_WAIT_BUCKETS - 1)]++;
+	w->n++;
+	w->max_ns = max(w->max_ns, ns);
+}
+
+static void ghb_wait_merge(struct ghb_waits *to, const struct ghb_waits *from)
+{
+	unsigned int i;
+
+	for (i = 0; i < GHB_WAIT_BUCKETS; i++)
+		to->us[i] += from->us[i];
+	to->n += from->n;
+	to->max_ns = max(to->max_ns, from->max_ns);
+}
+
+/* The 99th percentile, in ns, to the microsecond above. */
+static u64 ghb_wait_p99_ns(const struct ghb_waits *w)
+{
+	u64 want = w->n - div_u64(w->n, 100), sum = 0;
+	unsigned int i;
+
+	for (i = 0; i < GHB_WAIT_BUCKETS; i++) {
+		sum += w->us[i];
+		if (sum >= want)
+			break;
+	}
+	return (u64)(i + 1) * NSEC_PER_USEC;
+}
+
 struct ghb_mutator {
 	struct ghb_gc_heap *h;
 	bool *stop;
 	struct rnd_state rs;
-	u64 iters, enter_max_ns, stalls, errors;
+	u64 iters, stalls, errors;
+	struct ghb_waits *waits;	/* [GHB_WAIT_KINDS] */
 };
+
+/* A barrier store, timed. */
+static int ghb_timed_store(struct ghb_mutator *m, struct goheap_gc_domain *d,
+			   void **slot, void *v)
+{
+	u64 t0 = ktime_get_ns();
+	int ret = goheap_gc_store(d, slot, v);
+
+	ghb_wait_add(&m->waits[GHB_WAIT_STORE], ktime_get_ns() - t0);
+	return ret;
+}
 
 /* Replace a list head with a new node: 1 allocation, 3 barrier stores. */
 static void ghb_mutate(struct ghb_mutator *m, struct goheap_gc_domain *d)
@@ -270,15 +328,21 @@ static void ghb_mutate(struct ghb_mutator *m, struct goheap_gc_domain *d)
 	unsigned int i = prandom_u32_state(&m->rs) % m->h->nlists;
 	struct ghb_node *head, *n;
 
+	u64 t0;
+
 	head = goheap_gc_load(&table->slot[i]);
-	n = head ? goheap_gc_alloc(d, &ghb_node_type, GFP_KERNEL) : NULL;
+	if (!head)
+		return;
+	t0 = ktime_get_ns();
+	n = goheap_gc_alloc(d, &ghb_node_type, GFP_KERNEL);
+	ghb_wait_add(&m->waits[GHB_WAIT_ALLOC], ktime_get_ns() - t0);
 	if (n) {
 		n->val = m->iters;
-		m->errors += !!goheap_gc_store(d, (void **)&n->left,
+		m->errors += !!ghb_timed_store(m, d, (void **)&n->left,
 					       goheap_gc_load((void **)&head->left));
-		m->errors += !!goheap_gc_store(d, &table->slot[i], n);
-		m->errors += !!goheap_gc_store(d, (void **)&head->left, NULL);
-	} else if (head) {
+		m->errors += !!ghb_timed_store(m, d, &table->slot[i], n);
+		m->errors += !!ghb_timed_store(m, d, (void **)&head->left, NULL);
+	} else {
 		m->errors++;
 	}
 }
@@ -289,19 +353,21 @@ static int ghb_mutator_fn(void *arg)
 	struct ghb_mutator *m = arg;
 	struct goheap_gc_domain *d = m->h->d;
 	u64 t0, dt;
+	int tok;
 
 	prandom_seed_state(&m->rs, GHB_SEED + raw_smp_processor_id());
 	while (!READ_ONCE(*m->stop)) {
 		t0 = ktime_get_ns();
-		if (goheap_gc_enter(d)) {
+		tok = goheap_gc_enter(d);
+		if (tok < 0) {
 			m->errors++;
 			break;
 		}
 		dt = ktime_get_ns() - t0;
-		m->enter_max_ns = max(m->enter_max_ns, dt);
+		ghb_wait_add(&m->waits[GHB_WAIT_ENTER], dt);
 		m->stalls += dt > 100 * NSEC_PER_USEC;
 		ghb_mutate(m, d);
-		goheap_gc_exit(d);
+		goheap_gc_exit(d, tok);
 		m->iters++;
 		cond_resched();
 	}
@@ -326,7 +392,8 @@ struct ghb_pause {
 	unsigned int cycles;
 	u64 elapsed, collect_sum, collect_max;
 	/* the mutators, summed */
-	u64 iters, enter_max, stalls, errors;
+	u64 iters, stalls, errors;
+	struct ghb_waits *waits;	/* [GHB_WAIT_KINDS], all mutators' */
 };
 
 /* @cycles collections 20 ms apart; stop at the first error. */
@@ -349,13 +416,14 @@ static int ghb_pause_collect(struct ghb_pause *p, unsigned int cycles)
 
 static void ghb_pause_join(struct ghb_pause *p)
 {
-	unsigned int i;
+	unsigned int i, k;
 
 	WRITE_ONCE(p->stop, true);
 	for (i = 0; i < p->started; i++) {
 		ghb_thread_wait(&p->threads[i]);
 		p->iters += p->muts[i].iters;
-		p->enter_max = max(p->enter_max, p->muts[i].enter_max_ns);
+		for (k = 0; k < GHB_WAIT_KINDS; k++)
+			ghb_wait_merge(&p->waits[k], &p->muts[i].waits[k]);
 		p->stalls += p->muts[i].stalls;
 		p->errors += p->muts[i].errors;
 	}
@@ -363,15 +431,21 @@ static void ghb_pause_join(struct ghb_pause *p)
 
 static void ghb_pause_emit(struct ghb_pause *p)
 {
+	unsigned int k;
+
 	if (p->errors)
 		pr_err("error pattern=gc_pause: %llu mutator errors\n", p->errors);
 	ghb_add("pattern=gc_pause size=%zu cpus=%u heap_objects=%lu domain=ghb_pause gc_cycles=%u mutators=%u",
 		sizeof(struct ghb_node), p->ncpus, p->objects, p->cycles, p->started);
 	ghb_add(" collect_mean_ns=%llu collect_max_ns=%llu",
 		div_u64(p->collect_sum, max(p->cycles, 1U)), p->collect_max);
-	ghb_add(" mutator_ops_per_s=%llu mutator_enter_max_ns=%llu mutator_stalls_over_100us=%llu mutator_errors=%llu",
+	ghb_add(" mutator_ops_per_s=%llu mutator_stalls_over_100us=%llu mutator_errors=%llu",
 		div64_u64(p->iters * NSEC_PER_SEC, max(p->elapsed, 1ULL)),
-		p->enter_max, p->stalls, p->errors);
+		p->stalls, p->errors);
+	for (k = 0; k < GHB_WAIT_KINDS; k++)
+		ghb_add(" mutator_%s_ops=%llu mutator_%s_p99_ns=%llu mutator_%s_max_ns=%llu",
+			ghb_wait_names[k], p->waits[k].n, ghb_wait_names[k],
+			ghb_wait_p99_ns(&p->waits[k]), ghb_wait_names[k], p->waits[k].max_ns);
 	ghb_emit();
 }
 
@@ -392,6 +466,7 @@ static int ghb_pause_run(struct ghb_pause *p)
 	for (i = 0; i < p->ncpus; i++) {
 		p->muts[i].h = &ghb_kept;
 		p->muts[i].stop = &p->stop;
+		p->muts[i].waits = &p->waits[(i + 1) * GHB_WAIT_KINDS];
 	}
 	p->started = ghb_threads_start(p->threads, p->ncpus, ghb_mutator_fn,
 				       p->muts, sizeof(*p->muts));
@@ -416,12 +491,15 @@ int ghb_gc_pause(void *arg)
 		return -EINVAL;
 	p.muts = kcalloc(p.ncpus, sizeof(*p.muts), GFP_KERNEL);
 	p.threads = kcalloc(p.ncpus, sizeof(*p.threads), GFP_KERNEL);
-	if (p.muts && p.threads)
+	/* the sums first, then each mutator's */
+	p.waits = kvcalloc((p.ncpus + 1) * GHB_WAIT_KINDS, sizeof(*p.waits), GFP_KERNEL);
+	if (p.muts && p.threads && p.waits)
 		ret = ghb_pause_run(&p);
 	if (ret) {
 		pr_err("error pattern=gc_pause heap_objects=%lu: %d\n", p.objects, ret);
 		ghb_gc_del(&ghb_kept);
 	}
+	kvfree(p.waits);
 	kfree(p.threads);
 	kfree(p.muts);
 	return ret;

@@ -95,14 +95,16 @@ static u64 ghb_gc_alloc_run(struct ghb_meas *m, unsigned int v, unsigned long n)
 	struct ghb_alloc_meas *am = container_of(m, struct ghb_alloc_meas, m);
 	struct ghb_gc_ctx *g = &am->g;
 	unsigned long i;
+	int tok;
 	u64 t;
 
 	switch (v) {
 	case 0:
-		if (goheap_gc_enter(g->d))
+		tok = goheap_gc_enter(g->d);
+		if (tok < 0)
 			return GHB_FAILED;
 		t = ghb_alloc_gc(g, am->size, n, am->arr);
-		goheap_gc_exit(g->d);
+		goheap_gc_exit(g->d, tok);
 		/* nothing is rooted: the collection takes it all back */
 		goheap_gc_collect(g->d);
 		return t;
@@ -173,9 +175,9 @@ static __always_inline int ghb_enter_domain(struct ghb_gc_ctx *g)
 	return goheap_gc_enter(g->d);
 }
 
-static __always_inline int ghb_exit_domain(struct ghb_gc_ctx *g)
+static __always_inline int ghb_exit_domain(struct ghb_gc_ctx *g, int tok)
 {
-	return goheap_gc_exit(g->d);
+	return goheap_gc_exit(g->d, tok);
 }
 
 static __always_inline int ghb_enter_rwsem(struct ghb_gc_ctx *g)
@@ -184,7 +186,7 @@ static __always_inline int ghb_enter_rwsem(struct ghb_gc_ctx *g)
 	return 0;
 }
 
-static __always_inline int ghb_exit_rwsem(struct ghb_gc_ctx *g)
+static __always_inline int ghb_exit_rwsem(struct ghb_gc_ctx *g, int tok)
 {
 	percpu_up_read(g->sem);
 	return 0;
@@ -192,17 +194,19 @@ static __always_inline int ghb_exit_rwsem(struct ghb_gc_ctx *g)
 
 static __always_inline u64 ghb_section_loop(struct ghb_gc_ctx *g, unsigned long n,
 					    int (*enter)(struct ghb_gc_ctx *g),
-					    int (*exit)(struct ghb_gc_ctx *g))
+					    int (*exit)(struct ghb_gc_ctx *g, int tok))
 {
 	unsigned long i;
 	u64 t0, t1;
+	int tok;
 
 	t0 = ktime_get_ns();
 	for (i = 0; i < n; i++) {
-		if (unlikely(enter(g)))
+		tok = enter(g);
+		if (unlikely(tok < 0))
 			return GHB_FAILED;
 		OPTIMIZER_HIDE_VAR(g);
-		if (unlikely(exit(g)))
+		if (unlikely(exit(g, tok)))
 			return GHB_FAILED;
 	}
 	t1 = ktime_get_ns();
@@ -344,9 +348,11 @@ static u64 ghb_store_chunk(struct ghb_barrier_meas *bm, unsigned long n,
 {
 	struct goheap_gc_domain *d = bm->h.d;
 	unsigned long m0, m1;
+	int tok;
 	u64 t;
 
-	if (goheap_gc_enter(d))
+	tok = goheap_gc_enter(d);
+	if (tok < 0)
 		return GHB_FAILED;
 	m0 = ghb_store_mode(d);
 	preempt_disable();
@@ -354,7 +360,7 @@ static u64 ghb_store_chunk(struct ghb_barrier_meas *bm, unsigned long n,
 	    ghb_stores_plain(d, bm->nodes, n);
 	preempt_enable();
 	m1 = ghb_store_mode(d);
-	goheap_gc_exit(d);
+	goheap_gc_exit(d, tok);
 	*marking = m0 != bm->idle_mode && m1 != bm->idle_mode;
 	return t;
 }

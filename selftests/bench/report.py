@@ -22,7 +22,8 @@ import statistics
 import sys
 
 TS = re.compile(r'^\[ *\d+\.\d+\] ?')
-TRACE = re.compile(r'^goheap: gc (\S+) #(\d+) @-?\d+ms: (\d+)\+(\d+)\+(\d+) us')
+TRACE = re.compile(r'^goheap: gc (\S+) #(\d+) @-?\d+ms: (\d+)\+(\d+)\+(\d+) us'
+                   r'(?: \(pauses (\d+)\+(\d+) us\))?')
 
 # The fields that name a measurement (the rest are its figures).
 KEYS = ('pattern', 'size', 'n', 'live', 'vs', 'what', 'shape', 'domain',
@@ -49,6 +50,21 @@ FIGURE_GOALS = {
                 ('goal_max', 'max_ratio', 'goheap_max_ns', 'kernel_max_ns', 2.0)],
 }
 GOAL_KEYS = ('goal', 'goal_sys', 'goal_after', 'goal_max')
+# The collector's one-CPU costs: (pattern, which rows, metric, target).
+# gc_section and gc_barrier in whole instructions (icount ns, rounded: the
+# timed loop adds a few hundredths), gc_alloc as the ratio to
+# goheap_zalloc().
+GC_OP_GOALS = (
+    ('gc_section', lambda r: True, 'gc_ns', 60),
+    ('gc_barrier', lambda r: r.get('collector') == 'idle' and not r.get('checked'),
+     'barrier_ns', 13),
+    ('gc_barrier', lambda r: r.get('collector') == 'idle' and r.get('checked'),
+     'barrier_ns', 40),
+    ('gc_alloc', lambda r: True, 'ratio', 1.1),
+)
+# gc_pause: what a mutator waits in enter, alloc or store, in us (p99, max)
+WAIT_KINDS = ('enter', 'alloc', 'store')
+WAIT_GOALS = (('goal', 'wait_p99_us', 'p99', 100), ('goal_max', 'wait_max_us', 'max', 1000))
 
 ORDER = ['calib', 'pair', 'batch', 'bulk', 'churn', 'burst', 'footprint', 'latency', 'remote', 'parallel_pair', 'parallel_churn',
          'gc_alloc', 'gc_section', 'gc_barrier', 'gc_mark', 'gc_pause']
@@ -96,8 +112,13 @@ def parse(log):
             else:
                 m = TRACE.match(line)
                 if m:
+                    # (cycle, start, mark, end, longest pause), in us; a
+                    # line without pauses is an old stop-the-world one
+                    start, mark, end = int(m.group(3)), int(m.group(4)), int(m.group(5))
+                    pause = (max(int(m.group(6)), int(m.group(7))) if m.group(6)
+                             else max(start, end))
                     traces.setdefault(m.group(1), []).append(
-                        (int(m.group(2)), int(m.group(3)), int(m.group(4)), int(m.group(5))))
+                        (int(m.group(2)), start, mark, end, pause))
     return cfg, recs, traces, errors
 
 
@@ -127,7 +148,7 @@ def add_mark(r, traces):
         return
     mark_us = statistics.median(x[2] for x in t)
     r['mark_ns'] = int(mark_us * 1000)
-    r['stw_max_ns'] = max(max(x[1], x[3]) for x in t) * 1000
+    r['stw_max_ns'] = max(x[4] for x in t) * 1000
     if mark_us:
         r['mark_objects_per_s'] = int(r['heap_objects'] / (mark_us / 1e6))
         r['mark_bytes_per_s'] = int(r['heap_objects'] * r['size'] / (mark_us / 1e6))
@@ -235,6 +256,14 @@ def add_goal(res):
     for key, metric, num, den, target in FIGURE_GOALS.get(pat, ()):
         if res.get(num) is not None and res.get(den):
             res[metric] = round(res[num] / res[den], 3)
+            res[key] = {'metric': metric, 'target': target, 'met': res[metric] <= target}
+    for gpat, which, metric, target in GC_OP_GOALS:
+        if pat == gpat and which(res) and res.get(metric) is not None:
+            value = res[metric] if metric == 'ratio' else round(res[metric])
+            res['goal'] = {'metric': metric, 'target': target, 'met': value <= target}
+    if pat == 'gc_pause' and all(f'mutator_{k}_max_ns' in res for k in WAIT_KINDS):
+        for key, metric, which, target in WAIT_GOALS:
+            res[metric] = round(max(res[f'mutator_{k}_{which}_ns'] for k in WAIT_KINDS) / 1e3, 1)
             res[key] = {'metric': metric, 'target': target, 'met': res[metric] <= target}
     if pat == 'churn' and res.get('kernel_bytes'):
         res['bytes_ratio_inuse'] = round(res['goheap_inuse_bytes'] / res['kernel_bytes'], 3)
@@ -381,21 +410,25 @@ def gc_ops_row(r):
         case = f"store {'checked' if r.get('checked') else 'unchecked'}, {r.get('collector')}"
         vs = 'WRITE_ONCE'
     return (f"{pat:<13}{str(r.get('size', '-')):>5}{r['init_on_alloc']:>4} {case:<30}"
-            f"{f(r.get(num_k)):>9}{vs:>12} {f(r.get(den_k)):>9}{f(r.get('ratio'), 3):>9}{sp(r):>8}")
+            f"{f(r.get(num_k)):>9}{vs:>12} {f(r.get(den_k)):>9}{f(r.get('ratio'), 3):>9}{sp(r):>8}"
+            f"  {goal(r)}")
 
 
 def gc_mark_row(r):
     return (f"{'':<8}{r['shape']:>6}{r['heap_objects']:>9}{r['init_on_alloc']:>4}"
             f"{r['collect_ns'] / 1e6:>11.1f}{r['objects_per_s']:>11}{r['bytes_per_s'] / 1e6:>7.1f}"
             f"{f(r.get('mark_ns', 0) / 1e6):>9}{str(r.get('mark_objects_per_s', '-')):>12}"
-            f"{f(r.get('stw_max_ns', 0) / 1e3, 0):>11}")
+            f"{f(r.get('stw_max_ns', 0) / 1e3, 0):>13}")
 
 
 def gc_pause_row(r):
+    waits = ''.join(
+        f"{f(r.get(f'mutator_{k}_p99_ns', 0) / 1e3, 0) + '/' + f(r.get(f'mutator_{k}_max_ns', 0) / 1e3, 0):>14}"
+        for k in WAIT_KINDS)
     return (f"{'':<9}{r['heap_objects']:>9}{r['init_on_alloc']:>4}{r.get('pause_count', 0):>7}"
             f"{f((r.get('pause_p50_ns') or 0) / 1e3):>8}{f((r.get('pause_p99_ns') or 0) / 1e3):>8}"
             f"{f((r.get('pause_max_ns') or 0) / 1e3):>8}{r['collect_mean_ns'] / 1e6:>11.1f}"
-            f"{r['mutator_ops_per_s']:>14}{r['mutator_enter_max_ns'] / 1e6:>13.1f}")
+            f"{r['mutator_ops_per_s']:>14}{waits}  {goal(r)} {goal(r, 'goal_max')}")
 
 
 def table(results, errors, kver, scale, rounds):
@@ -427,15 +460,18 @@ def table(results, errors, kver, scale, rounds):
                      + f"{'p999 r':>8}  {'goal':<12}{'max r':>8}  goal   (ns per single alloc or free)",
                      latency_row)
     lines += section(results, ('gc_alloc', 'gc_section', 'gc_barrier'),
-                     f"{'gc (one CPU)':<13}{'size':>5}{'ioa':>4} {'case':<30}{'gc ns':>9}{'vs':>12} {'ns':>9}{'ratio':>9}{'spread%':>8}",
+                     f"{'gc (one CPU)':<13}{'size':>5}{'ioa':>4} {'case':<30}{'gc ns':>9}{'vs':>12} {'ns':>9}{'ratio':>9}{'spread%':>8}"
+                     "  goal (section, barrier: instructions; alloc: ratio)",
                      gc_ops_row)
     lines += section(results, ('gc_mark',),
                      f"{'gc_mark':<8}{'shape':>6}{'objects':>9}{'ioa':>4}{'collect ms':>11}{'objects/s':>11}"
-                     f"{'MB/s':>7}{'mark ms':>9}{'mark obj/s':>12}{'max STW us':>11}",
+                     f"{'MB/s':>7}{'mark ms':>9}{'mark obj/s':>12}{'max pause us':>13}",
                      gc_mark_row)
     lines += section(results, ('gc_pause',),
                      f"{'gc_pause':<9}{'objects':>9}{'ioa':>4}{'pauses':>7}{'p50 us':>8}{'p99 us':>8}{'max us':>8}"
-                     f"{'collect ms':>11}{'mutator ops/s':>14}{'enter max ms':>13}",
+                     f"{'collect ms':>11}{'mutator ops/s':>14}"
+                     + ''.join(f"{k + ' p99/max':>14}" for k in WAIT_KINDS)
+                     + "  goal (us of mutator wait: p99, max)",
                      gc_pause_row)
     rows = [r for r in results if r['pattern'] == 'calib']
     if rows:

@@ -64,8 +64,10 @@ def multi_log(ioa):
         'BENCH-CMD gc_pause 1000',
         'goheap_bench: result pattern=gc_pause size=32 cpus=2 heap_objects=1000 domain=ghb_pause'
         ' gc_cycles=8 mutators=2 collect_mean_ns=2000000 collect_max_ns=3000000'
-        ' mutator_ops_per_s=5000 mutator_enter_max_ns=4000000 mutator_stalls_over_100us=1'
-        ' mutator_errors=0',
+        ' mutator_ops_per_s=5000 mutator_stalls_over_100us=1 mutator_errors=0'
+        ' mutator_enter_ops=100 mutator_enter_p99_ns=2000 mutator_enter_max_ns=4000'
+        ' mutator_alloc_ops=100 mutator_alloc_p99_ns=50000 mutator_alloc_max_ns=400000'
+        ' mutator_store_ops=300 mutator_store_p99_ns=3000 mutator_store_max_ns=2000000',
         'GCPAUSE ghb_pause ' + ' '.join(map(str, pauses[:16])),
         'GCPAUSE ghb_pause ' + ' '.join(map(str, pauses[16:])),
         'BENCH-CMD gc_release',
@@ -126,9 +128,12 @@ class ReportTest(unittest.TestCase):
         pause = res['gc_pause']
         self.assertEqual(pause['pause_count'], 16)
         self.assertEqual((pause['pause_p50_ns'], pause['pause_max_ns']), (12000, 20000))
+        self.assertEqual((pause['wait_p99_us'], pause['wait_max_us']), (50.0, 2000.0))
+        self.assertTrue(pause['goal']['met'])
+        self.assertFalse(pause['goal_max']['met'])
         self.assertEqual(res['pair']['kernel'], 'K')
         self.assertIn('Debian stock kernel K, scale 50 %, 3 rounds', text)
-        self.assertIn('goals (not assertions): 5 of 8 met', text)
+        self.assertIn('goals (not assertions): 6 of 10 met', text)
 
     def test_errors(self):
         self.log('s1', single_log(1, 80, 100) + ['BENCH-FAIL batch'])

@@ -8,7 +8,7 @@
 # sizes, a double free as goheap:bad_free, refills as goheap:refill, new
 # and drained arenas as goheap:arena_grow and goheap:arena_release, and a
 # forced collection of goheap_gc_example's domain as goheap:gc_cycle_start,
-# four goheap:gc_phase (stw1, mark, stw2, sweep) and goheap:gc_cycle_end.
+# four goheap:gc_phase (start, mark, end, sweep) and goheap:gc_cycle_end.
 # With the events off again, nothing more is traced. Exit 0 pass, 1 fail,
 # 4 skip.
 
@@ -70,7 +70,7 @@ if [ -e "$G/gc/example" ]; then
 	[ "$(events gc_cycle_start)" -ge 1 ] && [ "$(events gc_cycle_end)" -ge 1 ] &&
 		ok "goheap:gc_cycle_start and goheap:gc_cycle_end" ||
 		fail "gc cycle events: $(events gc_cycle_start) starts, $(events gc_cycle_end) ends"
-	for ph in stw1 mark stw2 sweep; do
+	for ph in start mark end sweep; do
 		grep " gc_phase: " /tmp/trace.txt | grep -q "domain=example .*phase=$ph " ||
 			fail "no goheap:gc_phase for phase $ph"
 	done
