@@ -106,6 +106,7 @@ multi)
 	for n in 1000 10000 100000 1000000; do
 		cmd gc_pause "$n"
 		gc_stats ghb_pause
+		cmd gc_pause_quiet "$n"
 	done
 	cmd gc_release
 	;;

@@ -248,6 +248,7 @@ int ghb_remote(void *unused);
 int ghb_parallel(void *unused);
 int ghb_gc_mark(void *unused);
 int ghb_gc_pause(void *arg);
+int ghb_gc_pause_quiet(void *arg);
 int ghb_gc_alloc(void *unused);
 int ghb_gc_section(void *unused);
 int ghb_gc_barrier(void *unused);

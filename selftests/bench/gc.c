@@ -384,6 +384,7 @@ void ghb_gc_release(void)
 
 struct ghb_pause {
 	unsigned long objects;
+	bool quiet;			/* no collections: the mutators' baseline */
 	unsigned int ncpus, started;
 	struct ghb_mutator *muts;	/* [ncpus] */
 	struct ghb_thread *threads;	/* [ncpus] */
@@ -404,7 +405,8 @@ static int ghb_pause_collect(struct ghb_pause *p, unsigned int cycles)
 
 	for (p->cycles = 0; p->cycles < cycles && !ret; p->cycles++) {
 		t = ktime_get_ns();
-		ret = goheap_gc_collect(ghb_kept.d);
+		if (!p->quiet)
+			ret = goheap_gc_collect(ghb_kept.d);
 		t = ktime_get_ns() - t;
 		p->collect_sum += t;
 		p->collect_max = max(p->collect_max, t);
@@ -435,8 +437,9 @@ static void ghb_pause_emit(struct ghb_pause *p)
 
 	if (p->errors)
 		pr_err("error pattern=gc_pause: %llu mutator errors\n", p->errors);
-	ghb_add("pattern=gc_pause size=%zu cpus=%u heap_objects=%lu domain=ghb_pause gc_cycles=%u mutators=%u",
-		sizeof(struct ghb_node), p->ncpus, p->objects, p->cycles, p->started);
+	ghb_add("pattern=gc_pause size=%zu cpus=%u heap_objects=%lu domain=ghb_pause collector=%s gc_cycles=%u mutators=%u",
+		sizeof(struct ghb_node), p->ncpus, p->objects,
+		p->quiet ? "idle" : "collecting", p->quiet ? 0 : p->cycles, p->started);
 	ghb_add(" collect_mean_ns=%llu collect_max_ns=%llu",
 		div_u64(p->collect_sum, max(p->cycles, 1U)), p->collect_max);
 	ghb_add(" mutator_ops_per_s=%llu mutator_stalls_over_100us=%llu mutator_errors=%llu",
@@ -478,11 +481,11 @@ static int ghb_pause_run(struct ghb_pause *p)
 	return ret;
 }
 
-/* @arg: the heap's objects, at least 2 */
-int ghb_gc_pause(void *arg)
+static int ghb_gc_pause_of(unsigned long objects, bool quiet)
 {
 	struct ghb_pause p = {
-		.objects = (unsigned long)arg,
+		.objects = objects,
+		.quiet = quiet,
 		.ncpus = num_online_cpus(),
 	};
 	int ret = -ENOMEM;
@@ -503,4 +506,20 @@ int ghb_gc_pause(void *arg)
 	kfree(p.threads);
 	kfree(p.muts);
 	return ret;
+}
+
+/* @arg: the heap's objects, at least 2 */
+int ghb_gc_pause(void *arg)
+{
+	return ghb_gc_pause_of((unsigned long)arg, false);
+}
+
+/*
+ * gc_pause's mutators on the same heap for as long, with no collection:
+ * what their operations take with the collector idle (scheduling, the
+ * operations' own work), to read gc_pause's figures against.
+ */
+int ghb_gc_pause_quiet(void *arg)
+{
+	return ghb_gc_pause_of((unsigned long)arg, true);
 }

@@ -311,6 +311,7 @@ static const struct ghb_cmd {
 	{ "parallel", ghb_parallel, false },
 	{ "gc_mark", ghb_gc_mark, false },
 	{ "gc_pause", ghb_gc_pause, false },
+	{ "gc_pause_quiet", ghb_gc_pause_quiet, false },
 	{ "gc_alloc", ghb_gc_alloc, true },
 	{ "gc_section", ghb_gc_section, true },
 	{ "gc_barrier", ghb_gc_barrier, true },

@@ -261,7 +261,8 @@ def add_goal(res):
         if pat == gpat and which(res) and res.get(metric) is not None:
             value = res[metric] if metric == 'ratio' else round(res[metric])
             res['goal'] = {'metric': metric, 'target': target, 'met': value <= target}
-    if pat == 'gc_pause' and all(f'mutator_{k}_max_ns' in res for k in WAIT_KINDS):
+    if (pat == 'gc_pause' and all(f'mutator_{k}_max_ns' in res for k in WAIT_KINDS)
+            and res.get('collector', 'collecting') == 'collecting'):
         for key, metric, which, target in WAIT_GOALS:
             res[metric] = round(max(res[f'mutator_{k}_{which}_ns'] for k in WAIT_KINDS) / 1e3, 1)
             res[key] = {'metric': metric, 'target': target, 'met': res[metric] <= target}
@@ -425,7 +426,7 @@ def gc_pause_row(r):
     waits = ''.join(
         f"{f(r.get(f'mutator_{k}_p99_ns', 0) / 1e3, 0) + '/' + f(r.get(f'mutator_{k}_max_ns', 0) / 1e3, 0):>14}"
         for k in WAIT_KINDS)
-    return (f"{'':<9}{r['heap_objects']:>9}{r['init_on_alloc']:>4}{r.get('pause_count', 0):>7}"
+    return (f"{r.get('collector', 'collecting'):<11}{r['heap_objects']:>9}{r['init_on_alloc']:>4}{r.get('pause_count', 0):>7}"
             f"{f((r.get('pause_p50_ns') or 0) / 1e3):>8}{f((r.get('pause_p99_ns') or 0) / 1e3):>8}"
             f"{f((r.get('pause_max_ns') or 0) / 1e3):>8}{r['collect_mean_ns'] / 1e6:>11.1f}"
             f"{r['mutator_ops_per_s']:>14}{waits}  {goal(r)} {goal(r, 'goal_max')}")
@@ -468,7 +469,7 @@ def table(results, errors, kver, scale, rounds):
                      f"{'MB/s':>7}{'mark ms':>9}{'mark obj/s':>12}{'max pause us':>13}",
                      gc_mark_row)
     lines += section(results, ('gc_pause',),
-                     f"{'gc_pause':<9}{'objects':>9}{'ioa':>4}{'pauses':>7}{'p50 us':>8}{'p99 us':>8}{'max us':>8}"
+                     f"{'gc_pause':<11}{'objects':>9}{'ioa':>4}{'pauses':>7}{'p50 us':>8}{'p99 us':>8}{'max us':>8}"
                      f"{'collect ms':>11}{'mutator ops/s':>14}"
                      + ''.join(f"{k + ' p99/max':>14}" for k in WAIT_KINDS)
                      + "  goal (us of mutator wait: p99, max)",
