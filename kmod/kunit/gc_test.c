@@ -1308,6 +1308,49 @@ static void gh_gc_test_bad_sections(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, goheap_gc_destroy(e), 0);
 }
 
+#define GH_GC_TEST_MANY_SECTIONS	1100	/* past 16 per CPU + 1024 shared */
+
+/*
+ * Sections nested deeper than a CPU's slots go on in the shared overflow
+ * slots, each with its own token; past those, enter refuses with -EBUSY
+ * (reported, counted) and nothing else changes. All close again, in any
+ * order, and the domain collects afterwards.
+ */
+static void gh_gc_test_many_sections(struct kunit *test)
+{
+	struct goheap_gc_domain *d = gh_gc_test_domain(test, "manysections", NULL);
+	int *tok = kunit_kcalloc(test, GH_GC_TEST_MANY_SECTIONS, sizeof(*tok), GFP_KERNEL);
+	unsigned int i, open = 0, busy = 0;
+
+	KUNIT_ASSERT_NOT_NULL(test, tok);
+	migrate_disable();	/* one CPU's slots first, then the shared ones */
+	for (i = 0; i < GH_GC_TEST_MANY_SECTIONS; i++) {
+		tok[i] = goheap_gc_enter(d);
+		if (tok[i] >= 0)
+			open++;
+		else
+			busy += tok[i] == -EBUSY;
+	}
+	migrate_enable();
+	KUNIT_EXPECT_GT(test, open, 16U + 1000U);
+	KUNIT_EXPECT_EQ(test, open + busy, GH_GC_TEST_MANY_SECTIONS);
+	KUNIT_EXPECT_GT(test, busy, 0U);
+	KUNIT_EXPECT_EQ(test, d->stats.bad_sections, (u64)busy);
+	KUNIT_EXPECT_EQ(test, goheap_gc_collect(d), -EDEADLK);
+	/* the odd ones first, then the rest: any order closes them */
+	for (i = 1; i < GH_GC_TEST_MANY_SECTIONS; i += 2)
+		if (tok[i] >= 0)
+			KUNIT_EXPECT_EQ(test, goheap_gc_exit(d, tok[i]), 0);
+	for (i = 0; i < GH_GC_TEST_MANY_SECTIONS; i += 2)
+		if (tok[i] >= 0)
+			KUNIT_EXPECT_EQ(test, goheap_gc_exit(d, tok[i]), 0);
+	KUNIT_EXPECT_EQ(test, goheap_gc_collect(d), 0);
+	/* a slot freed is a slot to take again */
+	i = gh_gc_test_enter(test, d);
+	KUNIT_EXPECT_EQ(test, goheap_gc_exit(d, i), 0);
+	KUNIT_EXPECT_EQ(test, goheap_gc_destroy(d), 0);
+}
+
 struct gh_gc_test_other_exit {
 	struct goheap_gc_domain *d;
 	int tok, ret;
@@ -1486,6 +1529,7 @@ static struct kunit_case gh_gc_cases[] = {
 	KUNIT_CASE(gh_gc_test_bad_stores),
 	KUNIT_CASE(gh_gc_test_bad_sections),
 	KUNIT_CASE(gh_gc_test_exit_other_task),
+	KUNIT_CASE(gh_gc_test_many_sections),
 	KUNIT_CASE(gh_gc_test_exit_wrong_domain),
 	KUNIT_CASE(gh_gc_test_cycles_hold_flat),
 	KUNIT_CASE(gh_gc_test_double_destroy),
