@@ -117,7 +117,7 @@ static u64 gh_gc_ns_since(ktime_t start)
 /* Record a pause that began at @start; returns its length. */
 static u64 gh_gc_pause_end(struct goheap_gc_domain *d, ktime_t start)
 {
-	u64 ns = ktime_to_ns(ktime_sub(ktime_get(), start));
+	u64 ns = gh_gc_ns_since(start);
 
 	lockdep_assert_held(&d->lock);
 	d->stats.pause_ns[d->stats.pause_next] = ns;

@@ -252,14 +252,14 @@ static void gh_shade(struct goheap_gc_domain *d, const void *p,
 		return;
 	ti = gh_gc_span_tinfo(span);
 	obj = gh_span_obj(span, idx);
-	if (!w)
-		atomic_long_inc(&d->shades);
 	if (w) {
 		w->bytes_marked += ti->obj_size;
 		if (ti->type->nr_ptrs)
 			gh_work_push(d, w, obj);
 		return;
 	}
+	/* counted before it is listed: the end of marking reads both (cycle.c) */
+	atomic_long_inc(&d->shades);
 	atomic64_add(ti->obj_size, &d->stats.bytes_marked);
 	if (ti->type->nr_ptrs) {
 		spin_lock(&d->gray_lock);

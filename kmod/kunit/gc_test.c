@@ -544,6 +544,21 @@ static int gh_gc_test_mutator(void *arg)
 	return 0;
 }
 
+/* One mutator bound to every online CPU, running until m->stop. */
+static void gh_gc_test_mutators_start(struct kunit *test, struct gh_gc_test_mut *m)
+{
+	int cpu;
+
+	for_each_online_cpu(cpu) {
+		struct task_struct *t = kthread_create(gh_gc_test_mutator, m, "gc-mutator/%d", cpu);
+
+		KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+		kthread_bind(t, cpu);
+		atomic_inc(&m->running);
+		wake_up_process(t);
+	}
+}
+
 /* Count nodes reachable from the roots, marking each with a visit stamp. */
 static u64 gh_gc_test_count_reachable(struct gh_gc_test_mut *m, u64 stamp)
 {
@@ -584,20 +599,12 @@ static void gh_gc_test_concurrent_mutation(struct kunit *test)
 	unsigned long deadline;
 	unsigned int r;
 	u64 reachable;
-	int cpu;
 
 	KUNIT_ASSERT_NOT_NULL(test, m);
 	m->d = gh_gc_test_domain(test, "mutate", NULL);
 	for (r = 0; r < GH_GC_TEST_MUT_ROOTS; r++)
 		KUNIT_ASSERT_EQ(test, goheap_gc_add_root(m->d, &m->roots[r]), 0);
-	for_each_online_cpu(cpu) {
-		struct task_struct *t = kthread_create(gh_gc_test_mutator, m, "gc-mutator/%d", cpu);
-
-		KUNIT_ASSERT_FALSE(test, IS_ERR(t));
-		kthread_bind(t, cpu);
-		atomic_inc(&m->running);
-		wake_up_process(t);
-	}
+	gh_gc_test_mutators_start(test, m);
 	/* cycles back to back for a while */
 	deadline = jiffies + 8 * HZ;
 	while (time_before(jiffies, deadline)) {
@@ -675,21 +682,13 @@ static void gh_gc_test_shadow_model(struct kunit *test)
 	unsigned long deadline;
 	unsigned int r, round, i;
 	u64 reachable;
-	int cpu;
 
 	KUNIT_ASSERT_NOT_NULL(test, m);
 	KUNIT_ASSERT_NOT_NULL(test, seen);
 	m->d = gh_gc_test_domain(test, "shadow", NULL);
 	for (r = 0; r < GH_GC_TEST_MUT_ROOTS; r++)
 		KUNIT_ASSERT_EQ(test, goheap_gc_add_root(m->d, &m->roots[r]), 0);
-	for_each_online_cpu(cpu) {
-		struct task_struct *t = kthread_create(gh_gc_test_mutator, m, "gc-shadow/%d", cpu);
-
-		KUNIT_ASSERT_FALSE(test, IS_ERR(t));
-		kthread_bind(t, cpu);
-		atomic_inc(&m->running);
-		wake_up_process(t);
-	}
+	gh_gc_test_mutators_start(test, m);
 	for (round = 0; round < 8; round++) {
 		/* at least two collections under mutation, more for 0.5 s */
 		deadline = jiffies + HZ / 2;
