@@ -414,7 +414,6 @@ int gh_free_in_span(struct gh_span *span, const void *p, unsigned long caller);
 void gh_free_bulk_from(size_t n, void **ptrs, unsigned long caller);
 void gh_trace_allocs(unsigned long caller, void **ptrs, size_t n, size_t size,
 		     size_t given, gfp_t gfp);
-void gh_trace_frees(unsigned long caller, void **ptrs, size_t n);
 bool gh_bulk_bad_args(size_t n, void **ptrs, bool alloc, unsigned long caller);
 size_t gh_live_size(const void *p);
 

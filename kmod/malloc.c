@@ -31,6 +31,7 @@
 #include <goheap.h>
 
 #include "cache.h"
+#include "hooks.h"
 #include "internal.h"
 #include "poison.h"
 #include "report.h"
@@ -359,25 +360,11 @@ void gh_trace_allocs(unsigned long caller, void **ptrs, size_t n, size_t size,
 			trace_alloc(caller, ptrs[i], size, given, gfp);
 }
 
-/**
- * gh_trace_frees() - goheap:free for each object a call was given
- * @caller: the entry point's return address
- * @ptrs: the objects
- * @n: how many
- */
-void gh_trace_frees(unsigned long caller, void **ptrs, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		trace_free(caller, ptrs[i]);
-}
-
 /*
- * With goheap:alloc on, the entry points come here, out of line: the
- * untraced fast path gains one patched-out jump and nothing else.
+ * While anything watches (hooks.h), the entry points come here, out of
+ * line: the fast path gains one patched-out jump and nothing else.
  */
-static noinline void *gh_alloc_traced(size_t size, gfp_t gfp, int node,
+static noinline void *gh_alloc_hooked(size_t size, gfp_t gfp, int node,
 				      unsigned long caller)
 {
 	void *p;
@@ -387,7 +374,8 @@ static noinline void *gh_alloc_traced(size_t size, gfp_t gfp, int node,
 	if (unlikely(!gh_node_ok(node, caller)))
 		return NULL;
 	p = gh_alloc_checked(size, gfp, node);
-	gh_trace_allocs(caller, &p, 1, size, gh_given_size(size), gfp);
+	if (trace_alloc_enabled())
+		gh_trace_allocs(caller, &p, 1, size, gh_given_size(size), gfp);
 	return p;
 }
 
@@ -407,8 +395,8 @@ static noinline void *gh_alloc_traced(size_t size, gfp_t gfp, int node,
  */
 void *goheap_alloc(size_t size, gfp_t gfp)
 {
-	if (trace_alloc_enabled())
-		return gh_alloc_traced(size, gfp, NUMA_NO_NODE, _RET_IP_);
+	if (gh_hooks_on())
+		return gh_alloc_hooked(size, gfp, NUMA_NO_NODE, _RET_IP_);
 	if (unlikely(gfp & GH_GFP_REFUSED))
 		return gh_gfp_refuse(gfp, _RET_IP_);
 	return gh_alloc_checked(size, gfp, NUMA_NO_NODE);
@@ -474,8 +462,8 @@ void *gh_alloc_class_node(unsigned int cls, size_t size, gfp_t gfp, int node)
  */
 void *goheap_alloc_node(size_t size, gfp_t gfp, int node)
 {
-	if (trace_alloc_enabled())
-		return gh_alloc_traced(size, gfp, node, _RET_IP_);
+	if (gh_hooks_on())
+		return gh_alloc_hooked(size, gfp, node, _RET_IP_);
 	if (unlikely(gfp & GH_GFP_REFUSED))
 		return gh_gfp_refuse(gfp, _RET_IP_);
 	if (unlikely(!gh_node_ok(node, _RET_IP_)))
@@ -503,7 +491,7 @@ void *goheap_alloc_array(size_t n, size_t size, gfp_t gfp)
 		pr_warn_once("array of %zu x %zu bytes overflows\n", n, size);
 		return NULL;
 	}
-	return gh_alloc_traced(bytes, gfp, NUMA_NO_NODE, _RET_IP_);
+	return gh_alloc_hooked(bytes, gfp, NUMA_NO_NODE, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(goheap_alloc_array);
 
@@ -524,9 +512,9 @@ void gh_free_from(const void *p, unsigned long caller)
 
 /*
  * goheap:free, if it is on, then the slow path's free (any object, any
- * CPU): for goheap_free() while the event is on, and for goheap_realloc().
+ * CPU): for goheap_free() while anything watches, and for goheap_realloc().
  */
-static noinline void gh_free_traced(const void *p, unsigned long caller)
+static noinline void gh_free_hooked(const void *p, unsigned long caller)
 {
 	trace_free(caller, p);
 	gh_free_from(p, caller);
@@ -547,8 +535,8 @@ void goheap_free(const void *p)
 	struct gh_span *span;
 	long idx;
 
-	if (trace_free_enabled()) {
-		gh_free_traced(p, _RET_IP_);
+	if (gh_hooks_on()) {
+		gh_free_hooked(p, _RET_IP_);
 		return;
 	}
 	if (unlikely(ZERO_OR_NULL_PTR(p)))
@@ -666,6 +654,35 @@ bool gh_bulk_bad_args(size_t n, void **ptrs, bool alloc, unsigned long caller)
 	return true;
 }
 
+/*
+ * While anything watches (hooks.h), a bulk call is each object's hooked
+ * path in turn, still all or nothing.
+ */
+static noinline int gh_alloc_bulk_hooked(size_t size, gfp_t gfp, size_t n,
+					 void **ptrs, unsigned long caller)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		ptrs[i] = gh_alloc_hooked(size, gfp, NUMA_NO_NODE, caller);
+		if (!ptrs[i]) {
+			while (i--)
+				gh_free_hooked(ptrs[i], caller);
+			return 0;
+		}
+	}
+	return n;
+}
+
+static noinline void gh_free_bulk_hooked(size_t n, void **ptrs,
+					 unsigned long caller)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		gh_free_hooked(ptrs[i], caller);
+}
+
 /**
  * goheap_alloc_bulk() - allocate @n objects of @size bytes at once
  * @size: bytes per object, as for goheap_alloc()
@@ -683,21 +700,17 @@ bool gh_bulk_bad_args(size_t n, void **ptrs, bool alloc, unsigned long caller)
  */
 int goheap_alloc_bulk(size_t size, gfp_t gfp, size_t n, void **ptrs)
 {
-	int got;
-
 	if (unlikely(gfp & GH_GFP_REFUSED)) {
 		gh_gfp_refuse(gfp, _RET_IP_);
 		return 0;
 	}
 	if (unlikely(gh_bulk_bad_args(n, ptrs, true, _RET_IP_)))
 		return 0;
+	if (gh_hooks_on())
+		return gh_alloc_bulk_hooked(size, gfp, n, ptrs, _RET_IP_);
 	if (unlikely(!size || size > GH_MAX_SMALL_SIZE))
-		got = gh_alloc_bulk_each(size, gfp, n, ptrs);
-	else
-		got = gh_alloc_bulk_class(gh_size_to_class(size), size, gfp, n, ptrs);
-	if (trace_alloc_enabled())
-		gh_trace_allocs(_RET_IP_, ptrs, got, size, gh_given_size(size), gfp);
-	return got;
+		return gh_alloc_bulk_each(size, gfp, n, ptrs);
+	return gh_alloc_bulk_class(gh_size_to_class(size), size, gfp, n, ptrs);
 }
 EXPORT_SYMBOL_GPL(goheap_alloc_bulk);
 
@@ -845,9 +858,10 @@ void goheap_free_bulk(size_t n, void **ptrs)
 {
 	if (unlikely(gh_bulk_bad_args(n, ptrs, false, _RET_IP_)))
 		return;
-	if (trace_free_enabled())
-		gh_trace_frees(_RET_IP_, ptrs, n);
-	gh_free_bulk_from(n, ptrs, _RET_IP_);
+	if (gh_hooks_on())
+		gh_free_bulk_hooked(n, ptrs, _RET_IP_);
+	else
+		gh_free_bulk_from(n, ptrs, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(goheap_free_bulk);
 
@@ -934,7 +948,7 @@ void *goheap_realloc(const void *p, size_t new_size, gfp_t gfp)
 	void *q;
 
 	if (ZERO_OR_NULL_PTR(p))
-		return gh_alloc_traced(new_size, gfp, NUMA_NO_NODE, caller);
+		return gh_alloc_hooked(new_size, gfp, NUMA_NO_NODE, caller);
 	old_size = gh_live_size(p);
 	if (!old_size) {
 		gh_report_bad_free(GH_CNT_INVALID_FREE, p,
@@ -943,16 +957,16 @@ void *goheap_realloc(const void *p, size_t new_size, gfp_t gfp)
 		return NULL;
 	}
 	if (!new_size) {
-		gh_free_traced(p, caller);
+		gh_free_hooked(p, caller);
 		return GOHEAP_ZERO_PTR;
 	}
 	if (new_size <= old_size)
 		return (void *)p;
-	q = gh_alloc_traced(new_size, gfp, NUMA_NO_NODE, caller);
+	q = gh_alloc_hooked(new_size, gfp, NUMA_NO_NODE, caller);
 	if (!q)
 		return NULL;
 	memcpy(q, p, old_size);
-	gh_free_traced(p, caller);
+	gh_free_hooked(p, caller);
 	return q;
 }
 EXPORT_SYMBOL_GPL(goheap_realloc);

@@ -2,11 +2,11 @@
 /*
  * goheap's tracepoints: the "goheap" trace system in tracefs
  * (events/goheap/). A disabled tracepoint is a static branch, patched out.
- * goheap:alloc and goheap:free are tested once, at the top of each entry
- * point, which then takes a traced copy of itself out of line when they
- * are on (malloc.c), so that the untraced fast path gains that one
- * patched-out jump and no register; the others fire on slow paths and
- * rare events, where they stand.
+ * goheap:alloc and goheap:free hold the hooks key (hooks.h) while they
+ * are on: the manual heap's entry points test that key once, at their
+ * top, and take their hooked copies out of line (malloc.c), so that the
+ * untraced fast path gains one patched-out jump and no register; the
+ * others fire on slow paths and rare events, where they stand.
  *
  * trace.c alone defines them (CREATE_TRACE_POINTS); every other file
  * includes this header for the trace_*() calls.
@@ -21,12 +21,13 @@
 #include <trace/events/mmflags.h>
 
 #include "compat.h"
+#include "hooks.h"
 
 /*
  * An object handed out by an allocating entry point (goheap_alloc() and
  * its kin, the bulk calls per object, typed caches): kmem:kmalloc's fields.
  */
-TRACE_EVENT(alloc,
+TRACE_EVENT_FN(alloc,
 	TP_PROTO(unsigned long call_site, const void *ptr, size_t bytes_req,
 		 size_t bytes_alloc, gfp_t gfp_flags),
 	TP_ARGS(call_site, ptr, bytes_req, bytes_alloc, gfp_flags),
@@ -46,11 +47,12 @@ TRACE_EVENT(alloc,
 	),
 	TP_printk("call_site=%pS ptr=%p bytes_req=%zu bytes_alloc=%zu gfp_flags=%s",
 		  (void *)__entry->call_site, __entry->ptr, __entry->bytes_req,
-		  __entry->bytes_alloc, show_gfp_flags(__entry->gfp_flags))
+		  __entry->bytes_alloc, show_gfp_flags(__entry->gfp_flags)),
+	gh_hooks_trace_reg, gh_hooks_trace_unreg
 );
 
 /* A pointer given to a freeing entry point, good or bad, NULL included. */
-TRACE_EVENT(free,
+TRACE_EVENT_FN(free,
 	TP_PROTO(unsigned long call_site, const void *ptr),
 	TP_ARGS(call_site, ptr),
 	TP_STRUCT__entry(
@@ -61,7 +63,8 @@ TRACE_EVENT(free,
 		__entry->call_site = call_site;
 		__entry->ptr = ptr;
 	),
-	TP_printk("call_site=%pS ptr=%p", (void *)__entry->call_site, __entry->ptr)
+	TP_printk("call_site=%pS ptr=%p", (void *)__entry->call_site, __entry->ptr),
+	gh_hooks_trace_reg, gh_hooks_trace_unreg
 );
 
 /* A free goheap turned away (double, invalid or of a GC object). */
