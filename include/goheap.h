@@ -110,6 +110,10 @@ static inline void *goheap_zalloc(size_t size, gfp_t gfp)
  * @span_frees: spans given back to the page heap
  * @bad_gfp: allocations refused for their gfp flags (__GFP_DMA, __GFP_DMA32,
  *	__GFP_HIGHMEM; Documentation/goheap.rst, "gfp flags")
+ * @overflows: debug mode: red zones found written (writes past an object)
+ * @writes_after_free: debug mode: free objects' poison found written
+ * @quarantined: debug mode: corrupted objects kept out of use for good
+ * @validate_errors: debug mode: other inconsistencies "validate" found
  *
  * @refills to @span_frees count the slow paths, which take locks or atomic
  * instructions; the fast paths take neither. Like @mallocs they, and
@@ -143,6 +147,10 @@ struct goheap_stats {
 	u64 span_allocs;
 	u64 span_frees;
 	u64 bad_gfp;
+	u64 overflows;
+	u64 writes_after_free;
+	u64 quarantined;
+	u64 validate_errors;
 };
 
 void goheap_read_stats(struct goheap_stats *st);

@@ -554,6 +554,26 @@ unsigned long gh_central_live(struct gh_central *c, void **first,
 	return live;
 }
 
+/**
+ * gh_central_walk() - visit every span on @c's lists, under its lock
+ * @c: central lists
+ * @walk: its visit() runs with the lock held and interrupts off; it must
+ *	  not sleep, take a central lock or change the spans' lists
+ */
+void gh_central_walk(struct gh_central *c, struct gh_span_walk *walk)
+{
+	struct list_head *lists[] = { &c->partial, &c->full };
+	struct gh_span *span;
+	unsigned long flags;
+	unsigned int i;
+
+	spin_lock_irqsave(&c->lock, flags);
+	for (i = 0; i < ARRAY_SIZE(lists); i++)
+		list_for_each_entry(span, lists[i], node)
+			walk->visit(span, walk);
+	spin_unlock_irqrestore(&c->lock, flags);
+}
+
 /* Typed caches' lists, for gh_central_reclaim_all() */
 static LIST_HEAD(gh_typed_centrals);
 static DEFINE_MUTEX(gh_typed_centrals_lock);

@@ -62,6 +62,10 @@ static int stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "SpanAllocs %llu\n", st.span_allocs);
 	seq_printf(m, "SpanFrees %llu\n", st.span_frees);
 	seq_printf(m, "BadGfp %llu\n", st.bad_gfp);
+	seq_printf(m, "Overflows %llu\n", st.overflows);
+	seq_printf(m, "WritesAfterFree %llu\n", st.writes_after_free);
+	seq_printf(m, "Quarantined %llu\n", st.quarantined);
+	seq_printf(m, "ValidateErrors %llu\n", st.validate_errors);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(stats);

@@ -78,6 +78,8 @@ unsigned int gh_arena_order = GH_ARENA_DEFAULT_ORDER;
 EXPORT_SYMBOL_IF_KUNIT(gh_arena_order);
 unsigned int gh_release_delay_ms = 1000;
 EXPORT_SYMBOL_IF_KUNIT(gh_release_delay_ms);
+/* arenas are registered with kmemleak, unless objects are (debug=K) */
+bool gh_heap_kmemleak_arenas = true;
 
 struct gh_map_node *gh_map_top[GH_MAP_TOP_SIZE];
 EXPORT_SYMBOL_IF_KUNIT(gh_map_top);
@@ -89,6 +91,7 @@ static LIST_HEAD(gh_arenas);
 /* lowest ordinary arena that may have a free page; NULL: every one is full */
 static struct gh_arena *gh_search_from;
 static struct gh_heap_stats gh_heap_acct;
+static u32 gh_heap_placements;
 
 static void gh_release_fn(struct work_struct *work);
 static DECLARE_DELAYED_WORK(gh_release_work, gh_release_fn);
@@ -350,9 +353,11 @@ static struct gh_arena *gh_arena_new(unsigned int npages, int nid, gfp_t gfp)
 	a->longest_free = gh_longest_free(a->used);
 	a->idle_since = jiffies;
 	/* kmemleak does not scan alloc_pages() memory: objects referenced only
-	 * from goheap memory would be reported as leaks
+	 * from goheap memory would be reported as leaks. With kmemleak per
+	 * object (debug.c), objects and some spans are registered instead.
 	 */
-	kmemleak_alloc(a->base, (size_t)a->npages * PAGE_SIZE, 0, gfp);
+	if (gh_heap_kmemleak_arenas)
+		kmemleak_alloc(a->base, (size_t)a->npages * PAGE_SIZE, 0, gfp);
 	trace_arena_grow(a->base, a->npages, nid, a->dedicated);
 	return a;
 
@@ -367,7 +372,8 @@ free_arena:
 static void gh_arena_free(struct gh_arena *a)
 {
 	trace_arena_release(a->base, a->npages, a->nid, a->dedicated);
-	kmemleak_free(a->base);
+	if (gh_heap_kmemleak_arenas)
+		kmemleak_free(a->base);
 	gh_free_page_run(a->base, 0, a->npages);
 	kfree(a);
 }
@@ -432,6 +438,7 @@ static void gh_span_place(struct gh_span *span, struct gh_arena *a,
 	gh_heap_acct.inuse_bytes += (u64)npages * PAGE_SIZE;
 	gh_heap_acct.meta_bytes += span->meta_bytes;
 	gh_heap_acct.spans++;
+	span->gen = gh_heap_placements++;
 }
 
 /*
@@ -538,6 +545,8 @@ void gh_heap_free_span(struct gh_span *span)
 	bool idle, dedicated = a->dedicated;
 	unsigned long flags;
 
+	if (span->kmemleak_area)
+		kmemleak_free(span->base);
 	spin_lock_irqsave(&gh_heap_lock, flags);
 	WRITE_ONCE(span->state, GH_SPAN_DEAD);
 	gh_map_set(span, NULL);
@@ -699,6 +708,60 @@ bool gh_heap_search_ok(void)
 	return ok;
 }
 EXPORT_SYMBOL_IF_KUNIT(gh_heap_search_ok);
+
+/**
+ * gh_heap_scan_span() - have kmemleak scan a span whose objects it does
+ *	not know
+ * @span: a new span of a typed cache or a GC domain
+ * @gfp: flags for kmemleak's own record
+ *
+ * With kmemleak per object (debug.c), no arena is registered; the spans
+ * whose objects are not registered one by one are registered whole, as
+ * scan-only areas, so that pointers they hold still count. Until the span
+ * goes back to the heap.
+ */
+void gh_heap_scan_span(struct gh_span *span, gfp_t gfp)
+{
+	if (gh_heap_kmemleak_arenas)
+		return;
+	kmemleak_alloc(span->base, (size_t)span->npages * PAGE_SIZE, 0, gfp);
+	span->kmemleak_area = 1;
+}
+
+/**
+ * gh_heap_accounting_ok() - check the page heap's statistics identities
+ *
+ * Under the heap lock, so exact at any time: HeapSys is the arenas' pages,
+ * HeapInuse their used pages, and the counts of arenas and spans are what
+ * the list and the page map hold.
+ *
+ * Return: true if they hold.
+ */
+bool gh_heap_accounting_ok(void)
+{
+	u64 sys = 0, inuse = 0;
+	unsigned long arenas = 0, spans = 0, flags;
+	struct gh_arena *a;
+	unsigned int i;
+	bool ok;
+
+	spin_lock_irqsave(&gh_heap_lock, flags);
+	list_for_each_entry(a, &gh_arenas, node) {
+		arenas++;
+		sys += (u64)a->npages * PAGE_SIZE;
+		inuse += (u64)a->inuse_pages * PAGE_SIZE;
+		for (i = 0; i < a->npages; i++) {
+			struct gh_span *s = *gh_map_slot(PHYS_PFN(__pa(a->base)) + i);
+
+			spans += s && s->first_page == i;
+		}
+	}
+	ok = sys == gh_heap_acct.sys_bytes && inuse == gh_heap_acct.inuse_bytes &&
+	     arenas == gh_heap_acct.arenas && spans == gh_heap_acct.spans;
+	spin_unlock_irqrestore(&gh_heap_lock, flags);
+	return ok;
+}
+EXPORT_SYMBOL_IF_KUNIT(gh_heap_accounting_ok);
 
 /**
  * gh_heap_walk_spans() - visit every live span, heap lock held

@@ -9,7 +9,6 @@
 #include "hooks.h"
 
 DEFINE_STATIC_KEY_FALSE(gh_hooks_key);
-EXPORT_SYMBOL_IF_KUNIT(gh_hooks_key);
 
 /**
  * gh_hooks_get() - send the entry points through their hooked copies

@@ -169,6 +169,7 @@ struct gh_span {
 	u8 state;			/* enum gh_span_state */
 	u8 cls;
 	u8 on_list;			/* enum gh_central_list */
+	u8 kmemleak_area;		/* registered whole with kmemleak */
 	u16 nelems;
 	u16 nwords;
 	u16 live;			/* objects in use, while unowned */
@@ -177,6 +178,9 @@ struct gh_span {
 	u32 size;			/* object size; requested size if large */
 	u32 divmagic;
 	u32 meta_bytes;			/* this structure and its bitmaps */
+	u32 gen;			/* placements before this one: tells
+					 * a span from earlier ones on its pages
+					 */
 	union {
 		struct goheap_gc_domain *gc_domain;	/* GH_SPAN_GC: owning domain */
 		struct gh_central *typed;	/* GH_SPAN_TYPED: its cache's lists */
@@ -279,7 +283,10 @@ struct gh_span_walk {
 };
 
 void gh_heap_walk_spans(struct gh_span_walk *walk);
+void gh_heap_scan_span(struct gh_span *span, gfp_t gfp);
+extern bool gh_heap_kmemleak_arenas;
 bool gh_heap_search_ok(void);
+bool gh_heap_accounting_ok(void);
 size_t gh_heap_max_size(void);
 
 #define GH_ARENA_MAP_CELLS	64
@@ -364,6 +371,7 @@ void gh_central_exit(void);
 void gh_central_setup(struct gh_central *c, unsigned int cls, int nid,
 		      u8 span_state);
 unsigned long gh_central_slots(struct gh_central *c, unsigned long *spans);
+void gh_central_walk(struct gh_central *c, struct gh_span_walk *walk);
 unsigned long gh_central_live(struct gh_central *c, void **first,
 			      unsigned int max);
 struct gh_span *gh_central_take(struct gh_central *c, int cpu,
@@ -445,6 +453,11 @@ enum gh_counter {
 	GH_CNT_SPAN_ALLOCS,	/* spans the page heap placed */
 	GH_CNT_SPAN_FREES,	/* spans given back to the page heap */
 	GH_CNT_BAD_GFP,		/* allocations refused for their gfp flags */
+	/* debug mode (debug.c) */
+	GH_CNT_OVERFLOW,	/* red zones found written */
+	GH_CNT_USE_AFTER_FREE,	/* poison found written */
+	GH_CNT_QUARANTINED,	/* objects kept out of use for good */
+	GH_CNT_VALIDATE_ERRORS,	/* other inconsistencies validation found */
 	GH_NR_COUNTERS
 };
 

@@ -16,6 +16,7 @@
 #include <kunit/visibility.h>
 
 #include "compat.h"
+#include "debug.h"
 #include "gc/gc.h"
 
 /* The tunables live in the layers that read them: heap.c, central.c. */
@@ -64,6 +65,34 @@ MODULE_PARM_DESC(release_delay_ms,
 module_param_cb(refill_div, &gh_refill_div_ops, &gh_refill_div, 0644);
 MODULE_PARM_DESC(refill_div,
 		 "a span is offered to caches again once 1/refill_div of it is free, 1..512 (default 8)");
+
+/* debug mode's checks, by letter (debug.c); read only: set at load */
+static int gh_param_set_debug(const char *val, const struct kernel_param *kp)
+{
+	int ret = gh_debug_parse(val, &gh_debug_flags);
+
+	/* before the first arena: objects, not arenas, go to kmemleak */
+	gh_heap_kmemleak_arenas = !(gh_debug_flags & GH_DEBUG_LEAK);
+	return ret;
+}
+
+static int gh_param_get_debug(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%s%s%s%s\n",
+			  gh_debug_flags & GH_DEBUG_REDZONE ? "Z" : "",
+			  gh_debug_flags & GH_DEBUG_POISON ? "P" : "",
+			  gh_debug_flags & GH_DEBUG_TRACK ? "U" : "",
+			  gh_debug_flags & GH_DEBUG_LEAK ? "K" : "");
+}
+
+static const struct kernel_param_ops gh_debug_ops = {
+	.set = gh_param_set_debug,
+	.get = gh_param_get_debug,
+};
+
+module_param_cb(debug, &gh_debug_ops, NULL, 0444);
+MODULE_PARM_DESC(debug,
+		 "debug mode, at load: Z red zones, P poisoning, U stack traces, K kmemleak per object; 1 or all: every one (default off)");
 
 static unsigned long gh_shrink_count(struct shrinker *s,
 				     struct shrink_control *sc)
@@ -127,8 +156,10 @@ static void gh_free_leaks(void)
 			       leaks.objects[cls], cls, gh_classes[cls].size);
 	if (leaks.large)
 		pr_err("unload: %lu large objects never freed\n", leaks.large);
-	list_for_each_entry_safe(span, tmp, &leaks.spans, node)
+	list_for_each_entry_safe(span, tmp, &leaks.spans, node) {
+		gh_debug_forget_span(span);
 		gh_heap_free_span(span);
+	}
 }
 
 static int __init goheap_init(void)
@@ -146,6 +177,9 @@ static int __init goheap_init(void)
 	if (ret)
 		goto cache_exit;
 	gh_debugfs_init();
+	ret = gh_debug_init(gh_debugfs_root());
+	if (ret)
+		goto stats_exit;
 	gh_typed_init(gh_debugfs_root());
 	ret = gh_gc_init(gh_debugfs_root());
 	if (ret)
@@ -178,6 +212,7 @@ static void __exit goheap_exit(void)
 	gh_typed_exit();
 	gh_central_exit();
 	gh_heap_exit();
+	gh_debug_exit();
 	pr_info("unloaded: every page returned\n");
 }
 

@@ -31,6 +31,7 @@
 #include <goheap.h>
 
 #include "cache.h"
+#include "debug.h"
 #include "hooks.h"
 #include "internal.h"
 #include "poison.h"
@@ -136,6 +137,22 @@ void *gh_alloc_class(unsigned int cls, size_t size, gfp_t gfp)
 }
 
 /*
+ * An object of @cls from another node's central lists (no CPU's cache
+ * serves a node not its own), counted; not yet made ready.
+ */
+static void *gh_alloc_other_node(unsigned int cls, size_t size, gfp_t gfp,
+				 int node)
+{
+	void *p = gh_central_alloc(gh_central_of(node, cls), gfp);
+
+	if (p) {
+		this_cpu_inc(gh_stats.class_mallocs[cls]);
+		this_cpu_add(gh_stats.class_requested[cls], size);
+	}
+	return p;
+}
+
+/*
  * Index of the object at @p in small-object span @span, or -1 if @p is not
  * the start of one: an interior pointer, or a slot-aligned address in the
  * span's tail, past its last object.
@@ -203,7 +220,9 @@ static int gh_free_small(struct gh_span *span, const void *p,
 
 	if (idx < 0)
 		return idx;
-	gh_free_wipe(span, (void *)p, idx);
+	/* debug mode poisoned it already, and keeps its trailer readable */
+	if (!gh_debug_on())
+		gh_free_wipe(span, (void *)p, idx);
 	return gh_free_small_report(p, gh_cache_free(span, idx), caller);
 }
 
@@ -361,6 +380,56 @@ void gh_trace_allocs(unsigned long caller, void **ptrs, size_t n, size_t size,
 }
 
 /*
+ * Debug mode's object of @bytes (room for its trailer included): not
+ * zeroed, so that debug.c can check the poison of a reused one first.
+ */
+static void *gh_alloc_raw(size_t bytes, gfp_t gfp, int node)
+{
+	unsigned int cls;
+	void *p;
+
+	if (bytes > GH_MAX_SMALL_SIZE)
+		return gh_alloc_large(bytes, gfp, node);
+	cls = gh_size_to_class(bytes);
+	if (node != NUMA_NO_NODE && node != numa_node_id()) {
+		p = gh_alloc_other_node(cls, bytes, gfp, node);
+	} else {
+		p = gh_cache_alloc_fast(cls, bytes);
+		if (!p)
+			p = gh_cache_alloc_slow(cls, bytes, gfp, 0);
+	}
+	if (p)
+		gh_unpoison(p, gh_classes[cls].size);
+	return p;
+}
+
+/* quarantined objects one debug-mode allocation steps over at most */
+#define GH_DEBUG_TRIES	8
+
+/*
+ * goheap_alloc() in debug mode: debug.c checks and dresses the object; one
+ * it finds written after its free stays quarantined, and another is taken.
+ */
+static void *gh_alloc_debug(size_t size, gfp_t gfp, int node)
+{
+	unsigned int tries = GH_DEBUG_TRIES;
+	size_t bytes;
+	void *p;
+
+	if (!size)
+		return GOHEAP_ZERO_PTR;
+	bytes = gh_debug_slot_request(size);
+	if (unlikely(bytes > gh_heap_max_size()))
+		return gh_alloc_large(bytes, gfp, node);	/* reports it */
+	while (tries--) {
+		p = gh_alloc_raw(bytes, gfp, node);
+		if (!p || gh_debug_alloc_ready(p, size, gfp))
+			return p;
+	}
+	return NULL;
+}
+
+/*
  * While anything watches (hooks.h), the entry points come here, out of
  * line: the fast path gains one patched-out jump and nothing else.
  */
@@ -373,7 +442,10 @@ static noinline void *gh_alloc_hooked(size_t size, gfp_t gfp, int node,
 		return gh_gfp_refuse(gfp, caller);
 	if (unlikely(!gh_node_ok(node, caller)))
 		return NULL;
-	p = gh_alloc_checked(size, gfp, node);
+	if (gh_debug_on())
+		p = gh_alloc_debug(size, gfp, node);
+	else
+		p = gh_alloc_checked(size, gfp, node);
 	if (trace_alloc_enabled())
 		gh_trace_allocs(caller, &p, 1, size, gh_given_size(size), gfp);
 	return p;
@@ -438,12 +510,8 @@ void *gh_alloc_class_node(unsigned int cls, size_t size, gfp_t gfp, int node)
 
 	if (node == NUMA_NO_NODE || node == numa_node_id())
 		return gh_alloc_small(cls, size, gfp);
-	p = gh_central_alloc(gh_central_of(node, cls), gfp);
-	if (!p)
-		return NULL;
-	this_cpu_inc(gh_stats.class_mallocs[cls]);
-	this_cpu_add(gh_stats.class_requested[cls], size);
-	return gh_alloc_ready(p, cls, gfp);
+	p = gh_alloc_other_node(cls, size, gfp, node);
+	return p ? gh_alloc_ready(p, cls, gfp) : NULL;
 }
 
 /**
@@ -506,8 +574,11 @@ EXPORT_SYMBOL_GPL(goheap_alloc_array);
  */
 void gh_free_from(const void *p, unsigned long caller)
 {
-	if (!ZERO_OR_NULL_PTR(p))
-		gh_free_slow(p, caller);
+	if (ZERO_OR_NULL_PTR(p))
+		return;
+	if (gh_debug_on() && gh_debug_free(p, caller) == GH_DEBUG_KEEP)
+		return;
+	gh_free_slow(p, caller);
 }
 
 /*
@@ -830,6 +901,11 @@ void gh_free_bulk_from(size_t n, void **ptrs, unsigned long caller)
 {
 	size_t i = 0, run;
 
+	if (gh_debug_on()) {
+		for (; i < n; i++)
+			gh_free_from(ptrs[i], caller);
+		return;
+	}
 	while (i < n) {
 		i += gh_free_bulk_local(n - i, ptrs + i);
 		if (i == n)
@@ -892,6 +968,9 @@ size_t gh_live_size(const void *p)
 	} else if (state == GH_SPAN_LARGE && p == span->base) {
 		size = (size_t)span->npages * PAGE_SIZE;
 	}
+	/* debug mode: what was asked for, the red zone's start */
+	if (size && state != GH_SPAN_TYPED && gh_debug_on())
+		size = gh_debug_requested(p, size);
 	rcu_read_unlock();
 	return size;
 }

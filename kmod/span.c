@@ -233,6 +233,7 @@ struct gh_span *gh_span_new_typed(struct gh_central *c, gfp_t gfp)
 
 	if (!span)
 		return NULL;
+	gh_heap_scan_span(span, gfp);
 	span->typed = c;
 	for (i = 0; c->ctor && i < span->nelems; i++) {
 		void *obj = gh_span_obj(span, i);

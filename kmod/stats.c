@@ -155,6 +155,10 @@ static void gh_fill_counters(struct goheap_stats *st, const struct gh_pcpu_stats
 	st->span_allocs = since->cnt[GH_CNT_SPAN_ALLOCS];
 	st->span_frees = since->cnt[GH_CNT_SPAN_FREES];
 	st->bad_gfp = since->cnt[GH_CNT_BAD_GFP];
+	st->overflows = since->cnt[GH_CNT_OVERFLOW];
+	st->writes_after_free = since->cnt[GH_CNT_USE_AFTER_FREE];
+	st->quarantined = since->cnt[GH_CNT_QUARANTINED];
+	st->validate_errors = since->cnt[GH_CNT_VALIDATE_ERRORS];
 }
 
 /**

@@ -53,6 +53,7 @@
 #include <goheap.h>
 #include <kunit/visibility.h>
 
+#include "debug.h"
 #include "internal.h"
 #include "poison.h"
 #include "report.h"
@@ -144,8 +145,9 @@ static struct goheap_cache *gh_typed_new(const char *name, size_t size,
 		return NULL;
 	c->name = kstrdup_const(name, GFP_KERNEL);
 	c->counts = alloc_percpu(struct gh_typed_counts);
-	c->merged = !ctor && !(flags & (GOHEAP_CACHE_TYPESAFE_BY_RCU |
-					GOHEAP_CACHE_NO_MERGE));
+	/* debug mode's trailers are the manual heap's alone: no merging */
+	c->merged = !ctor && !gh_debug_on() &&
+		    !(flags & (GOHEAP_CACHE_TYPESAFE_BY_RCU | GOHEAP_CACHE_NO_MERGE));
 	if (!c->merged)
 		c->own = kcalloc(nr_node_ids, sizeof(*c->own), GFP_KERNEL);
 	if (!c->name || !c->counts || (!c->merged && !c->own)) {

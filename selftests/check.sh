@@ -7,7 +7,10 @@
 #                  goheap.ko, goheap_kunit.ko (its KUnit suites run as it
 #                  loads), goheap_sample.ko, every selftests/tests/*.sh,
 #                  unload, kmemleak scan
-#   test-6.12-rt   the same on 6.12 with PREEMPT_RT (kernel.sh 6.12-rt)
+#   test-6.12-rt   the same on 6.12 with PREEMPT_RT (kernel.sh 6.12-rt);
+#                  after each, a second boot (test-*-debug) with goheap.ko
+#                  debug=all and goheap_sample: the tests marked
+#                  "# goheap-selftest: debug" (stock-6.1 has one too)
 #   stock-6.1      Debian's 6.1, 6.12 and 6.12-rt kernels, each chosen by
 #   stock-6.12     its meta package: goheap.ko (and goheap_sample.ko), the
 #   stock-6.12-rt  tests marked "# goheap-selftest: smoke"; stock-6.1 boots
@@ -239,13 +242,17 @@ check_kmemleak() {
 	fi
 }
 
-# boot LABEL IMAGE TIMEOUT APPEND TESTS: build/LABEL's modules in a guest.
+# boot LABEL IMAGE TIMEOUT APPEND TESTS [GOHEAP_ARGS MODULES]: build/LABEL's
+# modules in a guest; goheap.ko loaded with GOHEAP_ARGS (default
+# $GOHEAP_INSMOD_ARGS), the modules named in MODULES (default: all four).
 boot() {
 	local label=$1 image=$2 tmo=$3 append=$4 tests=$5
+	local args=${6-${GOHEAP_INSMOD_ARGS:-}}
+	local modules=${7:-goheap goheap_kunit goheap_sample goheap_stress}
 	local rc=0 t0 secs kunit=0 kmemleak=0 k
 
 	for k in "${kos[@]}"; do
-		case $k in *goheap_kunit.ko) kunit=1 ;; esac
+		case $k in *goheap_kunit.ko) [[ " $modules " == *" goheap_kunit "* ]] && kunit=1 ;; esac
 	done
 	[[ $label == test-* ]] && kmemleak=1
 	t0=$(date +%s)
@@ -253,10 +260,10 @@ boot() {
 		"${kos[@]}" <<-EOF || rc=$?
 		GH_MODE=check
 		GH_KERNEL=$label
-		GH_MODULES="goheap goheap_kunit goheap_sample goheap_stress"
+		GH_MODULES="$modules"
 		GH_TESTS=$tests
 		GH_TEST_TIMEOUT=${GOHEAP_TEST_TIMEOUT:-300}
-		GH_GOHEAP_ARGS="${GOHEAP_INSMOD_ARGS:-}"
+		GH_GOHEAP_ARGS="$args"
 	EOF
 	secs=$(($(date +%s) - t0))
 	check_log "$label" "$out/$label.log" "$rc" "$kunit" "$kmemleak" "$secs"
@@ -294,6 +301,10 @@ check_test_kernel() {
 	if [ ${#kos[@]} -gt 0 ] && [[ ${kos[0]} == */goheap.ko ]]; then
 		boot "$label" "$kdir/arch/x86/boot/bzImage" \
 			"${GOHEAP_BOOT_TIMEOUT_TEST:-900}" "kmemleak=on" all
+		# debug mode in a boot of its own: the tests marked "debug"
+		boot "$label-debug" "$kdir/arch/x86/boot/bzImage" \
+			"${GOHEAP_BOOT_TIMEOUT_TEST:-900}" "kmemleak=on" debug \
+			"debug=all ${GOHEAP_INSMOD_ARGS:-}" "goheap goheap_sample"
 	else
 		result FAIL "$label boot" "goheap.ko did not build, not booted"
 	fi
@@ -311,6 +322,10 @@ check_stock_kernel() {
 		# one stock boot with two NUMA nodes: Debian's kernels have NUMA
 		GH_QEMU_NUMA=$([ "$series" = 6.1 ] && echo 2 || echo 1) \
 			boot "$label" "$GH_STOCK_IMAGE" "${GOHEAP_BOOT_TIMEOUT_STOCK:-400}" "" smoke
+		# debug mode where no KASAN or kmemleak backs it up
+		[ "$series" != 6.1 ] ||
+			boot "$label-debug" "$GH_STOCK_IMAGE" "${GOHEAP_BOOT_TIMEOUT_STOCK:-400}" "" \
+				debug "debug=all ${GOHEAP_INSMOD_ARGS:-}" "goheap goheap_sample"
 	else
 		result FAIL "$label boot" "goheap.ko did not build, not booted"
 	fi

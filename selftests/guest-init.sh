@@ -174,8 +174,8 @@ run_selftests() {
 	for t in /tests/*.sh; do
 		[ -f "$t" ] || continue
 		name=$(basename "$t" .sh)
-		if [ "$GH_TESTS" = smoke ] &&
-		   ! grep -qx '# goheap-selftest: smoke' "$t"; then
+		if [ "$GH_TESTS" != all ] &&
+		   ! grep -qx "# goheap-selftest: $GH_TESTS" "$t"; then
 			continue
 		fi
 		say "SELFTEST-BEGIN $name"

@@ -102,6 +102,7 @@ static struct gh_span *gh_gc_new_span(struct goheap_gc_domain *d,
 			 gh_gc_new_large_span(ti, gfp);
 	if (!span)
 		return NULL;
+	gh_heap_scan_span(span, gfp);
 	span->gc_domain = d;
 	span->gc_tinfo = ti;
 	/* publish: gh_gc_span_of() reads state with acquire */

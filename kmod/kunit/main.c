@@ -44,6 +44,7 @@ void gh_test_expect_heap_identities(struct kunit *test)
 	gh_heap_read_stats(&hs);
 	KUNIT_EXPECT_EQ(test, hs.sys_bytes, hs.inuse_bytes + hs.idle_bytes);
 	KUNIT_EXPECT_TRUE(test, hs.arenas || (!hs.sys_bytes && !hs.spans));
+	KUNIT_EXPECT_TRUE(test, gh_heap_accounting_ok());
 }
 
 struct gh_span *gh_test_span_of(const void *p)
@@ -63,7 +64,8 @@ void gh_test_settle(void)
 }
 
 kunit_test_suites(&gh_sizeclass_suite, &gh_heap_suite, &gh_alloc_suite,
-		  &gh_badinput_suite, &gh_stress_suite, &gh_gc_suite, &gh_slab_api_suite);
+		  &gh_badinput_suite, &gh_stress_suite, &gh_gc_suite, &gh_slab_api_suite,
+		  &gh_debug_suite);
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("KUnit suites for goheap");

@@ -15,6 +15,7 @@ extern struct kunit_suite gh_badinput_suite;
 extern struct kunit_suite gh_stress_suite;
 extern struct kunit_suite gh_gc_suite;
 extern struct kunit_suite gh_slab_api_suite;
+extern struct kunit_suite gh_debug_suite;
 
 /*
  * Make the buddy allocator fail every request of the calling task, through
@@ -33,7 +34,10 @@ static inline bool gh_test_check(const void *p, size_t size, u8 seed)
 	return !memchr_inv(p, seed, size);
 }
 
-/* Both heap identities hold: HeapSys = HeapInuse + HeapIdle >= released. */
+/*
+ * Both heap identities hold: HeapSys = HeapInuse + HeapIdle >= released,
+ * and the page heap's accounting matches its arenas and page map.
+ */
 void gh_test_expect_heap_identities(struct kunit *test);
 
 /* The span of live object @p (looked up in an RCU reader of its own). */

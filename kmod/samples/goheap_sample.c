@@ -19,6 +19,18 @@
  *   doublefree <size>             allocate one object and free it twice, on
  *                                 purpose: goheap reports and counts the
  *                                 second free (and goheap:bad_free fires)
+ *   overflow <size> <offset>      debug mode's red zone, on purpose: allocate
+ *                                 size bytes, write the byte at size + offset
+ *                                 (0..7, past the end), free it: goheap
+ *                                 reports the overflow and quarantines it
+ *   uaf <size>                    debug mode's poison, on purpose: hold one
+ *                                 object (until release), allocate another,
+ *                                 free it, then write its first byte (with
+ *                                 KASAN looking away, so that goheap's own
+ *                                 check is what finds it)
+ *   nest / unnest                 keep a kmalloc buffer whose only pointer is
+ *                                 inside a goheap object (kmemleak must not
+ *                                 report it) / free both
  *   items <count> <batch>         the alloc workload through a typed cache with
  *                                 a constructor ("goheap_sample_item"), in bulk:
  *                                 batch objects per goheap_cache_alloc_bulk()
@@ -40,6 +52,7 @@
 
 #include <linux/completion.h>
 #include <linux/debugfs.h>
+#include <linux/kasan.h>
 #include <linux/kthread.h>
 #include <linux/mm.h>
 #include <linux/module.h>
@@ -93,6 +106,8 @@ static void **sample_held_items;
 static unsigned int sample_nheld_items;
 
 static DEFINE_MUTEX(sample_lock);
+/* nest: a goheap object holding the one pointer to a kmalloc buffer */
+static void **sample_nest;
 static struct sample_obj *sample_held;
 static unsigned int sample_nheld;
 static struct sample_totals sample_all, sample_now;
@@ -449,7 +464,7 @@ static int sample_cmd_nodes(unsigned int count, size_t size)
 	return ret;
 }
 
-static int sample_cmd_leak(unsigned int count, size_t size)
+static noinline int sample_cmd_leak(unsigned int count, size_t size)
 {
 	while (count--)
 		if (!sample_alloc(size))
@@ -457,7 +472,7 @@ static int sample_cmd_leak(unsigned int count, size_t size)
 	return 0;
 }
 
-static int sample_cmd_double_free(size_t size)
+static noinline int sample_cmd_double_free(size_t size)
 {
 	void *p = goheap_alloc(size, GFP_KERNEL);
 
@@ -466,6 +481,58 @@ static int sample_cmd_double_free(size_t size)
 	goheap_free(p);
 	goheap_free(p);
 	return 0;
+}
+
+static noinline int sample_cmd_overflow(size_t size, unsigned int offset)
+{
+	u8 *p = goheap_alloc(size, GFP_KERNEL);
+
+	if (!p)
+		return -ENOMEM;
+	pr_info("overflow: object %p, byte %zu\n", p, size + offset);
+	p[size + offset] = 0x41;
+	goheap_free(p);
+	return 0;
+}
+
+static noinline int sample_cmd_uaf(size_t size)
+{
+	u8 *p;
+	int ret;
+
+	/* a neighbour, held (until release), keeps their span from going back */
+	ret = sample_cmd_alloc(1, size, true);
+	if (ret)
+		return ret;
+	p = goheap_alloc(size, GFP_KERNEL);
+	if (!p)
+		return -ENOMEM;
+	pr_info("uaf: object %p\n", p);
+	goheap_free(p);
+	kasan_disable_current();
+	WRITE_ONCE(p[0], 0x41);
+	kasan_enable_current();
+	return 0;
+}
+
+static int sample_cmd_nest(void)
+{
+	if (sample_nest)
+		return -EBUSY;
+	sample_nest = goheap_alloc(sizeof(void *), GFP_KERNEL);
+	if (!sample_nest)
+		return -ENOMEM;
+	*sample_nest = kmalloc(256, GFP_KERNEL);
+	return 0;
+}
+
+static void sample_cmd_unnest(void)
+{
+	if (!sample_nest)
+		return;
+	kfree(*sample_nest);
+	goheap_free(sample_nest);
+	sample_nest = NULL;
 }
 
 static int sample_run(char *line)
@@ -492,6 +559,18 @@ static int sample_run(char *line)
 	if (sscanf(line, "doublefree %u %c", &a, &extra) == 1 &&
 	    a && a <= GOHEAP_MAX_SMALL_SIZE)
 		return sample_cmd_double_free(a);
+	if (sscanf(line, "overflow %u %u %c", &a, &b, &extra) == 2 &&
+	    a && a <= GOHEAP_MAX_SMALL_SIZE && b < 8)
+		return sample_cmd_overflow(a, b);
+	if (sscanf(line, "uaf %u %c", &a, &extra) == 1 &&
+	    a && a <= GOHEAP_MAX_SMALL_SIZE)
+		return sample_cmd_uaf(a);
+	if (!strcmp(line, "nest"))
+		return sample_cmd_nest();
+	if (!strcmp(line, "unnest")) {
+		sample_cmd_unnest();
+		return 0;
+	}
 	if (sscanf(line, "items %u %u %c", &a, &b, &extra) == 2 &&
 	    a && a <= 100 * SAMPLE_MAX_COUNT && b && b <= SAMPLE_ITEM_BATCH_MAX)
 		return sample_cmd_items(a, b);
@@ -549,6 +628,7 @@ static void __exit sample_exit(void)
 {
 	debugfs_remove_recursive(sample_dir);
 	sample_cmd_release();
+	sample_cmd_unnest();
 	if (goheap_cache_destroy(sample_items))
 		pr_err("goheap_sample_item still had objects: cache kept\n");
 }

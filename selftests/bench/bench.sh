@@ -24,6 +24,8 @@
 #   GOHEAP_BENCH_CMDS    only these bench commands, ";"-separated (e.g.
 #                        "pair;batch"), for experiments
 #   GOHEAP_VM_MEM        guest memory in MiB (2048)
+#   GOHEAP_INSMOD_ARGS   goheap.ko parameters (e.g. "debug=all", to price
+#                        debug mode)
 # Exit status 1 if the build, a boot or a benchmark failed; goals that are
 # not met are reported, never an error.
 set -euo pipefail
@@ -79,6 +81,7 @@ GH_BENCH_SET=$set
 GH_BENCH_SCALE=$scale
 GH_BENCH_ROUNDS=$rounds
 GH_BENCH_CMDS='${GOHEAP_BENCH_CMDS:-}'
+GH_GOHEAP_ARGS='${GOHEAP_INSMOD_ARGS:-}'
 EOF
 	echo "$rc $(($(date +%s) - t0))" >"$out/$name.status"
 	rm -rf "$out/$name.cpio.gz" "$out/$name.cpio.gz.d"
