@@ -110,10 +110,13 @@ static inline void *goheap_zalloc(size_t size, gfp_t gfp)
  * @span_frees: spans given back to the page heap
  * @bad_gfp: allocations refused for their gfp flags (__GFP_DMA, __GFP_DMA32,
  *	__GFP_HIGHMEM; Documentation/goheap.rst, "gfp flags")
+ * @fault_injected: allocations fail_goheap failed on purpose
+ *	(Documentation/goheap.rst, "Fault injection")
  *
  * @refills to @span_frees count the slow paths, which take locks or atomic
  * instructions; the fast paths take neither. Like @mallocs they, and
- * @bad_gfp, count from load or from the last debugfs reset.
+ * @bad_gfp and @fault_injected, count from load or from the last debugfs
+ * reset.
  */
 struct goheap_stats {
 	u64 alloc;
@@ -143,6 +146,7 @@ struct goheap_stats {
 	u64 span_allocs;
 	u64 span_frees;
 	u64 bad_gfp;
+	u64 fault_injected;
 };
 
 void goheap_read_stats(struct goheap_stats *st);

@@ -62,6 +62,7 @@ static int stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "SpanAllocs %llu\n", st.span_allocs);
 	seq_printf(m, "SpanFrees %llu\n", st.span_frees);
 	seq_printf(m, "BadGfp %llu\n", st.bad_gfp);
+	seq_printf(m, "FaultInjected %llu\n", st.fault_injected);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(stats);

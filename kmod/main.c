@@ -16,6 +16,7 @@
 #include <kunit/visibility.h>
 
 #include "compat.h"
+#include "fault.h"
 #include "gc/gc.h"
 
 /* The tunables live in the layers that read them: heap.c, central.c. */
@@ -146,6 +147,7 @@ static int __init goheap_init(void)
 	if (ret)
 		goto cache_exit;
 	gh_debugfs_init();
+	gh_fault_init();
 	gh_typed_init(gh_debugfs_root());
 	ret = gh_gc_init(gh_debugfs_root());
 	if (ret)
@@ -155,6 +157,7 @@ static int __init goheap_init(void)
 	return 0;
 
 stats_exit:
+	gh_fault_exit();
 	gh_debugfs_exit();
 	gh_shrinker_del(&gh_shrinker);
 cache_exit:
@@ -167,6 +170,7 @@ central_exit:
 
 static void __exit goheap_exit(void)
 {
+	gh_fault_exit();
 	gh_rcu_free_exit();
 	gh_gc_exit();
 	gh_debugfs_exit();

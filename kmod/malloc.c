@@ -31,6 +31,7 @@
 #include <goheap.h>
 
 #include "cache.h"
+#include "fault.h"
 #include "hooks.h"
 #include "internal.h"
 #include "poison.h"
@@ -372,6 +373,8 @@ static noinline void *gh_alloc_hooked(size_t size, gfp_t gfp, int node,
 	if (unlikely(gfp & GH_GFP_REFUSED))
 		return gh_gfp_refuse(gfp, caller);
 	if (unlikely(!gh_node_ok(node, caller)))
+		return NULL;
+	if (unlikely(gh_fault_should_fail(size, gfp)))
 		return NULL;
 	p = gh_alloc_checked(size, gfp, node);
 	if (trace_alloc_enabled())

@@ -155,6 +155,7 @@ static void gh_fill_counters(struct goheap_stats *st, const struct gh_pcpu_stats
 	st->span_allocs = since->cnt[GH_CNT_SPAN_ALLOCS];
 	st->span_frees = since->cnt[GH_CNT_SPAN_FREES];
 	st->bad_gfp = since->cnt[GH_CNT_BAD_GFP];
+	st->fault_injected = since->cnt[GH_CNT_FAULT_INJECTED];
 }
 
 /**
