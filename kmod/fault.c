@@ -16,7 +16,8 @@
  * times, space, verbose and task-filter, with their meanings and the order
  * in which a call meets them: the task filter, times left, the space
  * budget, the interval, then the dice. Of mm/failslab.c: __GFP_NOFAIL is
- * never failed, __GFP_NOWARN is failed without a report, and
+ * never failed (nor is a zero-byte request, which kmalloc() answers before
+ * failslab is asked), __GFP_NOWARN is failed without a report, and
  * ignore-gfp-wait spares allocations that may reclaim (its default is on,
  * as failslab's is).
  *
@@ -114,7 +115,8 @@ static bool gh_fault_eligible(size_t size, gfp_t gfp)
 {
 	unsigned long max = gh_knob(GH_FAULT_MAX_SIZE);
 
-	if (gfp & __GFP_NOFAIL)
+	/* zero bytes take nothing, and kmalloc(0) never meets failslab */
+	if (!size || (gfp & __GFP_NOFAIL))
 		return false;
 	if (gh_knob(GH_FAULT_IGNORE_GFP_WAIT) && (gfp & __GFP_DIRECT_RECLAIM))
 		return false;

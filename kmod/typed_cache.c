@@ -405,7 +405,7 @@ int goheap_cache_alloc_bulk(struct goheap_cache *c, gfp_t gfp, size_t n,
 	if (unlikely(gh_bulk_bad_args(n, ptrs, true, _RET_IP_)))
 		return 0;
 	/* once per call, as SLUB's kmem_cache_alloc_bulk() asks failslab */
-	if (gh_fault_hooked(c->size, gfp))
+	if (n && gh_fault_hooked(c->size, gfp))
 		return 0;
 	if (c->merged) {
 		if (!gh_alloc_bulk_class(c->cls, c->size, gfp, n, ptrs))

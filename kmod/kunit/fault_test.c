@@ -104,7 +104,7 @@ static void gh_ft_bulk_realloc(struct kunit *test)
 	gh_ft_end(test, m, 2);
 }
 
-/* __GFP_NOFAIL is never failed, however the knobs are set. */
+/* __GFP_NOFAIL and zero bytes are never failed, however the knobs are set. */
 static void gh_ft_nofail(struct kunit *test)
 {
 	struct gh_ft_mark *m = gh_ft_begin(test);
@@ -116,6 +116,7 @@ static void gh_ft_nofail(struct kunit *test)
 		p[i] = goheap_alloc(64, GFP_KERNEL | __GFP_NOFAIL);
 		KUNIT_EXPECT_NOT_NULL(test, p[i]);
 	}
+	KUNIT_EXPECT_PTR_EQ(test, goheap_alloc(0, GFP_KERNEL), GOHEAP_ZERO_PTR);
 	KUNIT_EXPECT_NULL(test, goheap_alloc(64, GFP_KERNEL));
 	KUNIT_EXPECT_EQ(test, gh_fault_get(GH_FAULT_TIMES), -1);
 	for (i = 0; i < ARRAY_SIZE(p); i++)
