@@ -114,10 +114,13 @@ static inline void *goheap_zalloc(size_t size, gfp_t gfp)
  * @writes_after_free: debug mode: free objects' poison found written
  * @quarantined: debug mode: corrupted objects kept out of use for good
  * @validate_errors: debug mode: other inconsistencies "validate" found
+ * @fault_injected: allocations fail_goheap failed on purpose
+ *	(Documentation/goheap.rst, "Fault injection")
  *
  * @refills to @span_frees count the slow paths, which take locks or atomic
  * instructions; the fast paths take neither. Like @mallocs they, and
- * @bad_gfp, count from load or from the last debugfs reset.
+ * @bad_gfp and @fault_injected, count from load or from the last debugfs
+ * reset.
  */
 struct goheap_stats {
 	u64 alloc;
@@ -151,6 +154,7 @@ struct goheap_stats {
 	u64 writes_after_free;
 	u64 quarantined;
 	u64 validate_errors;
+	u64 fault_injected;
 };
 
 void goheap_read_stats(struct goheap_stats *st);

@@ -16,12 +16,16 @@
  *   RT           on PREEMPT_RT, local_lock_t is a spinlock_t: whoever needs
  *                <linux/local_lock.h> includes <linux/spinlock.h> first.
  *                goheap itself no longer uses local locks.
+ *   make-it-fail task->make_it_fail (/proc/<pid>/make-it-fail) exists only
+ *                with CONFIG_FAULT_INJECTION, which Debian's kernels leave
+ *                off: gh_task_make_it_fail() is false there (fault.c).
  */
 #ifndef _GOHEAP_COMPAT_H
 #define _GOHEAP_COMPAT_H
 
 #include <linux/version.h>
 #include <linux/mmzone.h>
+#include <linux/sched.h>
 #include <linux/shrinker.h>
 
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 8, 0)
@@ -85,5 +89,15 @@ static inline void gh_shrinker_del(struct gh_shrinker *gs)
 #else
 #define gh_trace_assign_str(dst, src)	__assign_str(dst, src)
 #endif
+
+/* Whether @t opted in to the kernel's fault injection (make-it-fail). */
+static inline bool gh_task_make_it_fail(const struct task_struct *t)
+{
+#ifdef CONFIG_FAULT_INJECTION
+	return t->make_it_fail;
+#else
+	return false;
+#endif
+}
 
 #endif /* _GOHEAP_COMPAT_H */

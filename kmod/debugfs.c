@@ -66,6 +66,7 @@ static int stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "WritesAfterFree %llu\n", st.writes_after_free);
 	seq_printf(m, "Quarantined %llu\n", st.quarantined);
 	seq_printf(m, "ValidateErrors %llu\n", st.validate_errors);
+	seq_printf(m, "FaultInjected %llu\n", st.fault_injected);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(stats);

@@ -32,6 +32,17 @@ void gh_hooks_put(void)
 }
 EXPORT_SYMBOL_IF_KUNIT(gh_hooks_put);
 
+/**
+ * gh_hooks_count() - references the hooks key holds now
+ *
+ * Return: how many watchers are on (for the KUnit suites).
+ */
+int gh_hooks_count(void)
+{
+	return static_key_count(&gh_hooks_key.key);
+}
+EXPORT_SYMBOL_IF_KUNIT(gh_hooks_count);
+
 /*
  * goheap:alloc and goheap:free each hold a reference while they are on:
  * the tracing core calls these as the first probe comes and the last goes.

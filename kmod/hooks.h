@@ -26,6 +26,7 @@ static __always_inline bool gh_hooks_on(void)
 
 void gh_hooks_get(void);
 void gh_hooks_put(void);
+int gh_hooks_count(void);
 
 /* TRACE_EVENT_FN's register and unregister functions of goheap:alloc/free */
 int gh_hooks_trace_reg(void);

@@ -16,6 +16,7 @@
  *   sizeclass.c  the class table and size -> class lookup
  *
  * Beside the layers: gfp.c (the gfp flags goheap refuses, a leaf),
+ * fault.c (fail_goheap, fault injection, a leaf the entry points call),
  * counters.c (the per-CPU event counters every layer
  * bumps, a leaf), stats.c (sums and snapshots; reads the layers),
  * debugfs.c (shows stats.c's figures), report.c (bad-input reports, a leaf
@@ -458,6 +459,7 @@ enum gh_counter {
 	GH_CNT_USE_AFTER_FREE,	/* poison found written */
 	GH_CNT_QUARANTINED,	/* objects kept out of use for good */
 	GH_CNT_VALIDATE_ERRORS,	/* other inconsistencies validation found */
+	GH_CNT_FAULT_INJECTED,	/* allocations fail_goheap failed (fault.c) */
 	GH_NR_COUNTERS
 };
 

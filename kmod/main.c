@@ -17,6 +17,7 @@
 
 #include "compat.h"
 #include "debug.h"
+#include "fault.h"
 #include "gc/gc.h"
 
 /* The tunables live in the layers that read them: heap.c, central.c. */
@@ -177,6 +178,7 @@ static int __init goheap_init(void)
 	if (ret)
 		goto cache_exit;
 	gh_debugfs_init();
+	gh_fault_init();
 	ret = gh_debug_init(gh_debugfs_root());
 	if (ret)
 		goto stats_exit;
@@ -189,6 +191,7 @@ static int __init goheap_init(void)
 	return 0;
 
 stats_exit:
+	gh_fault_exit();
 	gh_debugfs_exit();
 	gh_shrinker_del(&gh_shrinker);
 cache_exit:
@@ -201,6 +204,7 @@ central_exit:
 
 static void __exit goheap_exit(void)
 {
+	gh_fault_exit();
 	gh_rcu_free_exit();
 	gh_gc_exit();
 	gh_debugfs_exit();

@@ -32,6 +32,7 @@
 
 #include "cache.h"
 #include "debug.h"
+#include "fault.h"
 #include "hooks.h"
 #include "internal.h"
 #include "poison.h"
@@ -441,6 +442,8 @@ static noinline void *gh_alloc_hooked(size_t size, gfp_t gfp, int node,
 	if (unlikely(gfp & GH_GFP_REFUSED))
 		return gh_gfp_refuse(gfp, caller);
 	if (unlikely(!gh_node_ok(node, caller)))
+		return NULL;
+	if (unlikely(gh_fault_should_fail(size, gfp)))
 		return NULL;
 	if (gh_debug_on())
 		p = gh_alloc_debug(size, gfp, node);

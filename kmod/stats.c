@@ -159,6 +159,7 @@ static void gh_fill_counters(struct goheap_stats *st, const struct gh_pcpu_stats
 	st->writes_after_free = since->cnt[GH_CNT_USE_AFTER_FREE];
 	st->quarantined = since->cnt[GH_CNT_QUARANTINED];
 	st->validate_errors = since->cnt[GH_CNT_VALIDATE_ERRORS];
+	st->fault_injected = since->cnt[GH_CNT_FAULT_INJECTED];
 }
 
 /**

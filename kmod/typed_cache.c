@@ -54,6 +54,7 @@
 #include <kunit/visibility.h>
 
 #include "debug.h"
+#include "fault.h"
 #include "internal.h"
 #include "poison.h"
 #include "report.h"
@@ -267,6 +268,8 @@ void *goheap_cache_alloc(struct goheap_cache *c, gfp_t gfp)
 		return NULL;
 	if (unlikely(gfp & GH_GFP_REFUSED))
 		return gh_gfp_refuse(gfp, _RET_IP_);
+	if (gh_fault_hooked(c->size, gfp))
+		return NULL;
 	if (!c->merged) {
 		p = gh_typed_alloc_own(c, gfp, NUMA_NO_NODE, _RET_IP_);
 	} else {
@@ -301,6 +304,8 @@ void *goheap_cache_alloc_node(struct goheap_cache *c, gfp_t gfp, int node)
 	if (unlikely(gfp & GH_GFP_REFUSED))
 		return gh_gfp_refuse(gfp, _RET_IP_);
 	if (unlikely(!gh_node_ok(node, _RET_IP_)))
+		return NULL;
+	if (gh_fault_hooked(c->size, gfp))
 		return NULL;
 	if (!c->merged) {
 		p = gh_typed_alloc_own(c, gfp, node, _RET_IP_);
@@ -400,6 +405,9 @@ int goheap_cache_alloc_bulk(struct goheap_cache *c, gfp_t gfp, size_t n,
 		return 0;
 	}
 	if (unlikely(gh_bulk_bad_args(n, ptrs, true, _RET_IP_)))
+		return 0;
+	/* once per call, as SLUB's kmem_cache_alloc_bulk() asks failslab */
+	if (n && gh_fault_hooked(c->size, gfp))
 		return 0;
 	if (c->merged) {
 		if (!gh_alloc_bulk_class(c->cls, c->size, gfp, n, ptrs))

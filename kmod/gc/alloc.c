@@ -25,6 +25,7 @@
 #include <linux/string.h>
 
 #include "gc.h"
+#include "../fault.h"
 #include "../poison.h"
 
 /* Take a free slot of @span; NULL if it has none. */
@@ -165,6 +166,8 @@ void *goheap_gc_alloc(struct goheap_gc_domain *d,
 		return gh_gfp_refuse(gfp, caller);
 	ti = gh_gc_tinfo_get(d, type, caller);
 	if (!ti)
+		return NULL;
+	if (gh_fault_hooked(ti->obj_size, gfp))
 		return NULL;
 	obj = gh_gc_alloc_slot(d, ti, gfp, caller, &step);
 	if (!obj)

@@ -42,11 +42,16 @@
  *                                 size bytes and count items, with the _node
  *                                 calls: each must lie on its node; half are
  *                                 freed from a CPU of another node
+ *   try <count> <size>            allocate count objects of size bytes, going
+ *                                 on past failures, then free them; the
+ *                                 file tried says how many failed (for
+ *                                 fail_goheap, goheap's fault injection)
  *
  * /sys/kernel/debug/goheap_sample/report tells what the commands asked for:
  * requested bytes, the bytes goheap gave (goheap_size) and the bytes kmalloc
  * would have given for the same requests (kmalloc_size_roundup), for the
- * objects held now and for everything since load.
+ * objects held now and for everything since load; .../tried, "tries N
+ * failed M" of the last try command.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -112,6 +117,8 @@ static struct sample_obj *sample_held;
 static unsigned int sample_nheld;
 static struct sample_totals sample_all, sample_now;
 static struct dentry *sample_dir;
+/* the last try command: allocations asked for, and how many failed */
+static unsigned int sample_tries, sample_tries_failed;
 
 static void sample_account(struct sample_totals *t, void *p, size_t size, int sign)
 {
@@ -464,6 +471,26 @@ static int sample_cmd_nodes(unsigned int count, size_t size)
 	return ret;
 }
 
+static int sample_cmd_try(unsigned int count, size_t size)
+{
+	void **objs = kvcalloc(count, sizeof(*objs), GFP_KERNEL);
+	unsigned int i, bad = 0;
+
+	if (!objs)
+		return -ENOMEM;
+	sample_tries = count;
+	sample_tries_failed = 0;
+	for (i = 0; i < count; i++) {
+		objs[i] = sample_alloc(size);
+		sample_tries_failed += !objs[i];
+	}
+	for (i = 0; i < count; i++)
+		if (objs[i])
+			bad += !sample_free(objs[i], size);
+	kvfree(objs);
+	return bad ? -EIO : 0;
+}
+
 static noinline int sample_cmd_leak(unsigned int count, size_t size)
 {
 	while (count--)
@@ -580,6 +607,9 @@ static int sample_run(char *line)
 	if (sscanf(line, "nodes %u %u %c", &a, &b, &extra) == 2 &&
 	    a && a <= SAMPLE_MAX_COUNT && b)
 		return sample_cmd_nodes(a, b);
+	if (sscanf(line, "try %u %u %c", &a, &b, &extra) == 2 &&
+	    a && a <= SAMPLE_MAX_COUNT && b)
+		return sample_cmd_try(a, b);
 	if (sscanf(line, "prodcons %u %u %c", &a, &b, &extra) == 2 &&
 	    a && a <= 100 * SAMPLE_MAX_COUNT && b)
 		return sample_cmd_prodcons(a, b);
@@ -610,6 +640,15 @@ static int report_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(report);
 
+static int tried_show(struct seq_file *m, void *v)
+{
+	mutex_lock(&sample_lock);
+	seq_printf(m, "tries %u failed %u\n", sample_tries, sample_tries_failed);
+	mutex_unlock(&sample_lock);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(tried);
+
 static int __init sample_init(void)
 {
 	sample_items = goheap_cache_create("goheap_sample_item",
@@ -621,6 +660,7 @@ static int __init sample_init(void)
 	debugfs_create_file("ctl", 0200, sample_dir, (void *)&sample_ctl,
 			    &sample_ctl_fops);
 	debugfs_create_file("report", 0400, sample_dir, NULL, &report_fops);
+	debugfs_create_file("tried", 0400, sample_dir, NULL, &tried_fops);
 	return 0;
 }
 
