@@ -300,10 +300,10 @@ check_test_kernel() {
 	build_modules "$label" "$kdir"
 	if [ ${#kos[@]} -gt 0 ] && [[ ${kos[0]} == */goheap.ko ]]; then
 		boot "$label" "$kdir/arch/x86/boot/bzImage" \
-			"${GOHEAP_BOOT_TIMEOUT_TEST:-900}" "kmemleak=on" all
+			"${GOHEAP_BOOT_TIMEOUT_TEST:-1500}" "kmemleak=on" all
 		# debug mode in a boot of its own: the tests marked "debug"
 		boot "$label-debug" "$kdir/arch/x86/boot/bzImage" \
-			"${GOHEAP_BOOT_TIMEOUT_TEST:-900}" "kmemleak=on" debug \
+			"${GOHEAP_BOOT_TIMEOUT_TEST:-1500}" "kmemleak=on" debug \
 			"debug=all ${GOHEAP_INSMOD_ARGS:-}" "goheap goheap_sample"
 	else
 		result FAIL "$label boot" "goheap.ko did not build, not booted"
