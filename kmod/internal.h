@@ -158,6 +158,7 @@ enum gh_span_state {
 struct goheap_gc_domain;
 struct gh_gc_tinfo;
 struct gh_central;
+struct gh_prof_bucket;
 
 struct gh_span {
 	void *base;
@@ -184,6 +185,8 @@ struct gh_span {
 	union {
 		struct goheap_gc_domain *gc_domain;	/* GH_SPAN_GC: owning domain */
 		struct gh_central *typed;	/* GH_SPAN_TYPED: its cache's lists */
+		/* GH_SPAN_LARGE: its profile bucket if sampled (profile.h), or NULL */
+		struct gh_prof_bucket *prof;
 	};
 	struct gh_gc_tinfo *gc_tinfo;		/* GH_SPAN_GC: its type record */
 	unsigned long *remote;		/* bits + nwords */
