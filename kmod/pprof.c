@@ -48,7 +48,6 @@ enum {
 	LABEL_KEY = 1,
 	LABEL_NUM = 3,
 	LOCATION_ID = 1,
-	LOCATION_ADDRESS = 3,
 	LOCATION_LINE = 4,
 	LINE_FUNCTION_ID = 1,
 	FUNCTION_ID = 1,
@@ -239,8 +238,8 @@ static void gh_pprof_locations(struct gh_pb *out, struct gh_pb *sub,
 	unsigned int i;
 
 	for (i = 0; i < n; i++) {
+		/* no LOCATION_ADDRESS: debugfs files show no kernel address */
 		gh_pb_uint(sub, LOCATION_ID, i + 1);
-		gh_pb_uint(sub, LOCATION_ADDRESS, pcs[i]);
 		gh_pb_uint(line, LINE_FUNCTION_ID, i + 1);
 		gh_pb_sub(sub, LOCATION_LINE, line);
 		gh_pb_sub(out, PROFILE_LOCATION, sub);
@@ -280,7 +279,8 @@ static void gh_pprof_samples(struct gh_pb *out, struct gh_pb *sub,
  * @out: an empty buffer, filled with the profile.proto (not gzipped)
  *
  * Each distinct address of the stacks is a location with one line, whose
- * function is named by the address's "%pS" string (kallsyms).
+ * function is named by the address's "%pS" string (kallsyms); the address
+ * itself is left out, as every debugfs file of goheap's leaves it out.
  *
  * Context: process context; may sleep.
  * Return: 0, or -ENOMEM (@out is then freed).
