@@ -29,20 +29,21 @@ struct gh_cache_class {
 	long mallocs;
 	long frees;
 	long requested;		/* bytes asked for by those mallocs */
+	long sample_left;	/* bytes to this class's next profile sample */
 } ____cacheline_aligned;
 
 /* one line a class: a class's fast path touches one line of its cache */
 static_assert(sizeof(struct gh_cache_class) == SMP_CACHE_BYTES);
 
 /*
- * @sample_left counts down the bytes the manual heap's fast path hands out
- * until the next allocation profile sample (profile.c): the fast path that
- * takes it below zero returns NULL, and the slow path takes the sample.
- * Beside @busy, on the line the fast path touches anyway.
+ * Each class's @sample_left counts down the bytes the manual heap's fast
+ * path hands out in the class until its next allocation profile sample
+ * (profile.c says why one a class): the fast path that takes it below zero
+ * returns NULL, and the slow path takes the sample. Class 0, which no
+ * object has, counts down large allocations.
  */
 struct gh_cache {
 	unsigned int busy;	/* a fast path is changing this cache */
-	long sample_left;	/* bytes to the next profile sample */
 	struct gh_cache_class cls[GH_NUM_CLASSES];
 };
 
@@ -117,17 +118,17 @@ void *gh_cache_alloc_slow(unsigned int cls, size_t size, gfp_t gfp,
 static __always_inline void *gh_cache_alloc_fast(unsigned int cls,
 						 size_t size, bool profiled)
 {
-	struct gh_cache *c;
+	struct gh_cache_class *cc;
 	void *p = NULL;
 
 	preempt_disable();
 	if (likely(gh_cache_enter())) {
-		c = this_cpu_ptr(&gh_caches);
-		/* a subtract and a sign branch, on the line @busy is on */
+		cc = this_cpu_ptr(&gh_caches.cls[cls]);
+		/* a subtract and a sign branch, on the class's own line */
 		if (profiled)
-			c->sample_left -= (long)size;
-		if (!profiled || likely(c->sample_left >= 0))
-			p = gh_cache_try_pop(&c->cls[cls], size);
+			cc->sample_left -= (long)size;
+		if (!profiled || likely(cc->sample_left >= 0))
+			p = gh_cache_try_pop(cc, size);
 		gh_cache_leave();
 	}
 	preempt_enable();

@@ -19,7 +19,9 @@
  * counters.c (the per-CPU event counters every layer
  * bumps, a leaf), stats.c (sums and snapshots; reads the layers),
  * debugfs.c (shows stats.c's figures), report.c (bad-input reports, a leaf
- * every layer may call) and main.c (parameters, shrinker, init and exit;
+ * every layer may call), profile.c (the allocation profile: malloc.c asks
+ * it on slow paths; it reads cache.h's countdown and calls only pprof.c,
+ * its encoder, a leaf) and main.c (parameters, shrinker, init and exit;
  * calls everything). selftests/layers.sh checks, in make check, that the
  * calls between the files (counted from the object files) form no cycle.
  * The collector (gc/, its own layer list in gc/gc.h)

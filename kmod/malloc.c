@@ -134,7 +134,7 @@ static noinline void *gh_alloc_small_profiled(unsigned int cls, size_t size,
 {
 	void *p;
 
-	if (unlikely(gh_profile_due())) {
+	if (unlikely(gh_profile_due(cls))) {
 		p = gh_alloc_pages(size, gfp, NUMA_NO_NODE, true);
 		if (p)
 			return p;

@@ -5,14 +5,22 @@
  * Sampling. Like Go, goheap samples allocations by bytes, not by calls:
  * the bytes handed out form a Poisson process of rate 1/profile_rate, and
  * the allocation whose bytes contain the next event is the sample. Each
- * CPU keeps a countdown, gh_caches.sample_left (cache.h), armed with an
- * exponentially distributed distance of mean profile_rate; every request
- * of the manual heap subtracts its size, and the one that takes it below
- * zero is sampled and re-arms it. The fast path pays a subtract and a sign
- * branch on the cache line its busy mark is on; when the countdown runs
- * out it returns NULL without taking an object, and the slow path
- * (malloc.c, gh_alloc_small_profiled()) takes the sample. Large
- * allocations count down too, out of line (gh_profile_tick()). Because
+ * CPU keeps a countdown per size class, gh_caches.cls[].sample_left
+ * (cache.h), armed with an exponentially distributed distance of mean
+ * profile_rate; every request of the manual heap subtracts its size from
+ * its class's, and the one that takes it below zero is sampled and
+ * re-arms it. The fast path pays a subtract and a sign branch on the
+ * class's cache line, which it loads anyway; when the countdown runs out
+ * it returns NULL without taking an object, and the slow path (malloc.c,
+ * gh_alloc_small_profiled()) takes the sample. Large allocations count
+ * down too, out of line, on class 0's (gh_profile_tick()).
+ *
+ * One countdown a class rather than one a CPU: `make bench` measured a
+ * countdown beside the cache's busy mark at 3 instructions on `pair` (the
+ * line's address is one more register to compute), one a class at 2
+ * (Documentation/benchmarks.rst, "Allocation profile"). It samples the
+ * same: each class's bytes are a Poisson process of the same rate, so
+ * either way an object is sampled independently of every other. Because
  * the distances are memoryless, an object of s bytes is sampled with
  * probability 1 - exp(-s / rate) whatever came before it, so an estimate
  * of the objects behind a sample is 1 / (1 - exp(-s / rate)), the scaling
@@ -193,28 +201,31 @@ static long gh_prof_next(void)
  */
 void gh_profile_rearm_all(void)
 {
-	unsigned int rate = READ_ONCE(gh_profile_rate);
+	unsigned int rate = READ_ONCE(gh_profile_rate), cls;
 	int cpu;
 
 	if (rate)
 		WRITE_ONCE(gh_prof_scale_rate, rate);
 	for_each_possible_cpu(cpu)
-		WRITE_ONCE(per_cpu(gh_caches.sample_left, cpu), gh_prof_next());
+		for (cls = 0; cls < GH_NUM_CLASSES; cls++)
+			WRITE_ONCE(per_cpu(gh_caches.cls[cls].sample_left, cpu),
+				   gh_prof_next());
 }
 
 /**
- * gh_profile_due() - whether this CPU's countdown ran out, re-arming it
+ * gh_profile_due() - whether this CPU's countdown of @cls ran out, re-arming it
+ * @cls: the request's size class
  *
  * For the small-object slow path, after gh_cache_alloc_fast() counted the
  * request down.
  *
  * Return: true if this request is a profile sample.
  */
-bool gh_profile_due(void)
+bool gh_profile_due(unsigned int cls)
 {
-	if (likely(this_cpu_read(gh_caches.sample_left) >= 0))
+	if (likely(this_cpu_read(gh_caches.cls[cls].sample_left) >= 0))
 		return false;
-	this_cpu_write(gh_caches.sample_left, gh_prof_next());
+	this_cpu_write(gh_caches.cls[cls].sample_left, gh_prof_next());
 	return READ_ONCE(gh_profile_rate);
 }
 
@@ -226,9 +237,10 @@ bool gh_profile_due(void)
  */
 bool gh_profile_tick(size_t size)
 {
-	if (likely(this_cpu_sub_return(gh_caches.sample_left, (long)size) >= 0))
+	/* class 0, which no object has, counts large allocations down */
+	if (likely(this_cpu_sub_return(gh_caches.cls[0].sample_left, (long)size) >= 0))
 		return false;
-	this_cpu_write(gh_caches.sample_left, gh_prof_next());
+	this_cpu_write(gh_caches.cls[0].sample_left, gh_prof_next());
 	return READ_ONCE(gh_profile_rate);
 }
 

@@ -13,12 +13,12 @@ struct gh_prof_bucket;
 
 /* profile_rate (main.c's module parameter): mean bytes between samples */
 extern unsigned int gh_profile_rate;
-#define GH_PROFILE_RATE_DEFAULT	(4U << 20)
+#define GH_PROFILE_RATE_DEFAULT	(8U << 20)
 
 void gh_profile_init(struct dentry *root);
 void gh_profile_exit(void);
 void gh_profile_rearm_all(void);
-bool gh_profile_due(void);
+bool gh_profile_due(unsigned int cls);
 bool gh_profile_tick(size_t size);
 struct gh_prof_bucket *gh_profile_alloc(size_t size, gfp_t gfp);
 void gh_profile_free(struct gh_prof_bucket *b);
