@@ -40,7 +40,9 @@ static_assert(sizeof(struct gh_cache_class) == SMP_CACHE_BYTES);
  * path hands out in the class until its next allocation profile sample
  * (profile.c says why one a class): the fast path that takes it below zero
  * returns NULL, and the slow path takes the sample. Class 0, which no
- * object has, counts down large allocations.
+ * object has, counts down large allocations. Unlike the counters, it is
+ * also re-armed outside busy sections (profile.c), with plain stores: a
+ * write lost to a race only moves one sample, never corrupts the cache.
  */
 struct gh_cache {
 	unsigned int busy;	/* a fast path is changing this cache */
