@@ -29,11 +29,21 @@ struct gh_cache_class {
 	long mallocs;
 	long frees;
 	long requested;		/* bytes asked for by those mallocs */
+	long sample_left;	/* bytes to this class's next profile sample */
 } ____cacheline_aligned;
 
 /* one line a class: a class's fast path touches one line of its cache */
 static_assert(sizeof(struct gh_cache_class) == SMP_CACHE_BYTES);
 
+/*
+ * Each class's @sample_left counts down the bytes the manual heap's fast
+ * path hands out in the class until its next allocation profile sample
+ * (profile.c says why one a class): the fast path that takes it below zero
+ * returns NULL, and the slow path takes the sample. Class 0, which no
+ * object has, counts down large allocations. Unlike the counters, it is
+ * also re-armed outside busy sections (profile.c), with plain stores: a
+ * write lost to a race only moves one sample, never corrupts the cache.
+ */
 struct gh_cache {
 	unsigned int busy;	/* a fast path is changing this cache */
 	struct gh_cache_class cls[GH_NUM_CLASSES];
@@ -100,18 +110,27 @@ void *gh_cache_alloc_slow(unsigned int cls, size_t size, gfp_t gfp,
  *	CPU's window, and count it
  * @cls: size class
  * @size: bytes asked for, for the statistics
+ * @profiled: (a constant) the request counts down to the next allocation
+ *	profile sample: the manual heap's, not a typed cache's
  *
- * Return: the object, or NULL if the window has none to give at once: the
- * caller takes gh_cache_alloc_slow() (and counts what that gives).
+ * Return: the object, or NULL if the window has none to give at once, or
+ * the countdown ran out: the caller takes its slow path (and counts what
+ * that gives; a profiled caller's slow path takes the sample).
  */
 static __always_inline void *gh_cache_alloc_fast(unsigned int cls,
-						 size_t size)
+						 size_t size, bool profiled)
 {
+	struct gh_cache_class *cc;
 	void *p = NULL;
 
 	preempt_disable();
 	if (likely(gh_cache_enter())) {
-		p = gh_cache_try_pop(this_cpu_ptr(&gh_caches.cls[cls]), size);
+		cc = this_cpu_ptr(&gh_caches.cls[cls]);
+		/* a subtract and a sign branch, on the class's own line */
+		if (profiled)
+			cc->sample_left -= (long)size;
+		if (!profiled || likely(cc->sample_left >= 0))
+			p = gh_cache_try_pop(cc, size);
 		gh_cache_leave();
 	}
 	preempt_enable();

@@ -20,7 +20,9 @@
  * counters.c (the per-CPU event counters every layer
  * bumps, a leaf), stats.c (sums and snapshots; reads the layers),
  * debugfs.c (shows stats.c's figures), report.c (bad-input reports, a leaf
- * every layer may call) and main.c (parameters, shrinker, init and exit;
+ * every layer may call), profile.c (the allocation profile: malloc.c asks
+ * it on slow paths; it reads cache.h's countdown and calls only pprof.c,
+ * its encoder, a leaf) and main.c (parameters, shrinker, init and exit;
  * calls everything). selftests/layers.sh checks, in make check, that the
  * calls between the files (counted from the object files) form no cycle.
  * The collector (gc/, its own layer list in gc/gc.h)
@@ -159,6 +161,7 @@ enum gh_span_state {
 struct goheap_gc_domain;
 struct gh_gc_tinfo;
 struct gh_central;
+struct gh_prof_bucket;
 
 struct gh_span {
 	void *base;
@@ -185,6 +188,8 @@ struct gh_span {
 	union {
 		struct goheap_gc_domain *gc_domain;	/* GH_SPAN_GC: owning domain */
 		struct gh_central *typed;	/* GH_SPAN_TYPED: its cache's lists */
+		/* GH_SPAN_LARGE: its profile bucket if sampled (profile.h), or NULL */
+		struct gh_prof_bucket *prof;
 	};
 	struct gh_gc_tinfo *gc_tinfo;		/* GH_SPAN_GC: its type record */
 	unsigned long *remote;		/* bits + nwords */

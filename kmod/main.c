@@ -19,6 +19,7 @@
 #include "debug.h"
 #include "fault.h"
 #include "gc/gc.h"
+#include "profile.h"
 
 /* The tunables live in the layers that read them: heap.c, central.c. */
 
@@ -41,6 +42,21 @@ static int gh_param_set_refill_div(const char *val, const struct kernel_param *k
 {
 	return param_set_uint_minmax(val, kp, 1, GH_MAX_SPAN_OBJECTS);
 }
+
+/* A new rate re-arms every CPU's countdown; 0 stops sampling. */
+static int gh_param_set_profile_rate(const char *val, const struct kernel_param *kp)
+{
+	int ret = param_set_uint(val, kp);
+
+	if (!ret && THIS_MODULE->state == MODULE_STATE_LIVE)
+		gh_profile_rearm_all();
+	return ret;
+}
+
+static const struct kernel_param_ops gh_profile_rate_ops = {
+	.set = gh_param_set_profile_rate,
+	.get = param_get_uint,
+};
 
 static const struct kernel_param_ops gh_refill_div_ops = {
 	.set = gh_param_set_refill_div,
@@ -66,6 +82,9 @@ MODULE_PARM_DESC(release_delay_ms,
 module_param_cb(refill_div, &gh_refill_div_ops, &gh_refill_div, 0644);
 MODULE_PARM_DESC(refill_div,
 		 "a span is offered to caches again once 1/refill_div of it is free, 1..512 (default 8)");
+module_param_cb(profile_rate, &gh_profile_rate_ops, &gh_profile_rate, 0644);
+MODULE_PARM_DESC(profile_rate,
+		 "mean bytes between allocation profile samples, 0: off (default 8 MiB)");
 
 /* debug mode's checks, by letter (debug.c); read only: set at load */
 static int gh_param_set_debug(const char *val, const struct kernel_param *kp)
@@ -179,6 +198,7 @@ static int __init goheap_init(void)
 		goto cache_exit;
 	gh_debugfs_init();
 	gh_fault_init();
+	gh_profile_init(gh_debugfs_root());
 	ret = gh_debug_init(gh_debugfs_root());
 	if (ret)
 		goto stats_exit;
@@ -193,6 +213,7 @@ static int __init goheap_init(void)
 stats_exit:
 	gh_fault_exit();
 	gh_debugfs_exit();
+	gh_profile_exit();
 	gh_shrinker_del(&gh_shrinker);
 cache_exit:
 	gh_cache_exit();
@@ -217,6 +238,7 @@ static void __exit goheap_exit(void)
 	gh_central_exit();
 	gh_heap_exit();
 	gh_debug_exit();
+	gh_profile_exit();
 	pr_info("unloaded: every page returned\n");
 }
 

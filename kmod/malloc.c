@@ -36,14 +36,18 @@
 #include "hooks.h"
 #include "internal.h"
 #include "poison.h"
+#include "profile.h"
 #include "report.h"
 #include "trace.h"
 
 static_assert(GOHEAP_MAX_SMALL_SIZE == GH_MAX_SMALL_SIZE,
 	      "include/goheap.h and the generated class table disagree");
 
-/* Out of line, so that goheap_alloc()'s small path saves no register. */
-static noinline void *gh_alloc_large(size_t size, gfp_t gfp, int nid)
+/*
+ * A run of pages for @size bytes; @sampled: the allocation is a profile
+ * sample (profile.c), whose span carries its bucket to the free.
+ */
+static void *gh_alloc_pages(size_t size, gfp_t gfp, int nid, bool sampled)
 {
 	unsigned int npages = DIV_ROUND_UP(size, PAGE_SIZE);
 	struct gh_span *span;
@@ -58,6 +62,7 @@ static noinline void *gh_alloc_large(size_t size, gfp_t gfp, int nid)
 	if (!span)
 		return NULL;
 	span->size = size;
+	span->prof = sampled ? gh_profile_alloc(size, gfp) : NULL;
 	/* pairs with the acquire in goheap_free(): fields before state */
 	smp_store_release(&span->state, GH_SPAN_LARGE);
 	gh_count(GH_CNT_LARGE_MALLOCS);
@@ -66,6 +71,12 @@ static noinline void *gh_alloc_large(size_t size, gfp_t gfp, int nid)
 	if (want_init_on_alloc(gfp))
 		memset(span->base, 0, (size_t)npages * PAGE_SIZE);
 	return span->base;
+}
+
+/* Out of line, so that goheap_alloc()'s small path saves no register. */
+static noinline void *gh_alloc_large(size_t size, gfp_t gfp, int nid)
+{
+	return gh_alloc_pages(size, gfp, nid, gh_profile_tick(size));
 }
 
 static void gh_free_large(struct gh_span *span, const void *p,
@@ -85,6 +96,8 @@ static void gh_free_large(struct gh_span *span, const void *p,
 		memset(span->base, 0, (size_t)span->npages * PAGE_SIZE);
 	/* the heap unpoisons pages before they go back to the buddy allocator */
 	gh_poison(span->base, (size_t)span->npages * PAGE_SIZE);
+	if (span->prof)
+		gh_profile_free(span->prof);
 	gh_count(GH_CNT_LARGE_FREES);
 	gh_count_add(GH_CNT_LARGE_BYTES_FREED, (long)span->npages * PAGE_SIZE);
 	gh_heap_free_span(span);
@@ -112,13 +125,35 @@ static noinline void *gh_alloc_small_slow(unsigned int cls, size_t size,
 	return p ? gh_alloc_ready(p, cls, gfp) : NULL;
 }
 
-static __always_inline void *gh_alloc_small(unsigned int cls, size_t size,
-					    gfp_t gfp)
+/*
+ * The slow path of a request that counts down to the next profile sample:
+ * if this CPU's countdown ran out, this request is the sample, and gets
+ * pages of its own (profile.c says why).
+ */
+static noinline void *gh_alloc_small_profiled(unsigned int cls, size_t size,
+					      gfp_t gfp)
 {
-	void *p = gh_cache_alloc_fast(cls, size);
+	void *p;
 
-	if (unlikely(!p))
+	if (unlikely(gh_profile_due(cls))) {
+		p = gh_alloc_pages(size, gfp, NUMA_NO_NODE, true);
+		if (p)
+			return p;
+	}
+	return gh_alloc_small_slow(cls, size, gfp, 0);
+}
+
+/* @profiled: a constant, as for gh_cache_alloc_fast() */
+static __always_inline void *gh_alloc_small(unsigned int cls, size_t size,
+					    gfp_t gfp, bool profiled)
+{
+	void *p = gh_cache_alloc_fast(cls, size, profiled);
+
+	if (unlikely(!p)) {
+		if (profiled)
+			return gh_alloc_small_profiled(cls, size, gfp);
 		return gh_alloc_small_slow(cls, size, gfp, 0);
+	}
 	return gh_alloc_ready(p, cls, gfp);
 }
 
@@ -134,7 +169,7 @@ static __always_inline void *gh_alloc_small(unsigned int cls, size_t size,
  */
 void *gh_alloc_class(unsigned int cls, size_t size, gfp_t gfp)
 {
-	return gh_alloc_small(cls, size, gfp);
+	return gh_alloc_small(cls, size, gfp, false);
 }
 
 /*
@@ -347,7 +382,7 @@ static __always_inline void *gh_alloc_checked(size_t size, gfp_t gfp, int node)
 	if (unlikely(size > GH_MAX_SMALL_SIZE))
 		return gh_alloc_large(size, gfp, node);
 	if (node == NUMA_NO_NODE)
-		return gh_alloc_small(gh_size_to_class(size), size, gfp);
+		return gh_alloc_small(gh_size_to_class(size), size, gfp, true);
 	return gh_alloc_class_node(gh_size_to_class(size), size, gfp, node);
 }
 
@@ -395,7 +430,7 @@ static void *gh_alloc_raw(size_t bytes, gfp_t gfp, int node)
 	if (node != NUMA_NO_NODE && node != numa_node_id()) {
 		p = gh_alloc_other_node(cls, bytes, gfp, node);
 	} else {
-		p = gh_cache_alloc_fast(cls, bytes);
+		p = gh_cache_alloc_fast(cls, bytes, false);
 		if (!p)
 			p = gh_cache_alloc_slow(cls, bytes, gfp, 0);
 	}
@@ -512,7 +547,7 @@ void *gh_alloc_class_node(unsigned int cls, size_t size, gfp_t gfp, int node)
 	void *p;
 
 	if (node == NUMA_NO_NODE || node == numa_node_id())
-		return gh_alloc_small(cls, size, gfp);
+		return gh_alloc_small(cls, size, gfp, false);
 	p = gh_alloc_other_node(cls, size, gfp, node);
 	return p ? gh_alloc_ready(p, cls, gfp) : NULL;
 }

@@ -180,6 +180,7 @@ check_log() {
 	[ "$kunit" = 0 ] || check_kunit "$label" "$log"
 	check_selftests
 	check_unloads
+	check_pprof "$label" "$txt"
 	[ "$kmemleak" = 0 ] || check_kmemleak "$label" "$txt"
 	check_clean_log
 }
@@ -194,6 +195,45 @@ check_unload_leak() {
 	else
 		result FAIL "$label leak reported at unload" "no report of $n x $size bytes"
 		grep 'goheap: unload' "$txt" | excerpt
+	fi
+}
+
+# profile.sh printed heap.pprof (base64) and the truth it was made from:
+# `go tool pprof` must read the file and find its two call sites with the
+# bytes the workload allocated, within the tolerance profile.sh computed
+# (4 standard deviations of the sampling error), live and allocated.
+check_pprof() {
+	local label=$1 txt=$2 file=$out/$1-heap.pprof idx top got why=
+	local small big tol
+	grep -qx GOHEAP-PPROF-BEGIN "$txt" || return 0
+	read -r _ _ small _ big _ tol < <(grep -m1 '^GOHEAP-PPROF-EXPECT ' "$txt")
+	sed -n '/^GOHEAP-PPROF-BEGIN$/,/^GOHEAP-PPROF-END$/p' "$txt" | sed '1d;$d' |
+		tr -d ' \r' | base64 -d >"$file" 2>/dev/null
+	if ! command -v go >/dev/null; then
+		result FAIL "$label heap.pprof in go tool pprof" "no go command (golang-go)"
+		return
+	fi
+	for idx in inuse_space alloc_space; do
+		top=$(go tool pprof -top -unit=B -nodefraction=0 -sample_index=$idx "$file" 2>&1)
+		printf '%s\n' "$top" >"$out/$label-pprof-$idx.txt"
+		got=$(awk -v s="$small" -v b="$big" -v t="${tol:-0}" '
+			/ sample_prof_small\+/ { v = $1; sub(/B$/, "", v); gs = v }
+			/ sample_prof_big\+/ { v = $1; sub(/B$/, "", v); gb = v }
+			END {
+				ok = gs > 0 && gb > 0 && t > 0 &&
+				     gs >= s * (1 - t) && gs <= s * (1 + t) &&
+				     gb >= b * (1 - t) && gb <= b * (1 + t) &&
+				     gb / gs >= 16 * (1 - t) && gb / gs <= 16 * (1 + t)
+				printf "%s small %d big %d (want %d, %d, ratio 16, +- %.1f %%)",
+					ok ? "ok" : "bad", gs, gb, s, b, 100 * t
+			}' <<<"$top")
+		[[ $got == ok* ]] || why+="$idx: $got; "
+	done
+	if [ -z "$why" ]; then
+		result PASS "$label heap.pprof in go tool pprof" "${got#ok }"
+	else
+		result FAIL "$label heap.pprof in go tool pprof" "$why"
+		head -n 12 "$out/$label-pprof-inuse_space.txt" | excerpt
 	fi
 }
 

@@ -5,7 +5,8 @@
 # non-interactively and only if something is missing: a warm run is one
 # dpkg-query call. `apt-get update` runs once, before an install.
 # libc6-dev is listed because gcc only recommends it and the kernel's host
-# tools need it (recommends are not installed).
+# tools need it (recommends are not installed). golang-go brings
+# `go tool pprof`, which check.sh reads the allocation profile with.
 set -euo pipefail
 
 # Kernels by series, through Debian's meta packages (the version inside the
@@ -16,7 +17,7 @@ pkgs=(linux-source-6.1 linux-image-amd64 linux-headers-amd64
       linux-source-6.12 linux-image-6.12-amd64 linux-headers-6.12-amd64
       linux-image-6.12-rt-amd64 linux-headers-6.12-rt-amd64 pahole
       qemu-system-x86 busybox-static cpio bc bison flex libelf-dev libssl-dev
-      sparse python3 gcc libc6-dev make kmod xz-utils binutils)
+      sparse python3 gcc libc6-dev make kmod xz-utils binutils golang-go)
 
 installed=$(dpkg-query -W -f='${Package} ${db:Status-Status}\n' "${pkgs[@]}" \
 	2>/dev/null | awk '$2 == "installed" { print $1 }' || true)

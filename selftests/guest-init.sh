@@ -143,9 +143,15 @@ load_modules() {
 		args=
 		[ "$m" = goheap ] && args=$GH_GOHEAP_ARGS
 		say "INSMOD-BEGIN $m"
+		# the KUnit suites check where objects lie and how they are
+		# counted: with the allocation profile off (a sampled object is
+		# a large one), which profile.sh tests instead
+		prate=/sys/module/goheap/parameters/profile_rate
+		[ "$m" != goheap_kunit ] || { old_prate=$(cat $prate); echo 0 >$prate; }
 		# shellcheck disable=SC2086
 		out=$(insmod "$ko" $args 2>&1)
 		rc=$?
+		[ "$m" != goheap_kunit ] || echo "$old_prate" >$prate
 		[ -z "$out" ] || echo "$out" | fwd
 		if [ "$rc" = 0 ]; then
 			say "INSMOD $m OK"

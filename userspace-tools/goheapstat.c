@@ -27,6 +27,9 @@
  * -1 prints once; -d SECS redraws like slabtop, with Mallocs/Frees rates;
  * --json prints every row of every file as one JSON object. Unknown stats
  * and appended columns are shown as they are: new fields need no change.
+ * --pprof FILE copies the allocation profile (heap.pprof, gzipped
+ * profile.proto) to FILE ("-": stdout) for `go tool pprof`, and prints
+ * nothing else.
  *
  * Exit codes: 0 ok, 1 I/O error, 2 usage, 3 debugfs not mounted, 4 goheap
  * not loaded, 5 permission denied, 6 malformed file.
@@ -110,7 +113,7 @@ struct snapshot {
 };
 
 static struct {
-	const char *dir;
+	const char *dir, *pprof;
 	int sort, top, count;
 	double interval;
 	bool once, json;
@@ -922,11 +925,54 @@ static int run(void)
 	return rc;
 }
 
+/* --pprof: copy dir/heap.pprof to opt.pprof, if it is a gzip stream. */
+static int copy_pprof(void)
+{
+	char path[PATH_MAX], buf[65536];
+	FILE *in, *out;
+	size_t n, total = 0;
+	int rc = check_dir(opt.dir);
+
+	if (rc)
+		return rc;
+	snprintf(path, sizeof(path), "%s/heap.pprof", opt.dir);
+	in = fopen(path, "rb");
+	if (!in)
+		return open_error(path);
+	out = strcmp(opt.pprof, "-") ? fopen(opt.pprof, "wb") : stdout;
+	if (!out) {
+		rc = fail(ERR_IO, "cannot write %s: %s", opt.pprof, strerror(errno));
+		fclose(in);
+		return rc;
+	}
+	while ((n = fread(buf, 1, sizeof(buf), in)) > 0) {
+		if (!total && (n < 2 || (unsigned char)buf[0] != 0x1f ||
+			       (unsigned char)buf[1] != 0x8b)) {
+			rc = fail(ERR_MALFORMED, "%s: not a gzip stream", path);
+			break;
+		}
+		total += n;
+		if (fwrite(buf, 1, n, out) != n) {
+			rc = fail(ERR_IO, "cannot write %s: %s", opt.pprof, strerror(errno));
+			break;
+		}
+	}
+	if (!rc && ferror(in))
+		rc = fail(ERR_IO, "cannot read %s: %s", path, strerror(errno));
+	if (!rc && !total)
+		rc = fail(ERR_MALFORMED, "%s: empty file", path);
+	fclose(in);
+	if ((out == stdout ? fflush(out) : fclose(out)) && !rc)
+		rc = fail(ERR_IO, "cannot write %s: %s", opt.pprof, strerror(errno));
+	return rc;
+}
+
 static int print_usage(FILE *f, int rc)
 {
 	fprintf(f,
 		"usage: goheapstat [-1 | -d SECS [-c COUNT]] [-s live|waste|churn] [-n N]\n"
 		"                  [--json] [--dir DIR]\n"
+		"       goheapstat --pprof FILE [--dir DIR]\n"
 		"  -1          print once (the default when stdout is not a terminal)\n"
 		"  -d SECS     redraw every SECS seconds, with Mallocs/Frees rates\n"
 		"              (the default, every 2 s, on a terminal)\n"
@@ -936,6 +982,8 @@ static int print_usage(FILE *f, int rc)
 		"  -n N        show the first N size classes only (0: all in use)\n"
 		"  --json      print every file as one JSON object (each refresh with -d)\n"
 		"  --dir DIR   read DIR (default $GOHEAP_DEBUGFS, else %s)\n"
+		"  --pprof FILE  copy the allocation profile (heap.pprof) to FILE, '-' for\n"
+		"              stdout, for `go tool pprof`\n"
 		"  -h, --help  this text\n"
 		"Exit: 0 ok, 1 I/O error, 2 usage, 3 debugfs not mounted, 4 goheap not\n"
 		"loaded, 5 permission denied, 6 malformed file.\n", DEFAULT_DIR);
@@ -963,6 +1011,7 @@ static int parse_options(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "dir", required_argument, NULL, 'D' },
+		{ "pprof", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -992,6 +1041,11 @@ static int parse_options(int argc, char **argv)
 			opt.json = true;
 		} else if (c == 'D') {
 			opt.dir = optarg;
+		} else if (c == 'P') {
+			if (!*optarg)
+				return usage_error("bad --pprof '%s': a file name, or - for stdout",
+						   optarg);
+			opt.pprof = optarg;
 		} else if (c == 'h') {
 			exit(print_usage(stdout, 0));
 		} else if (c == '?') {
@@ -1002,6 +1056,10 @@ static int parse_options(int argc, char **argv)
 		return usage_error("unexpected argument '%s'", argv[optind]);
 	if (opt.once && (opt.interval || opt.count))
 		return usage_error("-1 does not go with %s", "-d or -c");
+	if (opt.pprof && (opt.once || opt.interval || opt.count || opt.json))
+		return usage_error("--pprof does not go with %s", "-1, -d, -c or --json");
+	if (opt.pprof)
+		return 0;
 	if (!opt.once && !opt.json && !opt.interval && (opt.count || isatty(1)))
 		opt.interval = 2;
 	return 0;
@@ -1017,5 +1075,5 @@ int main(int argc, char **argv)
 	/* no SA_RESTART, so that Ctrl-C cuts the sleep short */
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	return run();
+	return opt.pprof ? copy_pprof() : run();
 }

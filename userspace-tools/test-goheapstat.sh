@@ -276,13 +276,35 @@ else
 		"goheapstat: permission denied reading $tmp/perm/goheap/stats: run as root"
 fi
 
+# ---- --pprof ----------------------------------------------------------------
+
+# a fake profile: any gzip stream (the tool checks the magic, not the proto)
+cp -r "$data/basic" "$tmp/prof"
+printf 'not a real profile' | gzip -c >"$tmp/prof/heap.pprof"
+run --pprof "$tmp/copy.pprof" --dir "$tmp/prof"
+check "--pprof: exit 0, nothing printed" is "$rc/$out/$err" "0//"
+check "--pprof: the file copied byte for byte" cmp -s "$tmp/prof/heap.pprof" "$tmp/copy.pprof"
+run --pprof - --dir "$tmp/prof"
+check "--pprof -: to stdout" is "$(gzip -dc "$tmp/out" 2>/dev/null)" "not a real profile"
+run --pprof "$tmp/none.pprof" --dir "$data/basic"
+check "--pprof: a module without heap.pprof: exit 1" is "$rc" 1
+check "--pprof: names the file" err_has "cannot read $data/basic/heap.pprof"
+printf 'plain text' >"$tmp/prof/heap.pprof"
+run --pprof "$tmp/bad.pprof" --dir "$tmp/prof"
+check "--pprof: not gzip: exit 6" is "$rc" 6
+run --pprof "$tmp/x.pprof" --dir /nonexistent
+check "--pprof: goheap not loaded: exit 4" is "$rc" 4
+run --pprof "$tmp/no/such/dir/x.pprof" --dir "$tmp/prof"
+check "--pprof: unwritable output: exit 1" is "$rc" 1
+
 # ---- usage ----------------------------------------------------------------
 
 run -h
 check "-h: usage on stdout, exit 0" is "$rc/$(printf '%s\n' "$out" | head -c 6)" "0/usage:"
 run --help
 check "--help: exit 0" is "$rc" 0
-for args in "-x" "--bogus" "-s size" "-n -1" "-d 0" "-d x" "-c 0" "-1 -d 1" "extra"; do
+for args in "-x" "--bogus" "-s size" "-n -1" "-d 0" "-d x" "-c 0" "-1 -d 1" "extra" \
+	    "--pprof" "--pprof x -1" "--pprof x --json"; do
 	# shellcheck disable=SC2086
 	run $args --dir "$data/basic"
 	check "usage error '$args': exit 2 and usage on stderr" \

@@ -65,7 +65,7 @@ void gh_test_settle(void)
 
 kunit_test_suites(&gh_sizeclass_suite, &gh_heap_suite, &gh_alloc_suite,
 		  &gh_badinput_suite, &gh_stress_suite, &gh_gc_suite, &gh_slab_api_suite,
-		  &gh_debug_suite, &gh_fault_suite);
+		  &gh_debug_suite, &gh_fault_suite, &gh_profile_suite);
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("KUnit suites for goheap");

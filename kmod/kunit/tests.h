@@ -17,6 +17,7 @@ extern struct kunit_suite gh_gc_suite;
 extern struct kunit_suite gh_slab_api_suite;
 extern struct kunit_suite gh_debug_suite;
 extern struct kunit_suite gh_fault_suite;
+extern struct kunit_suite gh_profile_suite;
 
 /*
  * Make the buddy allocator fail every request of the calling task, through

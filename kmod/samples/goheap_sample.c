@@ -46,6 +46,11 @@
  *                                 on past failures, then free them; the
  *                                 file tried says how many failed (for
  *                                 fail_goheap, goheap's fault injection)
+ *   profile <count>               for the allocation profile: count objects
+ *                                 of 64 bytes from sample_prof_small() and
+ *                                 count of 1024 bytes from sample_prof_big(),
+ *                                 two call sites, kept (until profile-free)
+ *   profile-free                  free them
  *
  * /sys/kernel/debug/goheap_sample/report tells what the commands asked for:
  * requested bytes, the bytes goheap gave (goheap_size) and the bytes kmalloc
@@ -562,6 +567,58 @@ static void sample_cmd_unnest(void)
 	sample_nest = NULL;
 }
 
+/* The profile command's two call sites and what they keep. */
+#define SAMPLE_PROF_SMALL	64
+#define SAMPLE_PROF_BIG		1024
+
+static void **sample_prof_objs;
+static unsigned int sample_prof_n;
+
+/* noinline, and the call no tail call: its return address is in here */
+static noinline void *sample_prof_small(void)
+{
+	void *p = goheap_alloc(SAMPLE_PROF_SMALL, GFP_KERNEL);
+
+	return p ? memset(p, 0x64, SAMPLE_PROF_SMALL) : NULL;
+}
+
+static noinline void *sample_prof_big(void)
+{
+	void *p = goheap_alloc(SAMPLE_PROF_BIG, GFP_KERNEL);
+
+	return p ? memset(p, 0x4b, SAMPLE_PROF_BIG) : NULL;
+}
+
+static void sample_cmd_profile_free(void)
+{
+	goheap_free_bulk(sample_prof_n, sample_prof_objs);
+	kvfree(sample_prof_objs);
+	sample_prof_objs = NULL;
+	sample_prof_n = 0;
+}
+
+static int sample_cmd_profile(unsigned int count)
+{
+	unsigned int i;
+
+	sample_cmd_profile_free();
+	sample_prof_objs = kvcalloc(2 * count, sizeof(void *), GFP_KERNEL);
+	if (!sample_prof_objs)
+		return -ENOMEM;
+	for (i = 0; i < count; i++) {
+		sample_prof_objs[sample_prof_n++] = sample_prof_small();
+		sample_prof_objs[sample_prof_n++] = sample_prof_big();
+		if (!sample_prof_objs[sample_prof_n - 2] ||
+		    !sample_prof_objs[sample_prof_n - 1]) {
+			sample_cmd_profile_free();
+			return -ENOMEM;
+		}
+		if (!(i % 1024))
+			cond_resched();
+	}
+	return 0;
+}
+
 static int sample_run(char *line)
 {
 	unsigned int a, b, c;
@@ -610,6 +667,13 @@ static int sample_run(char *line)
 	if (sscanf(line, "try %u %u %c", &a, &b, &extra) == 2 &&
 	    a && a <= SAMPLE_MAX_COUNT && b)
 		return sample_cmd_try(a, b);
+	if (sscanf(line, "profile %u %c", &a, &extra) == 1 &&
+	    a && a <= SAMPLE_MAX_COUNT)
+		return sample_cmd_profile(a);
+	if (!strcmp(line, "profile-free")) {
+		sample_cmd_profile_free();
+		return 0;
+	}
 	if (sscanf(line, "prodcons %u %u %c", &a, &b, &extra) == 2 &&
 	    a && a <= 100 * SAMPLE_MAX_COUNT && b)
 		return sample_cmd_prodcons(a, b);
@@ -669,6 +733,7 @@ static void __exit sample_exit(void)
 	debugfs_remove_recursive(sample_dir);
 	sample_cmd_release();
 	sample_cmd_unnest();
+	sample_cmd_profile_free();
 	if (goheap_cache_destroy(sample_items))
 		pr_err("goheap_sample_item still had objects: cache kept\n");
 }
