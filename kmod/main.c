@@ -84,7 +84,7 @@ MODULE_PARM_DESC(refill_div,
 		 "a span is offered to caches again once 1/refill_div of it is free, 1..512 (default 8)");
 module_param_cb(profile_rate, &gh_profile_rate_ops, &gh_profile_rate, 0644);
 MODULE_PARM_DESC(profile_rate,
-		 "mean bytes between allocation profile samples, 0: off (default 8 MiB)");
+		 "mean bytes between allocation profile samples, 0: off (default 64 MiB)");
 
 /* debug mode's checks, by letter (debug.c); read only: set at load */
 static int gh_param_set_debug(const char *val, const struct kernel_param *kp)

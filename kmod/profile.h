@@ -13,7 +13,7 @@ struct gh_prof_bucket;
 
 /* profile_rate (main.c's module parameter): mean bytes between samples */
 extern unsigned int gh_profile_rate;
-#define GH_PROFILE_RATE_DEFAULT	(8U << 20)
+#define GH_PROFILE_RATE_DEFAULT	(64U << 20)
 
 void gh_profile_init(struct dentry *root);
 void gh_profile_exit(void);
