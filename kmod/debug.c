@@ -76,7 +76,6 @@
 #include "hooks.h"
 #include "internal.h"
 #include "poison.h"
-#include "report.h"
 
 unsigned int gh_debug_flags;
 EXPORT_SYMBOL_IF_KUNIT(gh_debug_flags);
