@@ -180,8 +180,7 @@ static u32 gh_debug_stamp(const struct gh_span *span, const void *p)
 static size_t gh_debug_slot(const void *p, u32 *stamp, bool allocated)
 {
 	struct gh_span *span = gh_span_of(p);
-	unsigned long offset;
-	unsigned int idx;
+	long idx;
 	u8 state;
 
 	if (!span)
@@ -193,9 +192,8 @@ static size_t gh_debug_slot(const void *p, u32 *stamp, bool allocated)
 		return p == span->base ? (size_t)span->npages * PAGE_SIZE : 0;
 	if (state != GH_SPAN_SMALL)
 		return 0;
-	offset = p - span->base;
-	idx = gh_span_index(span, offset);
-	if (offset != (unsigned long)idx * span->size || idx >= span->nelems)
+	idx = gh_span_start_index(span, p);
+	if (idx < 0)
 		return 0;
 	if (allocated && (!test_bit(idx, gh_span_alloc_bits(span)) ||
 			  test_bit(idx, gh_span_remote_bits(span))))

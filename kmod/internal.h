@@ -203,6 +203,23 @@ static inline unsigned int gh_span_index(const struct gh_span *s,
 	return (unsigned int)(((u64)offset * s->divmagic) >> 32);
 }
 
+/*
+ * Index of the object at @p in small-object span @s, or -1 if @p is not
+ * the start of one: an interior pointer, or a slot-aligned address in the
+ * span's tail, past its last object.
+ */
+static __always_inline long gh_span_start_index(const struct gh_span *s,
+						const void *p)
+{
+	unsigned long offset = p - s->base;
+	unsigned int idx = gh_span_index(s, offset);
+
+	if (unlikely(offset != (unsigned long)idx * s->size ||
+		     idx >= s->nelems))
+		return -1;
+	return idx;
+}
+
 /* Address of object @idx of @s. */
 static inline void *gh_span_obj(const struct gh_span *s, unsigned int idx)
 {

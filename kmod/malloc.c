@@ -189,23 +189,6 @@ static void *gh_alloc_other_node(unsigned int cls, size_t size, gfp_t gfp,
 }
 
 /*
- * Index of the object at @p in small-object span @span, or -1 if @p is not
- * the start of one: an interior pointer, or a slot-aligned address in the
- * span's tail, past its last object.
- */
-static __always_inline long gh_small_index(const struct gh_span *span,
-					   const void *p)
-{
-	unsigned long offset = p - span->base;
-	unsigned int idx = gh_span_index(span, offset);
-
-	if (unlikely(offset != (unsigned long)idx * span->size ||
-		     idx >= span->nelems))
-		return -1;
-	return idx;
-}
-
-/*
  * Whether a free must wipe or poison the object: in out-of-line
  * gh_free_wiped(), so that the plain fast path makes no call.
  */
@@ -241,7 +224,7 @@ static int gh_free_small_report(const void *p, int ret, unsigned long caller)
 static long gh_free_index(struct gh_span *span, const void *p,
 			  unsigned long caller)
 {
-	long idx = gh_small_index(span, p);
+	long idx = gh_span_start_index(span, p);
 
 	if (idx < 0)
 		gh_report_bad_free(GH_CNT_INVALID_FREE, p,
@@ -659,7 +642,7 @@ void goheap_free(const void *p)
 	span = gh_span_of(p);
 	/* state before the fields it vouches for (enum gh_span_state) */
 	if (likely(span) && likely(smp_load_acquire(&span->state) == GH_SPAN_SMALL)) {
-		idx = gh_small_index(span, p);
+		idx = gh_span_start_index(span, p);
 		if (likely(idx >= 0)) {
 			if (unlikely(gh_free_wants_wipe()))
 				gh_free_wiped(span, p, idx, _RET_IP_);
@@ -911,7 +894,7 @@ static size_t gh_free_bulk_central(size_t n, void **ptrs, unsigned long caller)
 	if (span && smp_load_acquire(&span->state) == GH_SPAN_SMALL &&
 	    READ_ONCE(span->owner) == GH_NO_OWNER) {
 		for (; k < min_t(size_t, n, GH_BULK_RUN) && gh_in_span(span, ptrs[k]); k++) {
-			i = gh_small_index(span, ptrs[k]);
+			i = gh_span_start_index(span, ptrs[k]);
 			if (i < 0)
 				break;
 			idx[k] = i;
@@ -998,7 +981,7 @@ size_t gh_live_size(const void *p)
 	/* state before the fields it vouches for (enum gh_span_state) */
 	state = span ? smp_load_acquire(&span->state) : GH_SPAN_DEAD;
 	if (state == GH_SPAN_SMALL || state == GH_SPAN_TYPED) {
-		idx = gh_small_index(span, p);
+		idx = gh_span_start_index(span, p);
 		/* a remote bit is a free not yet folded in */
 		if (idx >= 0 && test_bit(idx, gh_span_alloc_bits(span)) &&
 		    !test_bit(idx, gh_span_remote_bits(span)))
@@ -1025,7 +1008,8 @@ EXPORT_SYMBOL_IF_KUNIT(gh_live_size);
  *
  * Context: any context.
  * Return: the bytes the caller may use at @p (its class size, or its page
- * run for a large object); 0 for NULL, %GOHEAP_ZERO_PTR and pointers that
+ * run for a large object; in debug mode, the size it was allocated with);
+ * 0 for NULL, %GOHEAP_ZERO_PTR and pointers that
  * are not a live goheap object.
  */
 size_t goheap_size(const void *p)

@@ -30,16 +30,22 @@
  *          mutators run; allocating threads may assist.
  *  end     marking is done when the gray list is empty, no thread holds
  *          gray objects, and a wait for the sections open at that moment
- *          sees no new shade. Then the marking bit goes off, one more wait
- *          lets every store that read it on finish, and under the domain
- *          lock allocation turns white and every span unswept.
+ *          sees no new shade. Then the marking bit goes off and the
+ *          per-CPU allocation caches stop, one more wait lets every store
+ *          that read the bit on and every allocation that read the caches
+ *          on finish, and under the domain lock the caches give their
+ *          spans back, allocation turns white and every span unswept.
  *  sweep   the worker sweeps every span (allocation sweeps the span it
  *          wants first), runs release callbacks, and frees empty spans.
  *
  * Why nothing reachable is freed. Call an object live if a root, a live
  * object or a section's local variable points to it. Take any object X
  * that is live at some moment after T and was allocated before the start
- * flip (objects allocated after it are black). Either
+ * flip (objects allocated after it are black). A per-CPU cache reads the
+ * allocation colour without the lock; an allocation that read it white
+ * counts as before the flip, and it has finished by T, since fast paths
+ * run with preemption off and the handshake begins with a grace period.
+ * Either
  *
  *  (a) X was reachable from the roots at T. Every pointer overwritten
  *      after T is shaded first (all sections running after T have the
@@ -135,7 +141,7 @@ static void gh_gc_start(struct goheap_gc_domain *d, struct gh_gc_trace *t)
 	gh_gc_gray_reserve(d, GH_GC_GRAY_SPARE);
 	start = ktime_get();
 	spin_lock(&d->lock);
-	t->heap_before = d->heap_alloc;
+	t->heap_before = gh_gc_heap_alloc(d);
 	t->freed_before = d->stats.objects_freed;
 	atomic64_set(&d->stats.bytes_marked, 0);
 	gh_gc_barrier_mark_on(d);
@@ -182,12 +188,15 @@ static void gh_gc_end(struct goheap_gc_domain *d, struct gh_gc_trace *t)
 
 	spin_lock(&d->lock);
 	gh_gc_barrier_mark_off(d);
+	gh_gc_caches_stop(d);
 	spin_unlock(&d->lock);
 	gh_gc_sections_wait(d);
 	pause = ktime_get();
 	spin_lock(&d->lock);
+	gh_gc_caches_flush(d);
 	d->alloc_black = false;
 	gh_gc_sweep_begin(d);
+	gh_gc_caches_start(d);
 	t->pause_ns[1] = gh_gc_pause_end(d, pause);
 	spin_unlock(&d->lock);
 	t->end_ns = gh_gc_ns_since(start);
@@ -212,7 +221,7 @@ static void gh_gc_cycle_end(struct goheap_gc_domain *d, struct gh_gc_trace *t,
 {
 	spin_lock(&d->lock);
 	gh_gc_pace(d, atomic64_read(&d->stats.bytes_marked));
-	t->heap_after = d->heap_alloc;
+	t->heap_after = gh_gc_heap_alloc(d);
 	d->stats.num_gc++;
 	d->stats.num_forced_gc += why == GH_GC_FORCED;
 	d->stats.last_gc_ns = ktime_get_real_ns();

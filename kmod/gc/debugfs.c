@@ -39,14 +39,15 @@ static int gc_stats_show(struct seq_file *m, void *v)
 		return -ENOMEM;
 	spin_lock(&d->lock);
 	*s = d->stats;
-	seq_printf(m, "HeapAlloc %llu\nHeapSpans %llu\nHeapLive %llu\nHeapGoal %llu\nTrigger %llu\n",
-		   d->heap_alloc, d->span_bytes, d->heap_live, d->heap_goal, d->trigger);
+	seq_printf(m, "HeapAlloc %llu\nHeapCached %llu\nHeapSpans %llu\nHeapLive %llu\nHeapGoal %llu\nTrigger %llu\n",
+		   gh_gc_heap_alloc(d), d->heap_cached, d->span_bytes, d->heap_live,
+		   d->heap_goal, d->trigger);
 	spin_unlock(&d->lock);
 	seq_printf(m, "NumGC %llu\nNumForcedGC %llu\nLastGC %llu\nPauseTotalNs %llu\n",
 		   s->num_gc, s->num_forced_gc, s->last_gc_ns, s->pause_total_ns);
-	seq_printf(m, "BytesMarked %lld\nObjectsFreed %llu\nAssistNs %llu\n",
+	seq_printf(m, "BytesMarked %lld\nObjectsFreed %llu\nAssistNs %llu\nAssists %llu\nAssistMaxNs %llu\n",
 		   (long long)atomic64_read(&s->bytes_marked), s->objects_freed,
-		   s->assist_ns);
+		   s->assist_ns, s->assists, s->assist_max_ns);
 	seq_printf(m, "ForeignPointers %lld\nBadStores %llu\nBadTypes %llu\nBadSections %llu\nLimitFailures %llu\n",
 		   (long long)atomic64_read(&s->foreign_ptrs), s->bad_stores,
 		   s->bad_types, s->bad_sections, s->limit_failures);

@@ -10,7 +10,9 @@
  *              init and exit
  *   debugfs.c  the per-domain files goheap/gc/<domain>/
  *   cycle.c    goheap_gc_collect(); the cycle: handshakes, mark, sweep
- *   alloc.c    goheap_gc_alloc(): typed objects from the domain's spans
+ *   alloc.c    goheap_gc_alloc(): typed objects through per-CPU caches of
+ *              the domain's spans
+ *   spans.c    a domain's span lists per type; allocation under the lock
  *   barrier.c  __goheap_gc_store(), the out-of-line store barrier; the
  *              barrier's mode word
  *   roots.c    goheap_gc_add_root(), goheap_gc_remove_root(); root scan
@@ -42,9 +44,11 @@
  *	the roots xarray's contents as one set (add, remove, the root scan).
  *   d->lock (spinlock)
  *	the type list (additions), every span list of every type, the alloc
- *	and pending bits of every span of @d, the accounting (heap_alloc,
- *	span_bytes, heap_live, heap_goal, trigger, cycle_queued), the plain
- *	counters of d->stats, and writes of the barrier's mode word.
+ *	and pending bits of every span of @d no CPU's cache owns, the
+ *	accounting (heap_alloc, heap_cached, span_bytes, heap_live,
+ *	heap_goal, trigger, cycle_queued), the plain counters of d->stats,
+ *	writes of the barrier's mode word and of caches_off, and which span
+ *	each CPU's cache owns.
  *   d->gray_lock (spinlock)
  *	the shared gray list, the spare blocks and their count,
  *	gray_overflow.
@@ -52,7 +56,8 @@
  *	the page heap; taken under d->lock when a sweep frees a span.
  *
  * Nesting: cycle_lock -> {roots_lock, d->lock} -> gray_lock, and d->lock
- * -> the page heap's locks. roots_lock and d->lock are never held
+ * -> the page heap's locks. A cache's busy section (alloc.c) is no lock:
+ * it runs with preemption off, under d->lock or under nothing. roots_lock and d->lock are never held
  * together. Mark bits are set with atomic test-and-set and need no lock;
  * section.c's overflow slots have a lock of their own, taken alone.
  */
@@ -60,6 +65,7 @@
 #define _GOHEAP_GC_H
 
 #include <linux/build_bug.h>
+#include <linux/hash.h>
 #include <linux/lockdep.h>
 #include <linux/mutex.h>
 #include <linux/workqueue.h>
@@ -85,10 +91,34 @@ struct gh_gc_tinfo {
 	unsigned int span_pages;
 	struct list_head partial;	/* swept spans with free slots */
 	struct list_head full;		/* swept spans found full */
+	struct list_head cached;	/* spans a CPU's cache owns */
 	struct list_head unswept;	/* spans the current sweep has not reached */
 	struct list_head pending;	/* swept, garbage awaiting release() */
 	unsigned long *ptr_map;		/* bit n: word n is a pointer field */
+	struct gh_gc_cache __percpu *caches;	/* NULL for a large type */
 };
+
+/*
+ * A CPU's span of one type (alloc.c; Go's mcache entry). Written by its CPU
+ * in busy sections, and with the domain lock held by the collector once no
+ * busy section can run (gh_gc_caches_flush()).
+ */
+struct gh_gc_cache {
+	struct gh_span *span;		/* owned; NULL: none */
+	unsigned long window;		/* free slots not yet taken, from @base */
+	unsigned int base;		/* slot of the window's bit 0 */
+	unsigned int next;		/* next alloc word to look at */
+	unsigned int reserved;		/* free slots when installed */
+	unsigned int nalloc;		/* slots taken since */
+};
+
+/* The domain's table from type descriptor to record (alloc.c, types.c). */
+#define GH_GC_TYPE_SLOT_BITS	6
+
+static inline unsigned int gh_gc_type_slot(const struct goheap_gc_type *type)
+{
+	return hash_ptr((void *)type, GH_GC_TYPE_SLOT_BITS);
+}
 
 /* A chunk of the gray list: objects marked but not yet scanned. */
 #define GH_GRAY_PER_BLOCK	((PAGE_SIZE - sizeof(struct list_head) - \
@@ -119,7 +149,7 @@ struct gh_gc_stats {
 	unsigned int pause_next;
 	atomic64_t bytes_marked;	/* in this or the last cycle */
 	u64 objects_freed;		/* all cycles */
-	u64 assist_ns;
+	u64 assist_ns, assists, assist_max_ns;
 	atomic64_t foreign_ptrs;	/* values the marker ignored */
 	u64 bad_stores, bad_types, bad_sections, limit_failures;
 };
@@ -132,8 +162,12 @@ struct goheap_gc_domain {
 
 	spinlock_t lock;	/* types, span lists, sweep, accounting */
 	bool alloc_black;	/* from a cycle's start to its sweep */
+	bool caches_off;	/* allocation bypasses the per-CPU caches */
 	struct list_head types;			/* gh_gc_tinfo */
-	u64 heap_alloc;		/* bytes of allocated objects */
+	/* a look-up table over types: any slot may hold any record, or NULL */
+	struct gh_gc_tinfo *type_table[1 << GH_GC_TYPE_SLOT_BITS];
+	u64 heap_alloc;		/* bytes of allocated objects, caches aside */
+	u64 heap_cached;	/* bytes of free slots the caches owned at install */
 	u64 span_bytes;		/* bytes of the domain's spans */
 
 	struct mutex roots_lock;
@@ -215,6 +249,12 @@ void gh_gc_debugfs_remove(struct goheap_gc_domain *d);
 /* cycle.c */
 void gh_gc_cycle_work(struct work_struct *work);
 
+/* alloc.c */
+void gh_gc_caches_stop(struct goheap_gc_domain *d);
+void gh_gc_caches_flush(struct goheap_gc_domain *d);
+void gh_gc_caches_start(struct goheap_gc_domain *d);
+u64 gh_gc_heap_alloc(struct goheap_gc_domain *d);
+
 /* barrier.c */
 void gh_gc_barrier_init(struct goheap_gc_domain *d);
 void gh_gc_barrier_mark_on(struct goheap_gc_domain *d);
@@ -244,6 +284,18 @@ void gh_gc_limit_wait(struct goheap_gc_domain *d);
 bool gh_gc_limit_allows(struct goheap_gc_domain *d, u64 bytes,
 			unsigned long caller);
 
+/* spans.c (its callers hold d->lock but for gh_gc_new_span/locked_alloc) */
+void *gh_gc_take_slot(struct goheap_gc_domain *d, struct gh_span *span);
+struct gh_span *gh_gc_span_with_room(struct goheap_gc_domain *d,
+				     struct gh_gc_tinfo *ti);
+struct gh_span *gh_gc_new_span(struct goheap_gc_domain *d,
+			       struct gh_gc_tinfo *ti, gfp_t gfp,
+			       unsigned long caller);
+void gh_gc_add_span(struct goheap_gc_domain *d, struct gh_span *span);
+void *gh_gc_locked_alloc(struct goheap_gc_domain *d, struct gh_gc_tinfo *ti,
+			 gfp_t gfp, unsigned long caller,
+			 enum gh_gc_pace_step *step);
+
 /* types.c */
 struct gh_gc_tinfo *gh_gc_tinfo_get(struct goheap_gc_domain *d,
 				    const struct goheap_gc_type *type,
@@ -253,6 +305,7 @@ void gh_gc_types_free(struct goheap_gc_domain *d);
 /* sweep.c */
 void gh_gc_sweep_begin(struct goheap_gc_domain *d);
 void gh_gc_sweep_span(struct goheap_gc_domain *d, struct gh_span *span);
+void gh_gc_span_list(struct goheap_gc_domain *d, struct gh_span *span);
 void gh_gc_sweep_all(struct goheap_gc_domain *d);
 void gh_gc_free_everything(struct goheap_gc_domain *d);
 

@@ -339,7 +339,7 @@ static void gh_gc_rescan_marked(struct goheap_gc_domain *d)
 	rcu_read_lock();
 	spin_lock(&d->lock);
 	list_for_each_entry(ti, &d->types, node) {
-		struct list_head *lists[] = { &ti->partial, &ti->full };
+		struct list_head *lists[] = { &ti->partial, &ti->full, &ti->cached };
 		unsigned int l;
 
 		if (!ti->type->nr_ptrs)

@@ -9,10 +9,13 @@
  * the goal. A cycle also starts once the domain's spans pass 7/8 of its
  * memory limit. Both conditions are written once, in gh_gc_trigger_reached().
  *
- * An allocation made while the heap is past the goal and marking still
- * runs does some marking itself (assist), which slows the allocating
- * thread down to the pace of the marker rather than letting the heap run
- * away from it. A memory limit starts a cycle at 7/8 of the limit; a task
+ * The pacer sees allocation once per refill of a CPU's cache (alloc.c),
+ * with the refilled span's free slots counted as allocated, as Go's
+ * heapLive counts whole cached spans. A refill made while the heap is past
+ * the goal and marking still runs does some marking itself (assist), for at
+ * most GH_GC_ASSIST_MAX_NS, which slows the allocating thread down to the
+ * pace of the marker rather than letting the heap run away from it; the
+ * bound keeps an assist from standing in for a pause. A memory limit starts a cycle at 7/8 of the limit; a task
  * beginning a section waits for that cycle (gh_gc_limit_wait()), and a new
  * span beyond the limit is refused. GOGC off leaves only collect(), the limit and the debugfs collect
  * file.
@@ -30,7 +33,9 @@
 
 #define GH_GC_DEFAULT_GOGC	100
 #define GH_GC_DEFAULT_MIN_HEAP	(4UL << 20)
-#define GH_GC_ASSIST_BUDGET	64
+/* An assist marks in slices, and stops after its time is up. */
+#define GH_GC_ASSIST_SLICE	16
+#define GH_GC_ASSIST_MAX_NS	(100 * NSEC_PER_USEC)
 
 struct workqueue_struct *gh_gc_wq;
 
@@ -79,11 +84,21 @@ static bool gh_gc_limit_near(struct goheap_gc_domain *d)
 	       READ_ONCE(d->span_bytes) >= d->opts.mem_limit / 8 * 7;
 }
 
+/*
+ * The heap as the pacer counts it: allocated objects, and every free slot
+ * of the spans the per-CPU caches own (alloc.c), as Go's heapLive counts
+ * whole cached spans.
+ */
+static u64 gh_gc_paced_heap(struct goheap_gc_domain *d)
+{
+	lockdep_assert_held(&d->lock);
+	return d->heap_alloc + d->heap_cached;
+}
+
 /* The condition that starts a cycle, the only place it is written. */
 static bool gh_gc_trigger_reached(struct goheap_gc_domain *d)
 {
-	lockdep_assert_held(&d->lock);
-	return d->heap_alloc >= d->trigger || gh_gc_limit_near(d);
+	return gh_gc_paced_heap(d) >= d->trigger || gh_gc_limit_near(d);
 }
 
 /* Claim the domain's work item if a cycle should start and none is queued. */
@@ -110,27 +125,40 @@ static void gh_gc_maybe_trigger(struct goheap_gc_domain *d)
 /**
  * gh_gc_pace_alloc() - account an allocation and say what it owes the pacer
  * @d: domain, lock held
- * @bytes: the object's size
+ * @bytes: bytes of objects taken under the lock; 0 after a refill, whose
+ *	   span's free slots the caller has added to heap_cached
  *
  * Return: what the allocating thread must do once it has dropped the lock;
  * pass it to gh_gc_pace_act().
  */
 enum gh_gc_pace_step gh_gc_pace_alloc(struct goheap_gc_domain *d, u64 bytes)
 {
-	lockdep_assert_held(&d->lock);
 	d->heap_alloc += bytes;
-	if (gh_gc_marking(d) && d->heap_alloc > d->heap_goal)
+	if (gh_gc_marking(d) && gh_gc_paced_heap(d) > d->heap_goal)
 		return GH_GC_PACE_ASSIST;
 	return gh_gc_claim_cycle(d) ? GH_GC_PACE_START : GH_GC_PACE_NONE;
 }
 
+/*
+ * Mark for the allocation that went past the goal: until no gray object is
+ * left or GH_GC_ASSIST_MAX_NS have passed (one slice more at most), so that
+ * an assist slows an allocating thread down without standing in for a
+ * pause.
+ */
 static void gh_gc_assist(struct goheap_gc_domain *d)
 {
 	ktime_t start = ktime_get();
+	bool done;
+	u64 ns;
 
-	gh_gc_mark_some(d, GH_GC_ASSIST_BUDGET);
+	do {
+		done = gh_gc_mark_some(d, GH_GC_ASSIST_SLICE);
+		ns = ktime_to_ns(ktime_sub(ktime_get(), start));
+	} while (!done && ns < GH_GC_ASSIST_MAX_NS);
 	spin_lock(&d->lock);
-	d->stats.assist_ns += ktime_to_ns(ktime_sub(ktime_get(), start));
+	d->stats.assist_ns += ns;
+	d->stats.assists++;
+	d->stats.assist_max_ns = max(d->stats.assist_max_ns, ns);
 	spin_unlock(&d->lock);
 }
 

@@ -55,23 +55,36 @@ static bool gh_gc_drop_if_empty(struct goheap_gc_domain *d, struct gh_span *span
 	return true;
 }
 
-/* Put a swept span on the list its objects call for, or free it. */
-static void gh_gc_relist(struct goheap_gc_domain *d, struct gh_span *span)
+/**
+ * gh_gc_span_list() - put a swept span on its type's full or partial list
+ * @d: domain, lock held
+ * @span: a swept span of @d that no CPU's cache owns
+ *
+ * Never frees the span, so that a cache may give one back with preemption
+ * off: an empty span waits on the partial list for the next sweep.
+ */
+void gh_gc_span_list(struct goheap_gc_domain *d, struct gh_span *span)
 {
 	struct gh_gc_tinfo *ti = gh_gc_span_tinfo(span);
 
 	lockdep_assert_held(&d->lock);
-	if (gh_gc_drop_if_empty(d, span))
-		return;
 	if (bitmap_full(gh_span_alloc_bits(span), span->nelems))
 		list_move(&span->node, &ti->full);
 	else
 		list_move(&span->node, &ti->partial);
 }
 
+/* Put a swept span on the list its objects call for, or free it. */
+static void gh_gc_relist(struct goheap_gc_domain *d, struct gh_span *span)
+{
+	if (!gh_gc_drop_if_empty(d, span))
+		gh_gc_span_list(d, span);
+}
+
 /**
  * gh_gc_sweep_begin() - start the sweep of a cycle that finished marking
- * @d: domain, lock held, marking done and allocation turned white
+ * @d: domain, lock held, marking done, allocation turned white and every
+ *     CPU's cache emptied (gh_gc_caches_flush())
  *
  * Every span becomes unswept; O(types), not O(spans), so the time
  * allocation waits for the lock does not grow with the heap.
@@ -82,6 +95,8 @@ void gh_gc_sweep_begin(struct goheap_gc_domain *d)
 
 	lockdep_assert_held(&d->lock);
 	list_for_each_entry(ti, &d->types, node) {
+		/* a span a cache owns must not be swept under it */
+		WARN_ON_ONCE(!list_empty(&ti->cached));
 		list_splice_init(&ti->partial, &ti->unswept);
 		list_splice_init(&ti->full, &ti->unswept);
 	}
@@ -235,5 +250,6 @@ void gh_gc_free_everything(struct goheap_gc_domain *d)
 	gh_gc_sweep_all(d);
 	list_for_each_entry(ti, &d->types, node)
 		WARN_ON(!list_empty(&ti->partial) || !list_empty(&ti->full) ||
-			!list_empty(&ti->unswept) || !list_empty(&ti->pending));
+			!list_empty(&ti->unswept) || !list_empty(&ti->pending) ||
+			!list_empty(&ti->cached));
 }

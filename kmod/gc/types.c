@@ -8,16 +8,22 @@
  * scanner and the checked barrier test a bit of instead of searching the
  * offsets. The record also heads the type's span lists (alloc.c, sweep.c).
  *
+ * A type that fits a size class also gets a cache per CPU (alloc.c).
+ *
  * Records are only ever added until the domain is destroyed. Allocation
- * finds a record without the domain lock: additions are published with
+ * finds a record without the domain lock: first in the domain's type table
+ * (one slot per hash of the descriptor's address, holding the record last
+ * looked up there), then on the type list. Additions are published with
  * list_add_tail_rcu() (under the lock, which orders them against each
  * other) and read with list_for_each_entry_rcu(), whose ordering is all a
- * reader needs. No record is removed while the domain lives, so there is
- * no grace period to wait for and no RCU read section to take.
+ * reader needs; a table slot is written with WRITE_ONCE() after the record
+ * is listed. No record is removed while the domain lives, so there is no
+ * grace period to wait for and no RCU read section to take.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/bitmap.h>
+#include <linux/percpu.h>
 #include <linux/rculist.h>
 #include <linux/slab.h>
 
@@ -59,6 +65,7 @@ static struct gh_gc_tinfo *gh_gc_tinfo_find(struct goheap_gc_domain *d,
 
 static void gh_gc_tinfo_free(struct gh_gc_tinfo *ti)
 {
+	free_percpu(ti->caches);
 	bitmap_free(ti->ptr_map);
 	kfree(ti);
 }
@@ -84,17 +91,20 @@ static struct gh_gc_tinfo *gh_gc_tinfo_new(const struct goheap_gc_type *type,
 
 	if (!ti)
 		return NULL;
+	ti->type = type;
+	gh_gc_tinfo_size(ti, type->size);
 	ti->ptr_map = bitmap_zalloc(words, gfp);
-	if (!ti->ptr_map) {
-		kfree(ti);
+	if (ti->cls)
+		ti->caches = alloc_percpu_gfp(struct gh_gc_cache, gfp);
+	if (!ti->ptr_map || (ti->cls && !ti->caches)) {
+		gh_gc_tinfo_free(ti);
 		return NULL;
 	}
 	for (i = 0; i < type->nr_ptrs; i++)
 		__set_bit(type->ptr_offsets[i] / sizeof(void *), ti->ptr_map);
-	ti->type = type;
-	gh_gc_tinfo_size(ti, type->size);
 	INIT_LIST_HEAD(&ti->partial);
 	INIT_LIST_HEAD(&ti->full);
+	INIT_LIST_HEAD(&ti->cached);
 	INIT_LIST_HEAD(&ti->unswept);
 	INIT_LIST_HEAD(&ti->pending);
 	return ti;
@@ -118,7 +128,7 @@ struct gh_gc_tinfo *gh_gc_tinfo_get(struct goheap_gc_domain *d,
 
 	ti = gh_gc_tinfo_find(d, type);
 	if (ti)
-		return ti;
+		goto found;
 	if (gh_gc_type_check(type, &why)) {
 		gh_gc_report(d, &d->stats.bad_types, caller, "%s (type %s)", why,
 			     type && type->name ? type->name : "?");
@@ -137,6 +147,8 @@ struct gh_gc_tinfo *gh_gc_tinfo_get(struct goheap_gc_domain *d,
 	spin_unlock(&d->lock);
 	if (fresh)
 		gh_gc_tinfo_free(fresh);
+found:
+	WRITE_ONCE(d->type_table[gh_gc_type_slot(type)], ti);
 	return ti;
 }
 

@@ -130,7 +130,7 @@ static u64 gh_gc_test_live_objects(struct goheap_gc_domain *d, size_t obj_size)
 	u64 bytes;
 
 	spin_lock(&d->lock);
-	bytes = d->heap_alloc;
+	bytes = gh_gc_heap_alloc(d);
 	spin_unlock(&d->lock);
 	return div_u64(bytes, obj_size);
 }
