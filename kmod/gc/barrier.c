@@ -60,43 +60,42 @@ void gh_gc_barrier_mark_off(struct goheap_gc_domain *d)
 		   d->head.barrier_mode & ~GH_GC_BARRIER_MARKING);
 }
 
-/* Is @slot a pointer field of a live object of @d, or a root? */
-static bool gh_gc_slot_ok(struct goheap_gc_domain *d, void **slot)
+/*
+ * Is @slot a pointer field of a live object of @d? Inline, for the checked
+ * barrier's common case; the caller is an RCU reader of any flavour.
+ */
+static __always_inline bool gh_gc_field_ok(struct goheap_gc_domain *d,
+					   void **slot)
 {
 	struct gh_gc_tinfo *ti;
 	struct gh_span *span;
 	unsigned long offset;
 	unsigned int idx;
-	bool ok = false;
 
-	RCU_LOCKDEP_WARN(!rcu_read_lock_any_held(), "slot check outside RCU");
-	span = gh_gc_span_of(d, slot, &idx);
-	if (span) {
-		ti = gh_gc_span_tinfo(span);
-		offset = (void *)slot - gh_span_obj(span, idx);
-		ok = IS_ALIGNED(offset, sizeof(void *)) &&
-		     offset < ti->type->size &&
-		     test_bit(offset / sizeof(void *), ti->ptr_map);
-	}
-	return ok || gh_gc_is_root(d, slot);
+	span = gh_gc_live_span(d, slot, &idx);
+	if (!span)
+		return false;
+	ti = gh_gc_span_tinfo(span);
+	offset = (void *)slot - gh_span_obj(span, idx);
+	return IS_ALIGNED(offset, sizeof(void *)) && offset < ti->type->size &&
+	       test_bit(offset / sizeof(void *), ti->ptr_map);
 }
 
-static bool gh_gc_value_ok(struct goheap_gc_domain *d, const void *value)
+/*
+ * The store failed the inline checks: it may still be a store to a root
+ * (of a value the checks accepted); anything else is refused and reported
+ * against @caller.
+ */
+static noinline int gh_gc_store_slow_check(struct goheap_gc_domain *d,
+					   void **slot, const void *value,
+					   unsigned long caller)
 {
 	unsigned int idx;
-
-	return !value || gh_gc_span_of(d, value, &idx);
-}
-
-/* The checks of a checked domain; reports a bad store against @caller. */
-static int gh_gc_store_check(struct goheap_gc_domain *d, void **slot,
-			     const void *value, unsigned long caller)
-{
 	bool slot_ok, value_ok;
 
 	rcu_read_lock();
-	slot_ok = gh_gc_slot_ok(d, slot);
-	value_ok = gh_gc_value_ok(d, value);
+	slot_ok = gh_gc_field_ok(d, slot) || gh_gc_is_root(d, slot);
+	value_ok = !value || gh_gc_live_span(d, value, &idx);
 	rcu_read_unlock();
 	if (!slot_ok) {
 		gh_gc_report(d, &d->stats.bad_stores, caller,
@@ -109,6 +108,28 @@ static int gh_gc_store_check(struct goheap_gc_domain *d, void **slot,
 		return -EINVAL;
 	}
 	return 0;
+}
+
+/*
+ * The checks of a checked domain: @slot is a pointer field of a live object
+ * of @d (or a root), @value NULL or into a live object of @d. The common
+ * case, a field and a value, takes two page-map look-ups with preemption
+ * off (which is an RCU reader: spans are freed after a grace period).
+ */
+static __always_inline int gh_gc_store_check(struct goheap_gc_domain *d,
+					     void **slot, const void *value,
+					     unsigned long caller)
+{
+	unsigned int idx;
+	bool ok;
+
+	preempt_disable();
+	ok = gh_gc_field_ok(d, slot) &&
+	     (!value || gh_gc_live_span(d, value, &idx));
+	preempt_enable();
+	if (likely(ok))
+		return 0;
+	return gh_gc_store_slow_check(d, slot, value, caller);
 }
 
 /**

@@ -218,6 +218,26 @@ static inline unsigned long *gh_gc_pending_bits(struct gh_span *span)
 	return gh_span_remote_bits(span);
 }
 
+/*
+ * The span and index of the live object of @d that holds @p, or NULL; the
+ * caller is an RCU reader of any flavour. Inline for the checked barrier;
+ * mark.c's gh_gc_span_of() is the same, out of line.
+ */
+static __always_inline struct gh_span *
+gh_gc_live_span(struct goheap_gc_domain *d, const void *p, unsigned int *idx)
+{
+	struct gh_span *span = gh_span_of(p);
+
+	/* state before the fields it vouches for (spans.c publishes) */
+	if (!span || smp_load_acquire(&span->state) != GH_SPAN_GC ||
+	    span->gc_domain != d)
+		return NULL;
+	*idx = gh_span_index(span, p - span->base);
+	if (*idx >= span->nelems || !test_bit(*idx, gh_span_alloc_bits(span)))
+		return NULL;
+	return span;
+}
+
 /* Count one bad call of @d's user in @counter, a field of d->stats. */
 static inline void gh_gc_count_bad(struct goheap_gc_domain *d, u64 *counter)
 {

@@ -6,8 +6,9 @@
 # /etc/goheap-vm.conf sets
 #
 #   GH_BENCH_SET     single: the one-CPU patterns (run under icount)
-#                    multi:  remote, parallel and the collector's mark and
-#                            pause benchmarks (multi-threaded TCG)
+#                    multi:  remote, parallel, gc_parallel and the
+#                            collector's mark and pause benchmarks
+#                            (multi-threaded TCG)
 #   GH_BENCH_SCALE   operation counts in percent (module parameter scale)
 #   GH_BENCH_ROUNDS  timed rounds per measurement (module parameter rounds)
 #   GH_BENCH_CMDS    if set, these commands (";"-separated) instead of the
@@ -99,6 +100,7 @@ single)
 multi)
 	cmd remote
 	cmd parallel
+	cmd gc_parallel
 	# gctrace splits each collection into its pauses and mark phase
 	[ ! -w "$GCTRACE" ] || echo 1 >"$GCTRACE"
 	cmd gc_mark

@@ -252,5 +252,6 @@ int ghb_gc_pause_quiet(void *arg);
 int ghb_gc_alloc(void *unused);
 int ghb_gc_section(void *unused);
 int ghb_gc_barrier(void *unused);
+int ghb_gc_parallel(void *unused);
 
 #endif /* GOHEAP_BENCH_H */

@@ -10,8 +10,9 @@
 #     - two boots ("run 1", "run 2") with -icount shift=0,align=off,sleep=off
 #       and -smp 1 for the one-CPU patterns: guest time is instructions,
 #       so these boots run side by side without disturbing each other;
-#     - one boot with -accel tcg,thread=multi -smp 2 for remote, parallel
-#       and the collector's mark and pause benchmarks, alone on the host.
+#     - one boot with -accel tcg,thread=multi -smp 2 for remote, parallel,
+#       gc_parallel and the collector's mark and pause benchmarks, alone
+#       on the host.
 #  3. Prints a table and writes build/bench/results.json (a JSON array)
 #     and build/bench/results.txt (report.py, which also runs alone on the
 #     logs); the serial logs are build/bench/*.log.

@@ -4,7 +4,8 @@
  * peer: gc_alloc (goheap_gc_alloc() against goheap_alloc() and kzalloc()),
  * gc_section (goheap_gc_enter() + goheap_gc_exit() against a per-CPU
  * rw-semaphore) and gc_barrier (goheap_gc_store() against a plain store,
- * with the collector idle and while it marks).
+ * with the collector idle and while it marks); and on every CPU,
+ * gc_parallel (allocation in one domain on one CPU, then on all at once).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -506,5 +507,158 @@ int ghb_gc_barrier(void *unused)
 	ret = ghb_gc_barrier_one("ghb_barrier_unchecked", GOHEAP_GC_UNCHECKED, big);
 	if (!ret)
 		ret = ghb_gc_barrier_one("ghb_barrier_checked", 0, big);
+	return ret;
+}
+
+/* ---- gc_parallel: allocation in one domain on one CPU, then on every CPU ----------- */
+
+#define GHB_GCPAR_SECTION	100	/* allocations per section */
+
+struct ghb_gcpar {
+	struct goheap_gc_domain *d;
+	struct ghb_start start;
+	unsigned long n;		/* allocations per thread */
+	atomic_t failed;
+};
+
+struct ghb_gcpar_job {
+	struct ghb_gcpar *par;
+	unsigned int idx;
+	u64 t_end;
+};
+
+/* @n allocations of ghb_node_type, in sections of GHB_GCPAR_SECTION. */
+static noinline bool ghb_gcpar_alloc(struct goheap_gc_domain *d, unsigned long n)
+{
+	unsigned long i, k;
+	int tok;
+
+	for (i = 0; i < n; i += GHB_GCPAR_SECTION) {
+		tok = goheap_gc_enter(d);
+		if (tok < 0)
+			return false;
+		for (k = 0; k < GHB_GCPAR_SECTION; k++)
+			if (!goheap_gc_alloc(d, &ghb_node_type, GFP_KERNEL))
+				break;
+		goheap_gc_exit(d, tok);
+		if (k < GHB_GCPAR_SECTION)
+			return false;
+	}
+	return true;
+}
+
+static int ghb_gcpar_fn(void *arg)
+{
+	struct ghb_gcpar_job *job = arg;
+	struct ghb_gcpar *par = job->par;
+	bool ok = ghb_gcpar_alloc(par->d, par->n / 10);
+
+	if (!ok)
+		atomic_inc(&par->failed);
+	ghb_start_wait(&par->start, job->idx);
+	if (ok && !atomic_read(&par->failed) && !ghb_gcpar_alloc(par->d, par->n))
+		atomic_inc(&par->failed);
+	job->t_end = ktime_get_ns();
+	return 0;
+}
+
+struct ghb_gcpar_meas {
+	struct ghb_gcpar par;
+	struct ghb_gcpar_job *jobs;
+	struct ghb_thread *threads;
+	unsigned int ncpus;
+	struct ghb_samples s[2];	/* ns per allocation per thread */
+};
+
+/* @nthreads threads (on the first online CPUs) at once: ns to the last end. */
+static u64 ghb_gcpar_run(struct ghb_gcpar_meas *pm, unsigned int nthreads)
+{
+	struct ghb_gcpar *par = &pm->par;
+	unsigned int i, started;
+	u64 end = 0;
+
+	memset(&par->start, 0, sizeof(par->start));
+	par->start.nthreads = nthreads;
+	atomic_set(&par->failed, 0);
+	started = ghb_threads_start(pm->threads, nthreads, ghb_gcpar_fn, pm->jobs,
+				    sizeof(*pm->jobs));
+	if (started < nthreads) {
+		atomic_inc(&par->failed);
+		par->start.nthreads = started;
+	}
+	for (i = 0; i < started; i++) {
+		ghb_thread_wait(&pm->threads[i]);
+		end = max(end, pm->jobs[i].t_end);
+	}
+	/* nothing is rooted: one collection takes every object back */
+	goheap_gc_collect(par->d);
+	return atomic_read(&par->failed) ? GHB_FAILED : end - par->start.t0;
+}
+
+/* Side 0: one thread; side 1: one per online CPU. */
+static int ghb_gcpar_step(void *arg, unsigned int side)
+{
+	struct ghb_gcpar_meas *pm = arg;
+	u64 t = ghb_gcpar_run(pm, side ? pm->ncpus : 1);
+
+	if (t == GHB_FAILED)
+		return -ENOMEM;
+	ghb_sample(&pm->s[side], t, pm->par.n);
+	return 0;
+}
+
+/*
+ * Throughput of every CPU against one, per round and as the ratio of the
+ * medians: each thread does n allocations, so the ratio is
+ * ncpus * t(one) / t(all).
+ */
+static void ghb_gcpar_emit(struct ghb_gcpar_meas *pm)
+{
+	u64 one = ghb_median(&pm->s[0]), all = ghb_median(&pm->s[1]);
+	u64 lo = U64_MAX, hi = 0, r;
+	unsigned int k;
+
+	for (k = 0; k < pm->s[0].n && k < pm->s[1].n; k++) {
+		r = div64_u64(100ULL * pm->ncpus * pm->s[0].v[k], pm->s[1].v[k] ?: 1);
+		lo = min(lo, r);
+		hi = max(hi, r);
+	}
+	r = all ? div64_u64(100ULL * pm->ncpus * one, all) : 0;
+	ghb_add("pattern=gc_parallel size=%zu cpus=%u ops=%lu rounds=%u",
+		ghb_node_type.size, pm->ncpus, pm->par.n, pm->s[0].n);
+	ghb_add(" scaling=%llu.%02llu scaling_min=%llu.%02llu scaling_max=%llu.%02llu",
+		r / 100, r % 100, lo / 100, lo % 100, hi / 100, hi % 100);
+	ghb_add_ns("one_cpu", &pm->s[0]);
+	ghb_add_ns("every_cpu", &pm->s[1]);
+	ghb_emit();
+}
+
+int ghb_gc_parallel(void *unused)
+{
+	struct ghb_gcpar_meas pm = { .ncpus = num_online_cpus() };
+	struct ghb_gc_heap h;
+	unsigned int i;
+	int ret = -ENOMEM;
+
+	pm.par.n = ghb_ops(200000);
+	pm.threads = kcalloc(pm.ncpus, sizeof(*pm.threads), GFP_KERNEL);
+	pm.jobs = kcalloc(pm.ncpus, sizeof(*pm.jobs), GFP_KERNEL);
+	if (pm.threads && pm.jobs)
+		ret = ghb_gc_new(&h, "ghb_parallel", GOHEAP_GC_UNCHECKED);
+	if (!ret) {
+		pm.par.d = h.d;
+		for (i = 0; i < pm.ncpus; i++) {
+			pm.jobs[i].par = &pm.par;
+			pm.jobs[i].idx = i;
+		}
+		ret = ghb_interleave(2, ghb_gcpar_step, &pm);
+		if (!ret)
+			ghb_gcpar_emit(&pm);
+		else
+			pr_err("error pattern=gc_parallel: allocation failed\n");
+		ghb_gc_del(&h);
+	}
+	kfree(pm.jobs);
+	kfree(pm.threads);
 	return ret;
 }

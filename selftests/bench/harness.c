@@ -315,6 +315,7 @@ static const struct ghb_cmd {
 	{ "gc_alloc", ghb_gc_alloc, true },
 	{ "gc_section", ghb_gc_section, true },
 	{ "gc_barrier", ghb_gc_barrier, true },
+	{ "gc_parallel", ghb_gc_parallel, false },
 	{ "gc_release", NULL, false },
 };
 

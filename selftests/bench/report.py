@@ -67,7 +67,9 @@ WAIT_KINDS = ('enter', 'alloc', 'store')
 WAIT_GOALS = (('goal', 'wait_p99_us', 'p99', 100), ('goal_max', 'wait_max_us', 'max', 1000))
 
 ORDER = ['calib', 'pair', 'batch', 'bulk', 'churn', 'burst', 'footprint', 'latency', 'remote', 'parallel_pair', 'parallel_churn',
-         'gc_alloc', 'gc_section', 'gc_barrier', 'gc_mark', 'gc_pause']
+         'gc_alloc', 'gc_section', 'gc_barrier', 'gc_parallel', 'gc_mark', 'gc_pause']
+# gc_parallel: allocation throughput of every CPU against one, at least this
+GC_SCALING_GOAL = 1.6
 
 
 # ---- reading the logs -------------------------------------------------------
@@ -266,6 +268,9 @@ def add_goal(res):
         for key, metric, which, target in WAIT_GOALS:
             res[metric] = round(max(res[f'mutator_{k}_{which}_ns'] for k in WAIT_KINDS) / 1e3, 1)
             res[key] = {'metric': metric, 'target': target, 'met': res[metric] <= target}
+    if pat == 'gc_parallel' and res.get('scaling') is not None:
+        res['goal'] = {'metric': 'scaling', 'target': GC_SCALING_GOAL, 'at_least': True,
+                       'met': res['scaling'] >= GC_SCALING_GOAL}
     if pat == 'churn' and res.get('kernel_bytes'):
         res['bytes_ratio_inuse'] = round(res['goheap_inuse_bytes'] / res['kernel_bytes'], 3)
     if pat in GOALS and 'ratio' in res and not (pat == 'pair' and res['size'] > 4096):
@@ -313,7 +318,7 @@ def goal(r, key='goal'):
     g = r.get(key)
     if not g:
         return ''
-    return f"<={g['target']} {'met' if g['met'] else 'MISSED'}"
+    return f"{'>=' if g.get('at_least') else '<='}{g['target']} {'met' if g['met'] else 'MISSED'}"
 
 
 def sp(r):
@@ -415,6 +420,12 @@ def gc_ops_row(r):
             f"  {goal(r)}")
 
 
+def gc_parallel_row(r):
+    return (f"{'':<12}{r['size']:>5}{r['cpus']:>5}{r['init_on_alloc']:>4}{f(r.get('one_cpu_ns'), 1):>10}"
+            f"{f(r.get('every_cpu_ns'), 1):>11}{f(r.get('scaling'), 2):>9}"
+            f"{f(r.get('scaling_min'), 2) + '-' + f(r.get('scaling_max'), 2):>12}  {goal(r)}")
+
+
 def gc_mark_row(r):
     return (f"{'':<8}{r['shape']:>6}{r['heap_objects']:>9}{r['init_on_alloc']:>4}"
             f"{r['collect_ns'] / 1e6:>11.1f}{r['objects_per_s']:>11}{r['bytes_per_s'] / 1e6:>7.1f}"
@@ -464,6 +475,10 @@ def table(results, errors, kver, scale, rounds):
                      f"{'gc (one CPU)':<13}{'size':>5}{'ioa':>4} {'case':<30}{'gc ns':>9}{'vs':>12} {'ns':>9}{'ratio':>9}{'spread%':>8}"
                      "  goal (section, barrier: instructions; alloc: ratio)",
                      gc_ops_row)
+    lines += section(results, ('gc_parallel',),
+                     f"{'gc_parallel':<12}{'size':>5}{'cpus':>5}{'ioa':>4}{'one ns':>10}{'every ns':>11}"
+                     f"{'scaling':>9}{'rounds':>12}  goal (gc_alloc throughput, every CPU / one)",
+                     gc_parallel_row)
     lines += section(results, ('gc_mark',),
                      f"{'gc_mark':<8}{'shape':>6}{'objects':>9}{'ioa':>4}{'collect ms':>11}{'objects/s':>11}"
                      f"{'MB/s':>7}{'mark ms':>9}{'mark obj/s':>12}{'max pause us':>13}",
