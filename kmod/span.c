@@ -124,20 +124,23 @@ static unsigned int gh_span_objects(const struct gh_class_info *info,
 	return div_u64((u64)pages << PAGE_SHIFT, info->size);
 }
 
-/*
- * Pages for a new span of @cls: the class's own while it has fewer than
- * GH_SPAN_GROW_STEP spans alive, doubled at that many and again at every
- * further doubling of the count, within an ordinary arena and
- * GH_SPAN_GROW_OBJECTS objects (beyond that a refill is rare already, and
- * more free slots per span only hold memory). A bulk call that wants
- * @want objects at once gets a span that holds them all, if one within an
- * ordinary arena and GH_MAX_SPAN_OBJECTS can: its next calls then take
- * their objects from one span, with no refill between them.
+/**
+ * gh_span_grown_pages() - pages for a new span of @cls with @alive spans
+ * @cls: size class
+ * @alive: spans of the class (or, for a GC type, of the type) alive now
+ *
+ * The class's own pages while fewer than GH_SPAN_GROW_STEP spans are
+ * alive, doubled at that many and again at every further doubling of the
+ * count, within an ordinary arena and GH_SPAN_GROW_OBJECTS objects (beyond
+ * that a refill is rare already, and more free slots per span only hold
+ * memory).
+ *
+ * Return: the pages.
  */
-static unsigned int gh_span_pages(unsigned int cls, unsigned int want)
+unsigned int gh_span_grown_pages(unsigned int cls, unsigned long alive)
 {
 	const struct gh_class_info *info = &gh_classes[cls];
-	unsigned long busy = atomic_long_read(&gh_class_spans[cls]) / GH_SPAN_GROW_STEP;
+	unsigned long busy = alive / GH_SPAN_GROW_STEP;
 	unsigned int pages = info->npages, max = 1U << READ_ONCE(gh_arena_order);
 
 	while (busy && pages * 2 <= max &&
@@ -145,6 +148,22 @@ static unsigned int gh_span_pages(unsigned int cls, unsigned int want)
 		pages *= 2;
 		busy /= 2;
 	}
+	return pages;
+}
+
+/*
+ * Pages for a new span of @cls: grown with the class's live spans. A bulk
+ * call that wants @want objects at once gets a span that holds them all,
+ * if one within an ordinary arena and GH_MAX_SPAN_OBJECTS can: its next
+ * calls then take their objects from one span, with no refill between
+ * them.
+ */
+static unsigned int gh_span_pages(unsigned int cls, unsigned int want)
+{
+	const struct gh_class_info *info = &gh_classes[cls];
+	unsigned int pages = gh_span_grown_pages(cls, atomic_long_read(&gh_class_spans[cls]));
+	unsigned int max = 1U << READ_ONCE(gh_arena_order);
+
 	while (want > gh_span_objects(info, pages) && pages * 2 <= max &&
 	       gh_span_pages_fit(info, pages * 2, GH_MAX_SPAN_OBJECTS))
 		pages *= 2;

@@ -114,12 +114,16 @@ struct gh_span *gh_gc_new_span(struct goheap_gc_domain *d,
 			       struct gh_gc_tinfo *ti, gfp_t gfp,
 			       unsigned long caller)
 {
+	unsigned int pages = ti->span_pages;
 	struct gh_span *span;
 
-	if (!gh_gc_limit_allows(d, (u64)ti->span_pages * PAGE_SIZE, caller))
+	/* a busy type's spans grow, as the manual heap's classes' do */
+	if (ti->cls)
+		pages = gh_span_grown_pages(ti->cls, READ_ONCE(ti->nspans));
+	if (!gh_gc_limit_allows(d, (u64)pages * PAGE_SIZE, caller))
 		return NULL;
 	/* three bitmaps: alloc, pending release, mark */
-	span = ti->cls ? gh_span_new(ti->cls, 3, ti->span_pages, NUMA_NO_NODE, gfp) :
+	span = ti->cls ? gh_span_new(ti->cls, 3, pages, NUMA_NO_NODE, gfp) :
 			 gh_gc_new_large_span(ti, gfp);
 	if (!span)
 		return NULL;
@@ -138,8 +142,11 @@ struct gh_span *gh_gc_new_span(struct goheap_gc_domain *d,
  */
 void gh_gc_add_span(struct goheap_gc_domain *d, struct gh_span *span)
 {
+	struct gh_gc_tinfo *ti = gh_gc_span_tinfo(span);
+
 	lockdep_assert_held(&d->lock);
-	list_add(&span->node, &gh_gc_span_tinfo(span)->partial);
+	list_add(&span->node, &ti->partial);
+	WRITE_ONCE(ti->nspans, ti->nspans + 1);
 	d->span_bytes += (u64)span->npages * PAGE_SIZE;
 }
 

@@ -1454,33 +1454,78 @@ static unsigned int gh_gc_test_gray_blocks(struct goheap_gc_domain *d)
 	return n;
 }
 
-#define GH_GC_TEST_CYCLES	1000
+#define GH_GC_TEST_FLAT_DOMAINS	10
+#define GH_GC_TEST_CYCLES	1000	/* per domain: 10,000 in all */
 #define GH_GC_TEST_SLAB_SLACK	(1L << 20)
 
+/* A tiny domain whose cycles one kthread runs back to back. */
+struct gh_gc_test_cycler {
+	struct gh_gc_test_shape s;
+	unsigned int failed;
+	struct completion done;
+};
+
+static int gh_gc_test_cycler_fn(void *arg)
+{
+	struct gh_gc_test_cycler *c = arg;
+	unsigned int i;
+
+	for (i = 0; i < GH_GC_TEST_CYCLES; i++)
+		c->failed += !!goheap_gc_collect(c->s.d);
+	complete(&c->done);
+	return 0;
+}
+
 /*
- * Cycles of a tiny domain, back to back: the memory the collector holds
- * is flat (each cycle used to add four 4 KiB gray blocks, kept until
- * destroy), and destroy gives back everything the domain took.
+ * 10,000 cycles of tiny domains, 1000 each for ten domains at once (their
+ * handshakes share grace periods, which a single domain's 10,000 cycles in
+ * a row would wait for one by one, past KUnit's time limit): the memory
+ * the collector holds is flat (each cycle used to add four 4 KiB gray
+ * blocks, kept until destroy), and destroy gives back everything the
+ * domains took.
  */
 static void gh_gc_test_cycles_hold_flat(struct kunit *test)
 {
 	long slab_start = gh_gc_test_slab_bytes(), slab_warm;
-	struct gh_gc_test_shape s;
-	unsigned int i;
+	struct gh_gc_test_cycler *c;
+	struct task_struct *t;
+	char name[16];
+	unsigned int i, k;
 
-	gh_gc_test_shape_begin(test, &s, "flat", NULL);
-	gh_gc_test_set(test, s.d, &s.root, gh_gc_test_new(test, s.d, s.next_id++));
-	KUNIT_ASSERT_EQ(test, goheap_gc_exit(s.d, s.tok), 0);
-	for (i = 0; i < 10; i++)
-		KUNIT_ASSERT_EQ(test, goheap_gc_collect(s.d), 0);
+	c = kunit_kcalloc(test, GH_GC_TEST_FLAT_DOMAINS, sizeof(*c), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	for (i = 0; i < GH_GC_TEST_FLAT_DOMAINS; i++) {
+		snprintf(name, sizeof(name), "flat%u", i);
+		gh_gc_test_shape_begin(test, &c[i].s, name, NULL);
+		gh_gc_test_set(test, c[i].s.d, &c[i].s.root,
+			       gh_gc_test_new(test, c[i].s.d, c[i].s.next_id++));
+		KUNIT_ASSERT_EQ(test, goheap_gc_exit(c[i].s.d, c[i].s.tok), 0);
+		for (k = 0; k < 10; k++)
+			KUNIT_ASSERT_EQ(test, goheap_gc_collect(c[i].s.d), 0);
+		init_completion(&c[i].done);
+	}
 	slab_warm = gh_gc_test_slab_bytes();
-	for (i = 0; i < GH_GC_TEST_CYCLES; i++)
-		KUNIT_ASSERT_EQ(test, goheap_gc_collect(s.d), 0);
-	KUNIT_EXPECT_LE(test, gh_gc_test_gray_blocks(s.d), GH_GC_GRAY_SPARE);
+	for (i = 0; i < GH_GC_TEST_FLAT_DOMAINS; i++) {
+		t = kthread_run(gh_gc_test_cycler_fn, &c[i], "gc-flat/%u", i);
+		if (IS_ERR(t)) {
+			KUNIT_FAIL(test, "no kthread for domain %u", i);
+			c[i].failed++;
+			complete(&c[i].done);
+		}
+	}
+	for (i = 0; i < GH_GC_TEST_FLAT_DOMAINS; i++)
+		wait_for_completion(&c[i].done);
 	KUNIT_EXPECT_LT(test, gh_gc_test_slab_bytes() - slab_warm, GH_GC_TEST_SLAB_SLACK);
-	KUNIT_EXPECT_EQ(test, gh_gc_test_live_objects(s.d, GH_GC_TEST_NODE_SIZE), 1ULL);
-	KUNIT_EXPECT_EQ(test, goheap_gc_remove_root(s.d, &s.root), 0);
-	KUNIT_EXPECT_EQ(test, goheap_gc_destroy(s.d), 0);
+	for (i = 0; i < GH_GC_TEST_FLAT_DOMAINS; i++) {
+		struct goheap_gc_domain *d = c[i].s.d;
+
+		KUNIT_EXPECT_EQ(test, c[i].failed, 0U);
+		KUNIT_EXPECT_EQ(test, d->stats.num_gc, 10ULL + GH_GC_TEST_CYCLES);
+		KUNIT_EXPECT_LE(test, gh_gc_test_gray_blocks(d), GH_GC_GRAY_SPARE);
+		KUNIT_EXPECT_EQ(test, gh_gc_test_live_objects(d, GH_GC_TEST_NODE_SIZE), 1ULL);
+		KUNIT_EXPECT_EQ(test, goheap_gc_remove_root(d, &c[i].s.root), 0);
+		KUNIT_EXPECT_EQ(test, goheap_gc_destroy(d), 0);
+	}
 	rcu_barrier();	/* spans are freed after a grace period */
 	KUNIT_EXPECT_LT(test, gh_gc_test_slab_bytes() - slab_start, GH_GC_TEST_SLAB_SLACK);
 }
