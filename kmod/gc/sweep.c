@@ -138,6 +138,12 @@ void gh_gc_sweep_span(struct goheap_gc_domain *d, struct gh_span *span)
 		gh_gc_relist(d, span);
 }
 
+/*
+ * Spans the background sweep sweeps per hold of the domain lock: a refill
+ * waiting for the lock waits for this many sweeps at most.
+ */
+#define GH_GC_SWEEP_BATCH	8
+
 /* An unswept span of @d, or NULL. */
 static struct gh_span *gh_gc_next_unswept(struct goheap_gc_domain *d)
 {
@@ -220,7 +226,7 @@ void gh_gc_sweep_all(struct goheap_gc_domain *d)
 
 	do {
 		spin_lock(&d->lock);
-		for (batch = 0; batch < 64; batch++) {
+		for (batch = 0; batch < GH_GC_SWEEP_BATCH; batch++) {
 			span = gh_gc_next_unswept(d);
 			if (!span)
 				break;

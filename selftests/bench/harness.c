@@ -48,12 +48,14 @@
 
 #include <linux/cpumask.h>
 #include <linux/debugfs.h>
+#include <linux/delay.h>
 #include <linux/err.h>
 #include <linux/kthread.h>
 #include <linux/math64.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
+#include <linux/rcupdate.h>
 #include <linux/sort.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
@@ -339,6 +341,19 @@ static const struct ghb_cmd *ghb_parse(char *buf, unsigned long *val)
 	return NULL;
 }
 
+/*
+ * Let the work an earlier command left behind run before this one starts:
+ * RCU callbacks (spans, objects freed after a grace period) and goheap's
+ * delayed release of empty arenas (release_delay_ms, 1 s by default).
+ * Under icount with sleep=off an idle guest's clock jumps ahead, so the
+ * wait costs no host time there.
+ */
+static void ghb_settle(void)
+{
+	rcu_barrier();
+	msleep(1500);
+}
+
 /* Context: ghb_lock held. */
 static int ghb_run_cmd(const struct ghb_cmd *c, unsigned long val)
 {
@@ -348,6 +363,7 @@ static int ghb_run_cmd(const struct ghb_cmd *c, unsigned long val)
 	ghb_gc_release();		/* a gc_pause domain lives until now */
 	if (!c->fn)
 		return 0;
+	ghb_settle();
 	pr_info("begin %s %lu rounds=%u scale=%u\n", c->name, val, ghb_rounds(),
 		ghb_param_scale);
 	ghb_line_reset();		/* a failed command may have left a part */
