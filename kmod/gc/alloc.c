@@ -186,19 +186,14 @@ static void *gh_gc_cache_refill(struct goheap_gc_domain *d,
 {
 	u64 locked_bytes = 0;
 	struct gh_span *span;
-	void *obj;
+	void *obj = NULL;
 
 	spin_lock(&d->lock);
-	while (!(span = gh_gc_span_with_room(d, ti))) {
-		spin_unlock(&d->lock);
-		span = gh_gc_new_span(d, ti, gfp, caller);
-		if (!span)
-			return NULL;
-		spin_lock(&d->lock);
-		gh_gc_add_span(d, span);
+	span = gh_gc_span_with_room_or_new(d, ti, gfp, caller);
+	if (span) {
+		obj = gh_gc_cache_swap(d, ti, span, &locked_bytes);
+		*step = gh_gc_pace_alloc(d, locked_bytes);
 	}
-	obj = gh_gc_cache_swap(d, ti, span, &locked_bytes);
-	*step = gh_gc_pace_alloc(d, locked_bytes);
 	spin_unlock(&d->lock);
 	return obj;
 }

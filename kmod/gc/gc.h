@@ -305,14 +305,11 @@ void gh_gc_limit_wait(struct goheap_gc_domain *d);
 bool gh_gc_limit_allows(struct goheap_gc_domain *d, u64 bytes,
 			unsigned long caller);
 
-/* spans.c (its callers hold d->lock but for gh_gc_new_span/locked_alloc) */
+/* spans.c (d->lock held but for gh_gc_locked_alloc()) */
 void *gh_gc_take_slot(struct goheap_gc_domain *d, struct gh_span *span);
-struct gh_span *gh_gc_span_with_room(struct goheap_gc_domain *d,
-				     struct gh_gc_tinfo *ti);
-struct gh_span *gh_gc_new_span(struct goheap_gc_domain *d,
-			       struct gh_gc_tinfo *ti, gfp_t gfp,
-			       unsigned long caller);
-void gh_gc_add_span(struct goheap_gc_domain *d, struct gh_span *span);
+struct gh_span *gh_gc_span_with_room_or_new(struct goheap_gc_domain *d,
+					    struct gh_gc_tinfo *ti, gfp_t gfp,
+					    unsigned long caller);
 void *gh_gc_locked_alloc(struct goheap_gc_domain *d, struct gh_gc_tinfo *ti,
 			 gfp_t gfp, unsigned long caller,
 			 enum gh_gc_pace_step *step);

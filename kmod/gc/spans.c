@@ -61,8 +61,8 @@ void *gh_gc_take_slot(struct goheap_gc_domain *d, struct gh_span *span)
  *
  * Return: a span on @ti's partial list with at least one free slot, or NULL.
  */
-struct gh_span *gh_gc_span_with_room(struct goheap_gc_domain *d,
-				     struct gh_gc_tinfo *ti)
+static struct gh_span *gh_gc_span_with_room(struct goheap_gc_domain *d,
+					    struct gh_gc_tinfo *ti)
 {
 	struct gh_span *span;
 
@@ -110,9 +110,9 @@ static struct gh_span *gh_gc_new_large_span(struct gh_gc_tinfo *ti, gfp_t gfp)
  * Return: the span, on no list yet (gh_gc_add_span()), or NULL when memory
  * is short or the domain's memory limit refuses it.
  */
-struct gh_span *gh_gc_new_span(struct goheap_gc_domain *d,
-			       struct gh_gc_tinfo *ti, gfp_t gfp,
-			       unsigned long caller)
+static struct gh_span *gh_gc_new_span(struct goheap_gc_domain *d,
+				      struct gh_gc_tinfo *ti, gfp_t gfp,
+				      unsigned long caller)
 {
 	unsigned int pages = ti->span_pages;
 	struct gh_span *span;
@@ -140,7 +140,7 @@ struct gh_span *gh_gc_new_span(struct goheap_gc_domain *d,
  * @d: domain, lock held
  * @span: the new span
  */
-void gh_gc_add_span(struct goheap_gc_domain *d, struct gh_span *span)
+static void gh_gc_add_span(struct goheap_gc_domain *d, struct gh_span *span)
 {
 	struct gh_gc_tinfo *ti = gh_gc_span_tinfo(span);
 
@@ -148,6 +148,36 @@ void gh_gc_add_span(struct goheap_gc_domain *d, struct gh_span *span)
 	list_add(&span->node, &ti->partial);
 	WRITE_ONCE(ti->nspans, ti->nspans + 1);
 	d->span_bytes += (u64)span->npages * PAGE_SIZE;
+}
+
+/**
+ * gh_gc_span_with_room_or_new() - a span of @ti with room, adding one if
+ *	needed
+ * @d: domain, lock held; dropped and taken again around a new span
+ * @ti: the type
+ * @gfp: flags for a new span; may sleep if they allow
+ * @caller: the allocation's caller, for the memory limit's report
+ *
+ * Return: a span on @ti's partial list with a free slot, or NULL when no
+ * span could be had; the lock is held either way.
+ */
+struct gh_span *gh_gc_span_with_room_or_new(struct goheap_gc_domain *d,
+					    struct gh_gc_tinfo *ti, gfp_t gfp,
+					    unsigned long caller)
+	__must_hold(&d->lock)
+{
+	struct gh_span *span;
+
+	lockdep_assert_held(&d->lock);
+	while (!(span = gh_gc_span_with_room(d, ti))) {
+		spin_unlock(&d->lock);
+		span = gh_gc_new_span(d, ti, gfp, caller);
+		spin_lock(&d->lock);
+		if (!span)
+			return NULL;
+		gh_gc_add_span(d, span);
+	}
+	return span;
 }
 
 /**
@@ -167,19 +197,14 @@ void *gh_gc_locked_alloc(struct goheap_gc_domain *d, struct gh_gc_tinfo *ti,
 			 enum gh_gc_pace_step *step)
 {
 	struct gh_span *span;
-	void *obj;
+	void *obj = NULL;
 
 	spin_lock(&d->lock);
-	while (!(span = gh_gc_span_with_room(d, ti))) {
-		spin_unlock(&d->lock);
-		span = gh_gc_new_span(d, ti, gfp, caller);
-		if (!span)
-			return NULL;
-		spin_lock(&d->lock);
-		gh_gc_add_span(d, span);
+	span = gh_gc_span_with_room_or_new(d, ti, gfp, caller);
+	if (span) {
+		obj = gh_gc_take_slot(d, span);
+		*step = gh_gc_pace_alloc(d, ti->obj_size);
 	}
-	obj = gh_gc_take_slot(d, span);
-	*step = gh_gc_pace_alloc(d, ti->obj_size);
 	spin_unlock(&d->lock);
 	return obj;
 }
