@@ -1191,6 +1191,69 @@ static void gh_gc_test_pacing_triggers_cycles(struct kunit *test)
 
 /* ---- bad input ------------------------------------------------------------------------ */
 
+#define GH_GC_TEST_TYPES	100	/* more than the domain's type table holds */
+#define GH_GC_TEST_TYPE_ROUNDS	10
+
+/* The type record of the GC object @p, looked up through its span. */
+static const struct goheap_gc_type *gh_gc_test_type_of(const void *p)
+{
+	const struct goheap_gc_type *type = NULL;
+	struct gh_span *span;
+
+	rcu_read_lock();
+	span = gh_span_of(p);
+	if (span && span->state == GH_SPAN_GC)
+		type = gh_gc_span_tinfo(span)->type;
+	rcu_read_unlock();
+	return type;
+}
+
+/*
+ * Many types in one domain, allocated in turn: types whose descriptors share
+ * a slot of the domain's type table still get objects of their own type,
+ * of their own size, that do not overlap; HeapAlloc counts each.
+ */
+static void gh_gc_test_many_types(struct kunit *test)
+{
+	struct goheap_gc_opts opts = { .gogc = GOHEAP_GC_OFF };
+	unsigned int i, r, n = GH_GC_TEST_TYPES * GH_GC_TEST_TYPE_ROUNDS;
+	struct goheap_gc_type *types;
+	struct goheap_gc_domain *d;
+	u64 bytes = 0;
+	u8 **objs;
+	int tok;
+
+	types = kunit_kcalloc(test, GH_GC_TEST_TYPES, sizeof(*types), GFP_KERNEL);
+	objs = kunit_kcalloc(test, n, sizeof(*objs), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, types);
+	KUNIT_ASSERT_NOT_NULL(test, objs);
+	for (i = 0; i < GH_GC_TEST_TYPES; i++)
+		types[i].size = 8 + 8 * i;
+	d = gh_gc_test_domain(test, "manytypes", &opts);
+	tok = gh_gc_test_enter(test, d);
+	for (r = 0; r < GH_GC_TEST_TYPE_ROUNDS; r++) {
+		for (i = 0; i < GH_GC_TEST_TYPES; i++) {
+			u8 *p = goheap_gc_alloc(d, &types[i], GFP_KERNEL);
+
+			KUNIT_ASSERT_NOT_NULL(test, p);
+			KUNIT_EXPECT_PTR_EQ(test, gh_gc_test_type_of(p), &types[i]);
+			memset(p, i, types[i].size);
+			objs[r * GH_GC_TEST_TYPES + i] = p;
+			bytes += gh_classes[gh_size_to_class(types[i].size)].size;
+		}
+	}
+	for (r = 0; r < n; r++) {
+		i = r % GH_GC_TEST_TYPES;
+		KUNIT_EXPECT_EQ(test, objs[r][0], (u8)i);
+		KUNIT_EXPECT_EQ(test, objs[r][types[i].size - 1], (u8)i);
+	}
+	spin_lock(&d->lock);
+	KUNIT_EXPECT_EQ(test, gh_gc_heap_alloc(d), bytes);
+	spin_unlock(&d->lock);
+	KUNIT_EXPECT_EQ(test, goheap_gc_exit(d, tok), 0);
+	KUNIT_EXPECT_EQ(test, goheap_gc_destroy(d), 0);
+}
+
 static void gh_gc_test_bad_types(struct kunit *test)
 {
 	static const size_t outside[] = { 64 };
@@ -1568,6 +1631,7 @@ static struct kunit_case gh_gc_cases[] = {
 	KUNIT_CASE(gh_gc_test_memory_limit),
 	KUNIT_CASE(gh_gc_test_limit_collects_first),
 	KUNIT_CASE(gh_gc_test_pacing_triggers_cycles),
+	KUNIT_CASE(gh_gc_test_many_types),
 	KUNIT_CASE(gh_gc_test_bad_types),
 	KUNIT_CASE(gh_gc_test_bad_gfp),
 	KUNIT_CASE(gh_gc_test_bad_stores),
