@@ -1189,7 +1189,37 @@ static void gh_gc_test_pacing_triggers_cycles(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&gh_gc_test_rel.twice), 0ULL);
 }
 
-/* ---- bad input ------------------------------------------------------------------------ */
+/*
+ * A heap past its goal while a cycle marks: refills assist, and every
+ * assist is counted and bounded (100 us and one slice of 16 objects; the
+ * bound checked here is loose, for a KASAN kernel under TCG). The cycle
+ * cannot end while the list is built in one section, so the marking bit
+ * stays on through it.
+ */
+static void gh_gc_test_assists(struct kunit *test)
+{
+	struct goheap_gc_opts opts = { .gogc = 10, .min_heap = 64 * 1024 };
+	struct gh_gc_test_shape s;
+	unsigned int i;
+
+	gh_gc_test_shape_begin(test, &s, "assists", &opts);
+	gh_gc_test_set(test, s.d, &s.root, gh_gc_test_list(test, &s, 50000, false));
+	for (i = 0; i < 50000; i++) {
+		if (!(i % 1024)) {
+			KUNIT_ASSERT_EQ(test, goheap_gc_exit(s.d, s.tok), 0);
+			cond_resched();
+			s.tok = gh_gc_test_enter(test, s.d);
+		}
+		gh_gc_test_new(test, s.d, s.next_id++);	/* garbage */
+		s.garbage++;
+	}
+	gh_gc_test_shape_end(test, &s, 50000);
+	KUNIT_EXPECT_GT(test, s.d->stats.assists, 0ULL);
+	KUNIT_EXPECT_GE(test, s.d->stats.assist_ns, s.d->stats.assist_max_ns);
+	KUNIT_EXPECT_LT(test, s.d->stats.assist_max_ns, 50ULL * NSEC_PER_MSEC);
+	KUNIT_EXPECT_EQ(test, gh_gc_test_list_verify(s.root, false), 50000ULL);
+	gh_gc_test_shape_destroy(test, &s);
+}
 
 #define GH_GC_TEST_TYPES	100	/* more than the domain's type table holds */
 #define GH_GC_TEST_TYPE_ROUNDS	10
@@ -1253,6 +1283,8 @@ static void gh_gc_test_many_types(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, goheap_gc_exit(d, tok), 0);
 	KUNIT_EXPECT_EQ(test, goheap_gc_destroy(d), 0);
 }
+
+/* ---- bad input ------------------------------------------------------------------------ */
 
 static void gh_gc_test_bad_types(struct kunit *test)
 {
@@ -1631,6 +1663,7 @@ static struct kunit_case gh_gc_cases[] = {
 	KUNIT_CASE(gh_gc_test_memory_limit),
 	KUNIT_CASE(gh_gc_test_limit_collects_first),
 	KUNIT_CASE(gh_gc_test_pacing_triggers_cycles),
+	KUNIT_CASE(gh_gc_test_assists),
 	KUNIT_CASE(gh_gc_test_many_types),
 	KUNIT_CASE(gh_gc_test_bad_types),
 	KUNIT_CASE(gh_gc_test_bad_gfp),
