@@ -188,13 +188,13 @@ static void *gh_gc_cache_refill(struct goheap_gc_domain *d,
 	struct gh_span *span;
 	void *obj = NULL;
 
-	spin_lock(&d->lock);
+	spin_lock_bh(&d->lock);
 	span = gh_gc_span_with_room_or_new(d, ti, gfp, caller);
 	if (span) {
 		obj = gh_gc_cache_swap(d, ti, span, &locked_bytes);
 		*step = gh_gc_pace_alloc(d, locked_bytes);
 	}
-	spin_unlock(&d->lock);
+	spin_unlock_bh(&d->lock);
 	return obj;
 }
 
@@ -288,13 +288,13 @@ EXPORT_SYMBOL_IF_KUNIT(gh_gc_heap_alloc);
 /* The domain's record of @type: one table look-up, a search only once. */
 static __always_inline struct gh_gc_tinfo *
 gh_gc_tinfo_lookup(struct goheap_gc_domain *d, const struct goheap_gc_type *type,
-		   unsigned long caller)
+		   gfp_t gfp, unsigned long caller)
 {
 	struct gh_gc_tinfo *ti = READ_ONCE(d->type_table[gh_gc_type_slot(type)]);
 
 	if (likely(ti && ti->type == type))
 		return ti;
-	return gh_gc_tinfo_get(d, type, caller);
+	return gh_gc_tinfo_get(d, type, gfp, caller);
 }
 
 /**
@@ -321,7 +321,7 @@ void *goheap_gc_alloc(struct goheap_gc_domain *d,
 
 	if (unlikely(gfp & GH_GFP_REFUSED))
 		return gh_gfp_refuse(gfp, caller);
-	ti = gh_gc_tinfo_lookup(d, type, caller);
+	ti = gh_gc_tinfo_lookup(d, type, gfp, caller);
 	if (unlikely(!ti))
 		return NULL;
 	if (gh_fault_hooked(ti->obj_size, gfp))

@@ -140,14 +140,14 @@ static void gh_gc_start(struct goheap_gc_domain *d, struct gh_gc_trace *t)
 	/* spare gray blocks, so that the barrier rarely needs to allocate */
 	gh_gc_gray_reserve(d, GH_GC_GRAY_SPARE);
 	start = ktime_get();
-	spin_lock(&d->lock);
+	spin_lock_bh(&d->lock);
 	t->heap_before = gh_gc_heap_alloc(d);
 	t->freed_before = d->stats.objects_freed;
 	atomic64_set(&d->stats.bytes_marked, 0);
 	gh_gc_barrier_mark_on(d);
 	d->alloc_black = true;
 	t->pause_ns[0] = gh_gc_pause_end(d, start);
-	spin_unlock(&d->lock);
+	spin_unlock_bh(&d->lock);
 	gh_gc_sections_wait(d);
 	t->start_ns = gh_gc_ns_since(start);
 	/* after the handshake: the scan's length does not matter to anyone */
@@ -159,9 +159,9 @@ static bool gh_gc_gray_empty(struct goheap_gc_domain *d)
 {
 	bool empty;
 
-	spin_lock(&d->gray_lock);
+	spin_lock_bh(&d->gray_lock);
 	empty = list_empty(&d->gray);
-	spin_unlock(&d->gray_lock);
+	spin_unlock_bh(&d->gray_lock);
 	return empty && !atomic_read(&d->markers);
 }
 
@@ -186,19 +186,19 @@ static void gh_gc_end(struct goheap_gc_domain *d, struct gh_gc_trace *t)
 {
 	ktime_t start = ktime_get(), pause;
 
-	spin_lock(&d->lock);
+	spin_lock_bh(&d->lock);
 	gh_gc_barrier_mark_off(d);
 	gh_gc_caches_stop(d);
-	spin_unlock(&d->lock);
+	spin_unlock_bh(&d->lock);
 	gh_gc_sections_wait(d);
 	pause = ktime_get();
-	spin_lock(&d->lock);
+	spin_lock_bh(&d->lock);
 	gh_gc_caches_flush(d);
 	d->alloc_black = false;
 	gh_gc_sweep_begin(d);
 	gh_gc_caches_start(d);
 	t->pause_ns[1] = gh_gc_pause_end(d, pause);
-	spin_unlock(&d->lock);
+	spin_unlock_bh(&d->lock);
 	t->end_ns = gh_gc_ns_since(start);
 }
 
@@ -219,13 +219,13 @@ static void gh_gc_trace_print(struct goheap_gc_domain *d, struct gh_gc_trace *t,
 static void gh_gc_cycle_end(struct goheap_gc_domain *d, struct gh_gc_trace *t,
 			    enum gh_gc_why why)
 {
-	spin_lock(&d->lock);
+	spin_lock_bh(&d->lock);
 	gh_gc_pace(d, atomic64_read(&d->stats.bytes_marked));
 	t->heap_after = gh_gc_heap_alloc(d);
 	d->stats.num_gc++;
 	d->stats.num_forced_gc += why == GH_GC_FORCED;
 	d->stats.last_gc_ns = ktime_get_real_ns();
-	spin_unlock(&d->lock);
+	spin_unlock_bh(&d->lock);
 }
 
 /* One full cycle; its number is num_gc + 1 until it ends (cycle_lock). */
@@ -269,9 +269,9 @@ void gh_gc_cycle_work(struct work_struct *work)
 
 	mutex_lock(&d->cycle_lock);
 	gh_gc_cycle(d, GH_GC_PACED);
-	spin_lock(&d->lock);
+	spin_lock_bh(&d->lock);
 	d->cycle_queued = false;
-	spin_unlock(&d->lock);
+	spin_unlock_bh(&d->lock);
 	mutex_unlock(&d->cycle_lock);
 }
 

@@ -37,12 +37,12 @@ static int gc_stats_show(struct seq_file *m, void *v)
 	s = kmalloc(sizeof(*s), GFP_KERNEL);
 	if (!s)
 		return -ENOMEM;
-	spin_lock(&d->lock);
+	spin_lock_bh(&d->lock);
 	*s = d->stats;
 	seq_printf(m, "HeapAlloc %llu\nHeapCached %llu\nHeapSpans %llu\nHeapLive %llu\nHeapGoal %llu\nTrigger %llu\n",
 		   gh_gc_heap_alloc(d), d->heap_cached, d->span_bytes, d->heap_live,
 		   d->heap_goal, d->trigger);
-	spin_unlock(&d->lock);
+	spin_unlock_bh(&d->lock);
 	seq_printf(m, "NumGC %llu\nNumForcedGC %llu\nLastGC %llu\nPauseTotalNs %llu\n",
 		   s->num_gc, s->num_forced_gc, s->last_gc_ns, s->pause_total_ns);
 	seq_printf(m, "BytesMarked %lld\nObjectsFreed %llu\nAssistNs %llu\nAssists %llu\nAssistMaxNs %llu\n",

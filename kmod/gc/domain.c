@@ -132,13 +132,13 @@ static void gh_gc_empty(struct goheap_gc_domain *d)
 {
 	cancel_work_sync(&d->cycle_work);
 	mutex_lock(&d->cycle_lock);	/* a collect() may still run */
-	spin_lock(&d->lock);
+	spin_lock_bh(&d->lock);
 	gh_gc_caches_stop(d);
-	spin_unlock(&d->lock);
+	spin_unlock_bh(&d->lock);
 	gh_gc_sections_wait(d);
-	spin_lock(&d->lock);
+	spin_lock_bh(&d->lock);
 	gh_gc_caches_flush(d);
-	spin_unlock(&d->lock);
+	spin_unlock_bh(&d->lock);
 	gh_gc_free_everything(d);
 	mutex_unlock(&d->cycle_lock);
 }

@@ -56,7 +56,8 @@
  *	the page heap; taken under d->lock when a sweep frees a span.
  *
  * Nesting: cycle_lock -> {roots_lock, d->lock} -> gray_lock, and d->lock
- * -> the page heap's locks. A cache's busy section (alloc.c) is no lock:
+ * -> the page heap's locks. d->lock and gray_lock are taken with softirqs
+ * off (spin_lock_bh()): allocation and stores may run in softirq context. A cache's busy section (alloc.c) is no lock:
  * it runs with preemption off, under d->lock or under nothing. roots_lock and d->lock are never held
  * together. Mark bits are set with atomic test-and-set and need no lock;
  * section.c's overflow slots have a lock of their own, taken alone.
@@ -242,9 +243,9 @@ gh_gc_live_span(struct goheap_gc_domain *d, const void *p, unsigned int *idx)
 /* Count one bad call of @d's user in @counter, a field of d->stats. */
 static inline void gh_gc_count_bad(struct goheap_gc_domain *d, u64 *counter)
 {
-	spin_lock(&d->lock);
+	spin_lock_bh(&d->lock);
 	(*counter)++;
-	spin_unlock(&d->lock);
+	spin_unlock_bh(&d->lock);
 }
 
 /*
@@ -317,7 +318,7 @@ void *gh_gc_locked_alloc(struct goheap_gc_domain *d, struct gh_gc_tinfo *ti,
 /* types.c */
 struct gh_gc_tinfo *gh_gc_tinfo_get(struct goheap_gc_domain *d,
 				    const struct goheap_gc_type *type,
-				    unsigned long caller);
+				    gfp_t gfp, unsigned long caller);
 void gh_gc_types_free(struct goheap_gc_domain *d);
 
 /* sweep.c */

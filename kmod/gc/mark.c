@@ -108,7 +108,7 @@ static unsigned int gh_gray_pop_batch(struct goheap_gc_domain *d, void **objs,
 	struct gh_gray_block *b;
 	unsigned int n = 0;
 
-	spin_lock(&d->gray_lock);
+	spin_lock_bh(&d->gray_lock);
 	while (n < max) {
 		b = list_first_entry_or_null(&d->gray, struct gh_gray_block, node);
 		if (!b)
@@ -119,7 +119,7 @@ static unsigned int gh_gray_pop_batch(struct goheap_gc_domain *d, void **objs,
 			d->gray_spare++;
 		}
 	}
-	spin_unlock(&d->gray_lock);
+	spin_unlock_bh(&d->gray_lock);
 	return n;
 }
 
@@ -135,9 +135,9 @@ static void gh_work_push(struct goheap_gc_domain *d, struct gh_gc_work *w,
 			 void *obj)
 {
 	if (w->n == GH_GC_WORK_SIZE) {
-		spin_lock(&d->gray_lock);
+		spin_lock_bh(&d->gray_lock);
 		gh_gray_push_locked(d, w->obj, GH_GC_WORK_SIZE / 2);
-		spin_unlock(&d->gray_lock);
+		spin_unlock_bh(&d->gray_lock);
 		memmove(w->obj, w->obj + GH_GC_WORK_SIZE / 2,
 			GH_GC_WORK_SIZE / 2 * sizeof(void *));
 		w->n = GH_GC_WORK_SIZE / 2;
@@ -156,9 +156,9 @@ static void *gh_work_pop(struct goheap_gc_domain *d, struct gh_gc_work *w)
 static void gh_work_flush(struct goheap_gc_domain *d, struct gh_gc_work *w)
 {
 	if (w->n) {
-		spin_lock(&d->gray_lock);
+		spin_lock_bh(&d->gray_lock);
 		gh_gray_push_locked(d, w->obj, w->n);
-		spin_unlock(&d->gray_lock);
+		spin_unlock_bh(&d->gray_lock);
 		w->n = 0;
 	}
 	atomic64_add(w->bytes_marked, &d->stats.bytes_marked);
@@ -179,19 +179,19 @@ int gh_gc_gray_reserve(struct goheap_gc_domain *d, unsigned int blocks)
 	struct gh_gray_block *b;
 
 	for (;;) {
-		spin_lock(&d->gray_lock);
+		spin_lock_bh(&d->gray_lock);
 		if (d->gray_spare >= blocks) {
-			spin_unlock(&d->gray_lock);
+			spin_unlock_bh(&d->gray_lock);
 			return 0;
 		}
-		spin_unlock(&d->gray_lock);
+		spin_unlock_bh(&d->gray_lock);
 		b = kmalloc(sizeof(*b), GFP_KERNEL);
 		if (!b)
 			return -ENOMEM;
-		spin_lock(&d->gray_lock);
+		spin_lock_bh(&d->gray_lock);
 		list_add(&b->node, &d->gray_free);
 		d->gray_spare++;
-		spin_unlock(&d->gray_lock);
+		spin_unlock_bh(&d->gray_lock);
 	}
 }
 
@@ -208,14 +208,14 @@ void gh_gc_gray_trim(struct goheap_gc_domain *d, unsigned int keep)
 	struct gh_gray_block *b, *tmp;
 	LIST_HEAD(extra);
 
-	spin_lock(&d->gray_lock);
+	spin_lock_bh(&d->gray_lock);
 	list_for_each_entry_safe(b, tmp, &d->gray_free, node) {
 		if (d->gray_spare <= keep)
 			break;
 		list_move(&b->node, &extra);
 		d->gray_spare--;
 	}
-	spin_unlock(&d->gray_lock);
+	spin_unlock_bh(&d->gray_lock);
 	list_for_each_entry_safe(b, tmp, &extra, node)
 		kfree(b);
 }
@@ -262,9 +262,9 @@ static void gh_shade(struct goheap_gc_domain *d, const void *p,
 	atomic_long_inc(&d->shades);
 	atomic64_add(ti->obj_size, &d->stats.bytes_marked);
 	if (ti->type->nr_ptrs) {
-		spin_lock(&d->gray_lock);
+		spin_lock_bh(&d->gray_lock);
 		gh_gray_push_locked(d, &obj, 1);
-		spin_unlock(&d->gray_lock);
+		spin_unlock_bh(&d->gray_lock);
 	}
 }
 
@@ -337,7 +337,7 @@ static void gh_gc_rescan_marked(struct goheap_gc_domain *d)
 	unsigned int idx;
 
 	rcu_read_lock();
-	spin_lock(&d->lock);
+	spin_lock_bh(&d->lock);
 	list_for_each_entry(ti, &d->types, node) {
 		struct list_head *lists[] = { &ti->partial, &ti->full, &ti->cached };
 		unsigned int l;
@@ -349,7 +349,7 @@ static void gh_gc_rescan_marked(struct goheap_gc_domain *d)
 				for_each_set_bit(idx, gh_span_mark_bits(span), span->nelems)
 					gh_gc_scan(d, gh_span_obj(span, idx), NULL);
 	}
-	spin_unlock(&d->lock);
+	spin_unlock_bh(&d->lock);
 	rcu_read_unlock();
 }
 
@@ -367,10 +367,10 @@ void gh_gc_mark_drain(struct goheap_gc_domain *d)
 		/* done when nothing is listed and no assist holds gray work */
 		while (!gh_gc_mark_some(d, 1024) || atomic_read(&d->markers))
 			cond_resched();
-		spin_lock(&d->gray_lock);
+		spin_lock_bh(&d->gray_lock);
 		overflow = d->gray_overflow;
 		d->gray_overflow = false;
-		spin_unlock(&d->gray_lock);
+		spin_unlock_bh(&d->gray_lock);
 		if (overflow) {
 			gh_gc_gray_reserve(d, GH_GC_GRAY_OVERFLOW_SPARE);
 			gh_gc_rescan_marked(d);

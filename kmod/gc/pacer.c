@@ -115,9 +115,9 @@ static void gh_gc_maybe_trigger(struct goheap_gc_domain *d)
 {
 	bool start;
 
-	spin_lock(&d->lock);
+	spin_lock_bh(&d->lock);
 	start = gh_gc_claim_cycle(d);
-	spin_unlock(&d->lock);
+	spin_unlock_bh(&d->lock);
 	if (start)
 		queue_work(gh_gc_wq, &d->cycle_work);
 }
@@ -155,11 +155,11 @@ static void gh_gc_assist(struct goheap_gc_domain *d)
 		done = gh_gc_mark_some(d, GH_GC_ASSIST_SLICE);
 		ns = ktime_to_ns(ktime_sub(ktime_get(), start));
 	} while (!done && ns < GH_GC_ASSIST_MAX_NS);
-	spin_lock(&d->lock);
+	spin_lock_bh(&d->lock);
 	d->stats.assist_ns += ns;
 	d->stats.assists++;
 	d->stats.assist_max_ns = max(d->stats.assist_max_ns, ns);
-	spin_unlock(&d->lock);
+	spin_unlock_bh(&d->lock);
 }
 
 /**

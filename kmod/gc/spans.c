@@ -170,9 +170,9 @@ struct gh_span *gh_gc_span_with_room_or_new(struct goheap_gc_domain *d,
 
 	lockdep_assert_held(&d->lock);
 	while (!(span = gh_gc_span_with_room(d, ti))) {
-		spin_unlock(&d->lock);
+		spin_unlock_bh(&d->lock);
 		span = gh_gc_new_span(d, ti, gfp, caller);
-		spin_lock(&d->lock);
+		spin_lock_bh(&d->lock);
 		if (!span)
 			return NULL;
 		gh_gc_add_span(d, span);
@@ -199,12 +199,12 @@ void *gh_gc_locked_alloc(struct goheap_gc_domain *d, struct gh_gc_tinfo *ti,
 	struct gh_span *span;
 	void *obj = NULL;
 
-	spin_lock(&d->lock);
+	spin_lock_bh(&d->lock);
 	span = gh_gc_span_with_room_or_new(d, ti, gfp, caller);
 	if (span) {
 		obj = gh_gc_take_slot(d, span);
 		*step = gh_gc_pace_alloc(d, ti->obj_size);
 	}
-	spin_unlock(&d->lock);
+	spin_unlock_bh(&d->lock);
 	return obj;
 }

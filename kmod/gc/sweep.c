@@ -195,20 +195,20 @@ static void gh_gc_release_pending(struct goheap_gc_domain *d)
 	unsigned int w, b;
 
 	for (;;) {
-		spin_lock(&d->lock);
+		spin_lock_bh(&d->lock);
 		span = gh_gc_next_pending(d, &w, &bits);
-		spin_unlock(&d->lock);
+		spin_unlock_bh(&d->lock);
 		if (!span)
 			return;
 		ti = gh_gc_span_tinfo(span);
 		for_each_set_bit(b, &bits, BITS_PER_LONG)
 			ti->type->release(gh_span_obj(span, w * BITS_PER_LONG + b));
-		spin_lock(&d->lock);
+		spin_lock_bh(&d->lock);
 		gh_gc_pending_bits(span)[w] &= ~bits;
 		gh_gc_free_word(d, span, w, bits);
 		if (bitmap_empty(gh_gc_pending_bits(span), span->nelems))
 			gh_gc_relist(d, span);
-		spin_unlock(&d->lock);
+		spin_unlock_bh(&d->lock);
 		cond_resched();
 	}
 }
@@ -225,14 +225,14 @@ void gh_gc_sweep_all(struct goheap_gc_domain *d)
 	unsigned int batch;
 
 	do {
-		spin_lock(&d->lock);
+		spin_lock_bh(&d->lock);
 		for (batch = 0; batch < GH_GC_SWEEP_BATCH; batch++) {
 			span = gh_gc_next_unswept(d);
 			if (!span)
 				break;
 			gh_gc_sweep_span(d, span);
 		}
-		spin_unlock(&d->lock);
+		spin_unlock_bh(&d->lock);
 		cond_resched();
 	} while (span);
 	gh_gc_release_pending(d);
@@ -248,12 +248,12 @@ void gh_gc_free_everything(struct goheap_gc_domain *d)
 	struct gh_span *span;
 
 	/* everything allocated is garbage now: sweep with no marks */
-	spin_lock(&d->lock);
+	spin_lock_bh(&d->lock);
 	gh_gc_sweep_begin(d);
 	list_for_each_entry(ti, &d->types, node)
 		list_for_each_entry(span, &ti->unswept, node)
 			bitmap_zero(gh_span_mark_bits(span), span->nelems);
-	spin_unlock(&d->lock);
+	spin_unlock_bh(&d->lock);
 	gh_gc_sweep_all(d);
 	list_for_each_entry(ti, &d->types, node)
 		WARN_ON(!list_empty(&ti->partial) || !list_empty(&ti->full) ||

@@ -114,6 +114,7 @@ static struct gh_gc_tinfo *gh_gc_tinfo_new(const struct goheap_gc_type *type,
  * gh_gc_tinfo_get() - the domain's record of @type, made on first use
  * @d: domain, lock not held
  * @type: descriptor from the caller; checked once, on first use
+ * @gfp: the allocation's flags, for the record (a softirq's are atomic)
  * @caller: the allocation's caller, for the report of a bad descriptor
  *
  * Return: the record, or NULL for a bad descriptor (reported and counted)
@@ -121,7 +122,7 @@ static struct gh_gc_tinfo *gh_gc_tinfo_new(const struct goheap_gc_type *type,
  */
 struct gh_gc_tinfo *gh_gc_tinfo_get(struct goheap_gc_domain *d,
 				    const struct goheap_gc_type *type,
-				    unsigned long caller)
+				    gfp_t gfp, unsigned long caller)
 {
 	struct gh_gc_tinfo *ti, *fresh;
 	const char *why;
@@ -134,17 +135,17 @@ struct gh_gc_tinfo *gh_gc_tinfo_get(struct goheap_gc_domain *d,
 			     type && type->name ? type->name : "?");
 		return NULL;
 	}
-	fresh = gh_gc_tinfo_new(type, GFP_KERNEL);
+	fresh = gh_gc_tinfo_new(type, gfp);
 	if (!fresh)
 		return NULL;
-	spin_lock(&d->lock);
+	spin_lock_bh(&d->lock);
 	ti = gh_gc_tinfo_find(d, type);
 	if (!ti) {
 		list_add_tail_rcu(&fresh->node, &d->types);
 		ti = fresh;
 		fresh = NULL;
 	}
-	spin_unlock(&d->lock);
+	spin_unlock_bh(&d->lock);
 	if (fresh)
 		gh_gc_tinfo_free(fresh);
 found:

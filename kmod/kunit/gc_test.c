@@ -12,6 +12,7 @@
 #include <linux/delay.h>
 #include <linux/kthread.h>
 #include <linux/random.h>
+#include <linux/timer.h>
 #include <linux/vmalloc.h>
 
 #include "tests.h"
@@ -129,9 +130,9 @@ static u64 gh_gc_test_live_objects(struct goheap_gc_domain *d, size_t obj_size)
 {
 	u64 bytes;
 
-	spin_lock(&d->lock);
+	spin_lock_bh(&d->lock);
 	bytes = gh_gc_heap_alloc(d);
-	spin_unlock(&d->lock);
+	spin_unlock_bh(&d->lock);
 	return div_u64(bytes, obj_size);
 }
 
@@ -1277,11 +1278,95 @@ static void gh_gc_test_many_types(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, objs[r][0], (u8)i);
 		KUNIT_EXPECT_EQ(test, objs[r][types[i].size - 1], (u8)i);
 	}
-	spin_lock(&d->lock);
+	spin_lock_bh(&d->lock);
 	KUNIT_EXPECT_EQ(test, gh_gc_heap_alloc(d), bytes);
-	spin_unlock(&d->lock);
+	spin_unlock_bh(&d->lock);
 	KUNIT_EXPECT_EQ(test, goheap_gc_exit(d, tok), 0);
 	KUNIT_EXPECT_EQ(test, goheap_gc_destroy(d), 0);
+}
+
+/* A timer (softirq context) that allocates and stores in a domain. */
+struct gh_gc_test_softirq {
+	struct timer_list timer;
+	struct goheap_gc_domain *d;
+	void *root;			/* the timer's list, registered */
+	u64 next_id;
+	unsigned int fired, failed;
+	bool stop;
+};
+
+#define GH_GC_TEST_SOFTIRQ_NODES	8	/* per timer run */
+#define GH_GC_TEST_SOFTIRQ_ID0		(1ULL << 21)
+
+static void gh_gc_test_softirq_fn(struct timer_list *t)
+{
+	struct gh_gc_test_softirq *st = from_timer(st, t, timer);
+	struct gh_gc_test_node *n;
+	unsigned int i;
+	int tok;
+
+	tok = goheap_gc_enter(st->d);
+	if (tok < 0) {
+		st->failed++;
+		return;
+	}
+	for (i = 0; i < GH_GC_TEST_SOFTIRQ_NODES; i++) {
+		n = goheap_gc_alloc(st->d, &gh_gc_test_node_type, GFP_ATOMIC);
+		if (!n) {
+			st->failed++;
+			break;
+		}
+		n->id = st->next_id++;
+		n->check = gh_gc_test_check_of(n->id);
+		st->failed += !!goheap_gc_store(st->d, (void **)&n->next,
+						goheap_gc_load(&st->root));
+		st->failed += !!goheap_gc_store(st->d, &st->root, n);
+	}
+	goheap_gc_exit(st->d, tok);
+	st->fired++;
+	if (!READ_ONCE(st->stop))
+		mod_timer(&st->timer, jiffies + 1);
+}
+
+/*
+ * Allocation and stores from softirq context (a timer) while the task
+ * allocates in the same domain and collects: no deadlock on the domain's
+ * locks (lockdep would report one taken in softirq and with softirqs on),
+ * and the timer's list, rooted, survives every cycle intact.
+ */
+static void gh_gc_test_softirq(struct kunit *test)
+{
+	struct gh_gc_test_softirq *st = kunit_kzalloc(test, sizeof(*st), GFP_KERNEL);
+	struct gh_gc_test_shape s;
+	unsigned int r, i;
+
+	KUNIT_ASSERT_NOT_NULL(test, st);
+	gh_gc_test_shape_begin(test, &s, "softirq", NULL);
+	st->d = s.d;
+	st->next_id = GH_GC_TEST_SOFTIRQ_ID0;
+	KUNIT_ASSERT_EQ(test, goheap_gc_add_root(s.d, &st->root), 0);
+	KUNIT_ASSERT_EQ(test, goheap_gc_exit(s.d, s.tok), 0);
+	timer_setup(&st->timer, gh_gc_test_softirq_fn, 0);
+	mod_timer(&st->timer, jiffies + 1);
+	for (r = 0; r < 20; r++) {
+		s.tok = gh_gc_test_enter(test, s.d);
+		for (i = 0; i < 2000; i++) {
+			gh_gc_test_new(test, s.d, s.next_id++);	/* garbage */
+			s.garbage++;
+		}
+		KUNIT_ASSERT_EQ(test, goheap_gc_exit(s.d, s.tok), 0);
+		KUNIT_ASSERT_EQ(test, goheap_gc_collect(s.d), 0);
+	}
+	WRITE_ONCE(st->stop, true);
+	del_timer_sync(&st->timer);
+	KUNIT_EXPECT_GT(test, st->fired, 0U);
+	KUNIT_EXPECT_EQ(test, st->failed, 0U);
+	KUNIT_EXPECT_EQ(test, gh_gc_test_list_verify(st->root, false),
+			(u64)st->fired * GH_GC_TEST_SOFTIRQ_NODES);
+	s.tok = gh_gc_test_enter(test, s.d);
+	gh_gc_test_shape_end(test, &s, (u64)st->fired * GH_GC_TEST_SOFTIRQ_NODES);
+	KUNIT_EXPECT_EQ(test, goheap_gc_remove_root(s.d, &st->root), 0);
+	gh_gc_test_shape_destroy(test, &s);
 }
 
 /* ---- bad input ------------------------------------------------------------------------ */
@@ -1540,12 +1625,12 @@ static unsigned int gh_gc_test_gray_blocks(struct goheap_gc_domain *d)
 	struct gh_gray_block *b;
 	unsigned int n = 0;
 
-	spin_lock(&d->gray_lock);
+	spin_lock_bh(&d->gray_lock);
 	list_for_each_entry(b, &d->gray, node)
 		n++;
 	list_for_each_entry(b, &d->gray_free, node)
 		n++;
-	spin_unlock(&d->gray_lock);
+	spin_unlock_bh(&d->gray_lock);
 	return n;
 }
 
@@ -1664,6 +1749,7 @@ static struct kunit_case gh_gc_cases[] = {
 	KUNIT_CASE(gh_gc_test_limit_collects_first),
 	KUNIT_CASE(gh_gc_test_pacing_triggers_cycles),
 	KUNIT_CASE(gh_gc_test_assists),
+	KUNIT_CASE(gh_gc_test_softirq),
 	KUNIT_CASE(gh_gc_test_many_types),
 	KUNIT_CASE(gh_gc_test_bad_types),
 	KUNIT_CASE(gh_gc_test_bad_gfp),
