@@ -104,6 +104,7 @@ enum gh_gc_why {
 
 struct gh_gc_trace {
 	u64 start_ns, mark_ns, end_ns;	/* phases, handshakes included */
+	u64 mark_cpu_ns;		/* the worker's drains, no handshake */
 	u64 pause_ns[2];		/* the domain lock held at start, end */
 	u64 heap_before, heap_after, freed_before;
 	ktime_t start;
@@ -159,13 +160,21 @@ static bool gh_gc_gray_empty(struct goheap_gc_domain *d)
 	return empty && !atomic_read(&d->markers);
 }
 
-/* Mark until a handshake finds nothing left (see the top of this file). */
-static void gh_gc_mark(struct goheap_gc_domain *d)
+/*
+ * Mark until a handshake finds nothing left (see the top of this file).
+ * The drains' time is the mark's CPU time, which gctrace prints apart from
+ * the phase's wall time: the handshakes wait for grace periods and
+ * sections, which is no marking work.
+ */
+static void gh_gc_mark(struct goheap_gc_domain *d, struct gh_gc_trace *t)
 {
+	ktime_t start;
 	long shades;
 
 	for (;;) {
+		start = ktime_get();
 		gh_gc_mark_drain(d);
+		t->mark_cpu_ns += gh_gc_ns_since(start);
 		if (!gh_gc_gray_empty(d))
 			continue;
 		shades = atomic_long_read(&d->shades);
@@ -196,14 +205,14 @@ static void gh_gc_end(struct goheap_gc_domain *d, struct gh_gc_trace *t)
 static void gh_gc_trace_print(struct goheap_gc_domain *d, struct gh_gc_trace *t,
 			      enum gh_gc_why why)
 {
-	pr_info("gc %s #%llu @%lldms: %llu+%llu+%llu us (pauses %llu+%llu us), %llu->%llu kB, %lld kB live, %llu kB goal, %llu freed%s\n",
+	pr_info("gc %s #%llu @%lldms: %llu+%llu+%llu us (pauses %llu+%llu us), %llu->%llu kB, %lld kB live, %llu kB goal, %llu freed, %llu us mark cpu%s\n",
 		d->name, d->stats.num_gc, ktime_to_ms(t->start),
 		div_u64(t->start_ns, 1000), div_u64(t->mark_ns, 1000),
 		div_u64(t->end_ns, 1000), div_u64(t->pause_ns[0], 1000),
 		div_u64(t->pause_ns[1], 1000), t->heap_before >> 10, t->heap_after >> 10,
 		(long long)atomic64_read(&d->stats.bytes_marked) >> 10,
 		d->heap_goal >> 10, d->stats.objects_freed - t->freed_before,
-		why == GH_GC_FORCED ? " (forced)" : "");
+		div_u64(t->mark_cpu_ns, 1000), why == GH_GC_FORCED ? " (forced)" : "");
 }
 
 /* After the sweep: the next goal from what was marked, and the counts. */
@@ -232,7 +241,7 @@ static void gh_gc_cycle(struct goheap_gc_domain *d, enum gh_gc_why why)
 	gh_gc_start(d, &t);
 	trace_gc_phase(d->name, cycle, "start", t.start_ns);
 	start = ktime_get();
-	gh_gc_mark(d);
+	gh_gc_mark(d, &t);
 	t.mark_ns = gh_gc_ns_since(start);
 	trace_gc_phase(d->name, cycle, "mark", t.mark_ns);
 	gh_gc_end(d, &t);

@@ -204,9 +204,15 @@ out:
 	return ret;
 }
 
-/* ---- gc_mark: collection throughput, no mutators ----------------------------------- */
+/* ---- gc_mark, gc_mark_cost: collections of a tree or a chain, no mutators --------- */
 
-static int ghb_gc_mark_one(const char *shape, unsigned long objects)
+/*
+ * A warm-up collection, then ghb_rounds() timed ones, of a heap of
+ * @objects nodes of @shape; one result line of @pattern. The mark phase's
+ * figures come from the gctrace lines of the domain (report.py).
+ */
+static int ghb_gc_mark_one(const char *pattern, const char *shape,
+			   unsigned long objects)
 {
 	struct ghb_samples s = {};
 	struct ghb_gc_heap h;
@@ -215,7 +221,8 @@ static int ghb_gc_mark_one(const char *shape, unsigned long objects)
 	u64 t0, med;
 	int ret;
 
-	snprintf(name, sizeof(name), "ghb_mark_%s_%lu", shape, objects);
+	snprintf(name, sizeof(name), "ghb_%s_%s_%lu",
+		 strcmp(pattern, "gc_mark") ? "mcost" : "mark", shape, objects);
 	ret = ghb_gc_new(&h, name, GOHEAP_GC_UNCHECKED);
 	if (ret)
 		return ret;
@@ -231,8 +238,9 @@ static int ghb_gc_mark_one(const char *shape, unsigned long objects)
 		ghb_sample(&s, ktime_get_ns() - t0, 1);
 	}
 	med = ghb_median(&s) / 100;
-	ghb_add("pattern=gc_mark size=%zu shape=%s cpus=%u heap_objects=%lu domain=%s rounds=%u",
-		sizeof(struct ghb_node), shape, num_online_cpus(), objects, name, s.n);
+	ghb_add("pattern=%s size=%zu shape=%s cpus=%u heap_objects=%lu domain=%s rounds=%u",
+		pattern, sizeof(struct ghb_node), shape, num_online_cpus(), objects,
+		name, s.n);
 	ghb_add(" collect_ns=%llu collect_min_ns=%llu collect_max_ns=%llu",
 		med, s.v[0] / 100, s.v[s.n - 1] / 100);
 	ghb_add(" objects_per_s=%llu bytes_per_s=%llu",
@@ -244,15 +252,31 @@ out:
 	return ret;
 }
 
+/* Collection throughput on every CPU (multi-threaded TCG). */
 int ghb_gc_mark(void *unused)
 {
 	int ret;
 
-	ret = ghb_gc_mark_one("tree", ghb_ops(100000));
+	ret = ghb_gc_mark_one("gc_mark", "tree", ghb_ops(100000));
 	if (!ret)
-		ret = ghb_gc_mark_one("tree", ghb_ops(1000000));
+		ret = ghb_gc_mark_one("gc_mark", "tree", ghb_ops(1000000));
 	if (!ret)
-		ret = ghb_gc_mark_one("chain", ghb_ops(100000));
+		ret = ghb_gc_mark_one("gc_mark", "chain", ghb_ops(100000));
+	return ret;
+}
+
+/*
+ * The mark phase's cost per object on one CPU (icount): the same
+ * collections, run on CPU 0; report.py divides the mark CPU time gctrace
+ * prints (the worker's drains, no handshake) by the heap's objects.
+ */
+int ghb_gc_mark_cost(void *unused)
+{
+	int ret;
+
+	ret = ghb_gc_mark_one("gc_mark_cost", "tree", ghb_ops(100000));
+	if (!ret)
+		ret = ghb_gc_mark_one("gc_mark_cost", "chain", ghb_ops(100000));
 	return ret;
 }
 

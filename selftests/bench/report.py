@@ -23,7 +23,8 @@ import sys
 
 TS = re.compile(r'^\[ *\d+\.\d+\] ?')
 TRACE = re.compile(r'^goheap: gc (\S+) #(\d+) @-?\d+ms: (\d+)\+(\d+)\+(\d+) us'
-                   r'(?: \(pauses (\d+)\+(\d+) us\))?')
+                   r'(?: \(pauses (\d+)\+(\d+) us\))?'
+                   r'(?:.*?, (\d+) us mark cpu)?')
 
 # The fields that name a measurement (the rest are its figures).
 KEYS = ('pattern', 'size', 'n', 'live', 'vs', 'what', 'shape', 'domain',
@@ -34,6 +35,8 @@ RATIO = {
     'gc_alloc': ('gc_ns', 'goheap_zero_ns'),
     'gc_section': ('gc_ns', 'rwsem_ns'),
     'gc_barrier': ('barrier_ns', 'plain_ns'),
+    # no ratio: the spread of the one figure
+    'gc_mark_cost': ('mark_ns_per_object', 'mark_ns_per_object'),
 }
 GOALS = {'pair': 0.6, 'batch': 0.8, 'bulk': 1.0, 'remote': 1.0}
 # pair against kmem_cache, and bulk against goheap's own pair, have their own
@@ -53,7 +56,7 @@ GOAL_KEYS = ('goal', 'goal_sys', 'goal_after', 'goal_max')
 # The collector's one-CPU costs: (pattern, which rows, metric, target).
 # gc_section and gc_barrier in whole instructions (icount ns, rounded: the
 # timed loop adds a few hundredths), gc_alloc as the ratio to
-# goheap_zalloc().
+# goheap_zalloc(), gc_mark_cost in whole instructions per marked object.
 GC_OP_GOALS = (
     ('gc_section', lambda r: True, 'gc_ns', 60),
     ('gc_barrier', lambda r: r.get('collector') == 'idle' and not r.get('checked'),
@@ -61,13 +64,15 @@ GC_OP_GOALS = (
     ('gc_barrier', lambda r: r.get('collector') == 'idle' and r.get('checked'),
      'barrier_ns', 40),
     ('gc_alloc', lambda r: True, 'ratio', 1.1),
+    # half of the 290.5 / 290.7 instructions per object of 2026-12-07
+    ('gc_mark_cost', lambda r: True, 'mark_ns_per_object', 145),
 )
 # gc_pause: what a mutator waits in enter, alloc or store, in us (p99, max)
 WAIT_KINDS = ('enter', 'alloc', 'store')
 WAIT_GOALS = (('goal', 'wait_p99_us', 'p99', 100), ('goal_max', 'wait_max_us', 'max', 1000))
 
 ORDER = ['calib', 'pair', 'batch', 'bulk', 'churn', 'burst', 'footprint', 'latency', 'remote', 'parallel_pair', 'parallel_churn',
-         'gc_alloc', 'gc_section', 'gc_barrier', 'gc_mark', 'gc_pause']
+         'gc_alloc', 'gc_section', 'gc_barrier', 'gc_mark_cost', 'gc_mark', 'gc_pause']
 
 
 # ---- reading the logs -------------------------------------------------------
@@ -112,13 +117,15 @@ def parse(log):
             else:
                 m = TRACE.match(line)
                 if m:
-                    # (cycle, start, mark, end, longest pause), in us; a
-                    # line without pauses is an old stop-the-world one
+                    # (cycle, start, mark, end, longest pause, mark cpu),
+                    # in us; a line without pauses is an old stop-the-world
+                    # one, one without mark cpu older than 2026-12-07
                     start, mark, end = int(m.group(3)), int(m.group(4)), int(m.group(5))
                     pause = (max(int(m.group(6)), int(m.group(7))) if m.group(6)
                              else max(start, end))
+                    cpu = int(m.group(8)) if m.group(8) else None
                     traces.setdefault(m.group(1), []).append(
-                        (int(m.group(2)), start, mark, end, pause))
+                        (int(m.group(2)), start, mark, end, pause, cpu))
     return cfg, recs, traces, errors
 
 
@@ -142,7 +149,9 @@ def add_pauses(r):
 
 
 def add_mark(r, traces):
-    """gc_mark: the mark phase and the pauses from gctrace's lines."""
+    """gc_mark, gc_mark_cost: the mark phase and the pauses from gctrace's
+    lines; for gc_mark_cost (icount) the mark's CPU time per object, in
+    instructions, and the whole collection's."""
     t = [x for x in traces[r['domain']] if x[0] > 1]    # #1: warm-up
     if not t:
         return
@@ -152,6 +161,15 @@ def add_mark(r, traces):
     if mark_us:
         r['mark_objects_per_s'] = int(r['heap_objects'] / (mark_us / 1e6))
         r['mark_bytes_per_s'] = int(r['heap_objects'] * r['size'] / (mark_us / 1e6))
+    cpu = [x[5] for x in t if x[5] is not None]
+    if cpu:
+        r['mark_cpu_ns'] = int(statistics.median(cpu) * 1000)
+        r['mark_cpu_min_ns'] = min(cpu) * 1000
+        r['mark_cpu_max_ns'] = max(cpu) * 1000
+    if r['pattern'] == 'gc_mark_cost' and r.get('heap_objects'):
+        if cpu:
+            r['mark_ns_per_object'] = round(r['mark_cpu_ns'] / r['heap_objects'], 2)
+        r['collect_ns_per_object'] = round(r['collect_ns'] / r['heap_objects'], 2)
 
 
 def kmalloc_cache(size):
@@ -203,7 +221,7 @@ def read_boot(out, name, init, groups, errors):
             add_kernel_special(r, cfg['slabs'])
         if r['pattern'] == 'gc_pause':
             add_pauses(r)
-        if r['pattern'] == 'gc_mark' and r.get('domain') in traces:
+        if r['pattern'] in ('gc_mark', 'gc_mark_cost') and r.get('domain') in traces:
             add_mark(r, traces)
         key = tuple(r.get(k) for k in KEYS) + (ioa,)
         groups.setdefault(key, []).append(r)
@@ -279,7 +297,7 @@ def add_goal(res):
 def result(runs):
     res = combine(runs)
     num_k, den_k = RATIO.get(res['pattern'], ('goheap_ns', 'kernel_ns'))
-    if num_k in res and den_k in res and res[den_k]:
+    if num_k in res and den_k in res and res[den_k] and num_k != den_k:
         res['ratio'] = round(res[num_k] / res[den_k], 3)
     add_spreads(res, runs, num_k, den_k)
     add_goal(res)
@@ -415,6 +433,12 @@ def gc_ops_row(r):
             f"  {goal(r)}")
 
 
+def gc_mark_cost_row(r):
+    return (f"{'':<13}{r['shape']:>6}{r['heap_objects']:>9}{r['init_on_alloc']:>4}"
+            f"{f(r.get('mark_ns_per_object'), 2):>12}{f((r.get('mark_cpu_ns') or 0) / 1e6, 2):>13}"
+            f"{f(r.get('mark_ns', 0) / 1e6, 2):>13}{sp(r):>8}  {goal(r)}")
+
+
 def gc_mark_row(r):
     return (f"{'':<8}{r['shape']:>6}{r['heap_objects']:>9}{r['init_on_alloc']:>4}"
             f"{r['collect_ns'] / 1e6:>11.1f}{r['objects_per_s']:>11}{r['bytes_per_s'] / 1e6:>7.1f}"
@@ -464,6 +488,10 @@ def table(results, errors, kver, scale, rounds):
                      f"{'gc (one CPU)':<13}{'size':>5}{'ioa':>4} {'case':<30}{'gc ns':>9}{'vs':>12} {'ns':>9}{'ratio':>9}{'spread%':>8}"
                      "  goal (section, barrier: instructions; alloc: ratio)",
                      gc_ops_row)
+    lines += section(results, ('gc_mark_cost',),
+                     f"{'gc_mark_cost':<13}{'shape':>6}{'objects':>9}{'ioa':>4}{'mark/obj':>12}{'mark cpu ms':>13}"
+                     f"{'mark wall ms':>13}{'spread%':>8}  goal (mark/obj: instructions per marked object)",
+                     gc_mark_cost_row)
     lines += section(results, ('gc_mark',),
                      f"{'gc_mark':<8}{'shape':>6}{'objects':>9}{'ioa':>4}{'collect ms':>11}{'objects/s':>11}"
                      f"{'MB/s':>7}{'mark ms':>9}{'mark obj/s':>12}{'max pause us':>13}",
