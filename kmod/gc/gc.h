@@ -48,6 +48,8 @@
  *   d->gray_lock (spinlock)
  *	the shared gray list, the spare blocks and their count,
  *	gray_overflow.
+ *   d->mark_wait (a wait queue's lock)
+ *	hungry mark workers; woken with no other lock of @d held.
  *   gh_heap_lock (heap.c)
  *	the page heap; taken under d->lock when a sweep frees a span.
  *
@@ -62,6 +64,7 @@
 #include <linux/build_bug.h>
 #include <linux/lockdep.h>
 #include <linux/mutex.h>
+#include <linux/wait.h>
 #include <linux/workqueue.h>
 #include <linux/xarray.h>
 #include <goheap.h>
@@ -71,6 +74,7 @@
 
 #define GH_GC_NAME_LEN		32
 #define GH_GC_PAUSES		256
+#define GH_GC_MAX_MARK_WORKERS	256	/* goheap_gc_opts.mark_workers */
 
 /*
  * A type as one domain uses it: the class its objects come from, the map of
@@ -153,6 +157,13 @@ struct goheap_gc_domain {
 	u64 heap_live, heap_goal, trigger;
 	struct gh_gc_stats stats;
 	struct dentry *dir;
+
+	/* parallel marking (mark.c; cycle.c starts and stops the helpers) */
+	unsigned int mark_workers;	/* this cycle's, its own thread included */
+	bool mark_stop;			/* helpers: marking is done */
+	atomic_t mark_hungry;		/* workers waiting for gray objects */
+	wait_queue_head_t mark_wait;	/* where they wait */
+	atomic64_t mark_cpu_ns;		/* this cycle's workers' marking time */
 };
 
 /* goheap_gc_store() reads the head through a cast of the domain pointer. */
@@ -213,6 +224,7 @@ void gh_gc_debugfs_add(struct goheap_gc_domain *d, struct dentry *parent);
 void gh_gc_debugfs_remove(struct goheap_gc_domain *d);
 
 /* cycle.c */
+extern struct workqueue_struct *gh_gc_mark_wq;
 void gh_gc_cycle_work(struct work_struct *work);
 
 /* barrier.c */
@@ -262,6 +274,7 @@ struct gh_span *gh_gc_span_of(struct goheap_gc_domain *d, const void *p,
 void gh_gc_shade(struct goheap_gc_domain *d, const void *p);
 bool gh_gc_mark_some(struct goheap_gc_domain *d, unsigned int budget);
 void gh_gc_mark_drain(struct goheap_gc_domain *d);
+void gh_gc_mark_help(struct goheap_gc_domain *d);
 int gh_gc_gray_reserve(struct goheap_gc_domain *d, unsigned int blocks);
 void gh_gc_gray_trim(struct goheap_gc_domain *d, unsigned int keep);
 void gh_gc_gray_free_all(struct goheap_gc_domain *d);

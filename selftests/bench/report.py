@@ -28,7 +28,7 @@ TRACE = re.compile(r'^goheap: gc (\S+) #(\d+) @-?\d+ms: (\d+)\+(\d+)\+(\d+) us'
 
 # The fields that name a measurement (the rest are its figures).
 KEYS = ('pattern', 'size', 'n', 'live', 'vs', 'what', 'shape', 'domain',
-        'checked', 'collector', 'heap_objects', 'cpus')
+        'checked', 'collector', 'heap_objects', 'cpus', 'workers')
 
 # Primary figures of each pattern: (numerator, denominator) of its ratio.
 RATIO = {
@@ -157,6 +157,8 @@ def add_mark(r, traces):
         return
     mark_us = statistics.median(x[2] for x in t)
     r['mark_ns'] = int(mark_us * 1000)
+    r['mark_min_ns'] = min(x[2] for x in t) * 1000
+    r['mark_max_ns'] = max(x[2] for x in t) * 1000
     r['stw_max_ns'] = max(x[4] for x in t) * 1000
     if mark_us:
         r['mark_objects_per_s'] = int(r['heap_objects'] / (mark_us / 1e6))
@@ -294,6 +296,29 @@ def add_goal(res):
                        'met': res['ratio'] <= target}
 
 
+# gc_mark: the mark phase with several workers against one, on the
+# 1000000-node tree (wall time, multi-threaded TCG)
+MARK_WORKERS_GOAL = ('tree', 1000000, 0.65)
+
+
+def add_mark_workers(results):
+    """gc_mark rows with several workers: their mark phase against the
+    row with one worker of the same heap, and the goal where it applies."""
+    one = {(r['shape'], r['heap_objects'], r['init_on_alloc']): r for r in results
+           if r['pattern'] == 'gc_mark' and r.get('workers') == 1}
+    for r in results:
+        if r['pattern'] != 'gc_mark' or r.get('workers', 1) == 1:
+            continue
+        base = one.get((r['shape'], r['heap_objects'], r['init_on_alloc']))
+        if not base or not base.get('mark_ns') or 'mark_ns' not in r:
+            continue
+        r['mark_vs_one_worker'] = round(r['mark_ns'] / base['mark_ns'], 3)
+        shape, objects, target = MARK_WORKERS_GOAL
+        if (r['shape'], r['heap_objects']) == (shape, objects):
+            r['goal'] = {'metric': 'mark_vs_one_worker', 'target': target,
+                         'met': r['mark_vs_one_worker'] <= target}
+
+
 def result(runs):
     res = combine(runs)
     num_k, den_k = RATIO.get(res['pattern'], ('goheap_ns', 'kernel_ns'))
@@ -309,7 +334,7 @@ def sortkey(r):
     return (ORDER.index(r['pattern']) if r['pattern'] in ORDER else 99,
             -r['init_on_alloc'], str(r.get('what', '')), str(r.get('vs', '')),
             r.get('n') or 0, size if isinstance(size, int) else 0, str(size),
-            r.get('heap_objects') or 0, str(r.get('shape', '')),
+            r.get('heap_objects') or 0, str(r.get('shape', '')), r.get('workers') or 0,
             r.get('checked', 0), str(r.get('collector', '')))
 
 
@@ -440,10 +465,14 @@ def gc_mark_cost_row(r):
 
 
 def gc_mark_row(r):
-    return (f"{'':<8}{r['shape']:>6}{r['heap_objects']:>9}{r['init_on_alloc']:>4}"
+    spread = '-'
+    if r.get('mark_ns') and 'mark_min_ns' in r:
+        spread = f"{(r['mark_max_ns'] - r['mark_min_ns']) / r['mark_ns'] * 100:.1f}"
+    return (f"{'':<8}{r['shape']:>6}{r['heap_objects']:>9}{r['init_on_alloc']:>4}{str(r.get('workers', '-')):>8}"
             f"{r['collect_ns'] / 1e6:>11.1f}{r['objects_per_s']:>11}{r['bytes_per_s'] / 1e6:>7.1f}"
-            f"{f(r.get('mark_ns', 0) / 1e6):>9}{str(r.get('mark_objects_per_s', '-')):>12}"
-            f"{f(r.get('stw_max_ns', 0) / 1e3, 0):>13}")
+            f"{f(r.get('mark_ns', 0) / 1e6):>9}{spread:>8}{f(r.get('mark_cpu_ns', 0) / 1e6):>9}"
+            f"{str(r.get('mark_objects_per_s', '-')):>12}"
+            f"{f(r.get('stw_max_ns', 0) / 1e3, 0):>13}{f(r.get('mark_vs_one_worker'), 3):>7}  {goal(r)}")
 
 
 def gc_pause_row(r):
@@ -493,8 +522,9 @@ def table(results, errors, kver, scale, rounds):
                      f"{'mark wall ms':>13}{'spread%':>8}  goal (mark/obj: instructions per marked object)",
                      gc_mark_cost_row)
     lines += section(results, ('gc_mark',),
-                     f"{'gc_mark':<8}{'shape':>6}{'objects':>9}{'ioa':>4}{'collect ms':>11}{'objects/s':>11}"
-                     f"{'MB/s':>7}{'mark ms':>9}{'mark obj/s':>12}{'max pause us':>13}",
+                     f"{'gc_mark':<8}{'shape':>6}{'objects':>9}{'ioa':>4}{'workers':>8}{'collect ms':>11}{'objects/s':>11}"
+                     f"{'MB/s':>7}{'mark ms':>9}{'spread%':>8}{'cpu ms':>9}{'mark obj/s':>12}{'max pause us':>13}"
+                     f"{'vs 1':>7}  goal (mark ms, several workers / one)",
                      gc_mark_row)
     lines += section(results, ('gc_pause',),
                      f"{'gc_pause':<11}{'objects':>9}{'ioa':>4}{'pauses':>7}{'p50 us':>8}{'p99 us':>8}{'max us':>8}"
@@ -536,6 +566,7 @@ def main():
         name, _, init = boot.partition(':')
         read_boot(args.dir, name, init or 'default', groups, errors)
     results = sorted((result(runs) for runs in groups.values()), key=sortkey)
+    add_mark_workers(results)
     for r in results:
         r['kernel'] = args.kernel
     with open(f'{args.dir}/results.json', 'w') as fh:
