@@ -62,18 +62,17 @@
  * Marking is done when no white object is reachable through a gray one
  * and no store is about to shade one. The end checks exactly that: the
  * gray list is empty (no overflow pending either) and no worker or assist
- * holds gray objects (each holds them only inside gh_gc_mark_some(),
- * counted in markers, and lists what it has left before it leaves,
- * whatever the number of workers); then it reads the
- * count of shades, waits for every section open at that moment (so every
- * store that was under way has shaded what it was going to shade) and
- * finds the count unchanged and the list still empty. Each shade marks an
- * object that was white, so the loop ends. After it every live object is
- * marked, stores only shade marked objects, and the marking bit can go
- * off; the wait after that keeps a store that read the bit on from
- * setting a mark bit in a span the sweep has already cleared. Allocation
- * stays black until the sweep begins, under the same lock, so nothing
- * allocated in between is taken for garbage.
+ * holds gray objects (each holds them only while counted in markers, and
+ * lists what it has left before it stops counting, whatever the number of
+ * workers); then it reads the count of shades, waits for every section
+ * open at that moment (so every store that was under way has shaded what
+ * it was going to shade) and finds the count unchanged and the list still
+ * empty. Each shade marks an object that was white, so the loop ends.
+ * After it every live object is marked, stores only shade marked objects,
+ * and the marking bit can go off; the wait after that keeps a store that
+ * read the bit on from setting a mark bit in a span the sweep has already
+ * cleared. Allocation stays black until the sweep begins, under the same
+ * lock, so nothing allocated in between is taken for garbage.
  *
  * What a mutator can wait for: the domain lock during the two flips (the
  * start, and the end's turn to white with every span unswept, a list
@@ -219,6 +218,7 @@ static struct gh_gc_helper *gh_gc_helpers_start(struct goheap_gc_domain *d)
 		h[i].d = d;
 		INIT_WORK(&h[i].work, gh_gc_helper_work);
 		cpu = gh_gc_next_cpu(cpu);
+		/* a CPU going offline meanwhile only moves its helper elsewhere */
 		queue_work_on(cpu, gh_gc_mark_wq, &h[i].work);
 	}
 	return h;

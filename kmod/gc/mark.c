@@ -43,7 +43,9 @@
  * gives the older half of its stack (the larger subtrees) to the list and
  * wakes the hungry (Go's gcWork balance). Marking is done when the shared
  * list is empty and no thread holds gray objects (markers counts the
- * threads inside gh_gc_mark_some(), the only place a local stack lives);
+ * threads that hold a local stack: assists inside gh_gc_mark_some(),
+ * workers inside gh_gc_work_run(), which list what they hold, if
+ * anything, before they stop counting);
  * the cycle's termination check (cycle.c) is unchanged by the number of
  * workers, since every worker's gray objects are counted the same way.
  *
@@ -183,9 +185,11 @@ struct gh_gc_gray {
 };
 
 /*
- * A marking thread's local gray stack (Go's gcWork). It lives inside one
- * gh_gc_mark_some(), in one RCU read section, which keeps @span valid: the
- * span of @d the last value looked up fell in, [@base, @base + @len).
+ * A marking thread's local gray stack (Go's gcWork), held only while the
+ * thread is counted in d->markers: for one gh_gc_mark_some(), or for a
+ * worker's gh_gc_work_run(), batch after batch. @span is the span of @d
+ * the last value looked up fell in, [@base, @base + @len); it is trusted
+ * for one batch, one RCU read section, and forgotten when that ends.
  */
 #define GH_GC_WORK_SIZE	32
 struct gh_gc_work {
