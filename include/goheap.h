@@ -197,12 +197,15 @@ struct goheap_gc_type {
  *	       and then fails (Go's GOMEMLIMIT); 0 means no limit
  * @min_heap: the heap goal is never below this (0 means 4 MiB)
  * @flags: %GOHEAP_GC_UNCHECKED
+ * @mark_workers: threads that mark in each cycle, the cycle's own included
+ *		  (0 means one per online CPU; at most 256)
  */
 struct goheap_gc_opts {
 	int gogc;
 	size_t mem_limit;
 	size_t min_heap;
 	unsigned int flags;
+	unsigned int mark_workers;
 };
 
 struct goheap_gc_domain;

@@ -26,8 +26,9 @@
  *          ends, T, every section running has had the barrier on from its
  *          first store.
  *  roots   shade what every root holds, while mutators run.
- *  mark    a worker pops gray objects and shades their pointer fields while
- *          mutators run; allocating threads may assist.
+ *  mark    workers (the cycle's thread and helper work items, one per
+ *          online CPU by default) pop gray objects and shade their pointer
+ *          fields while mutators run; allocating threads may assist.
  *  end     marking is done when the gray list is empty, no thread holds
  *          gray objects, and a wait for the sections open at that moment
  *          sees no new shade. Then the marking bit goes off and the
@@ -66,16 +67,18 @@
  *
  * Marking is done when no white object is reachable through a gray one
  * and no store is about to shade one. The end checks exactly that: the
- * gray list is empty and no assist holds gray objects; then it reads the
- * count of shades, waits for every section open at that moment (so every
- * store that was under way has shaded what it was going to shade) and
- * finds the count unchanged and the list still empty. Each shade marks an
- * object that was white, so the loop ends. After it every live object is
- * marked, stores only shade marked objects, and the marking bit can go
- * off; the wait after that keeps a store that read the bit on from
- * setting a mark bit in a span the sweep has already cleared. Allocation
- * stays black until the sweep begins, under the same lock, so nothing
- * allocated in between is taken for garbage.
+ * gray list is empty (no overflow pending either) and no worker or assist
+ * holds gray objects (each holds them only while counted in markers, and
+ * lists what it has left before it stops counting, whatever the number of
+ * workers); then it reads the count of shades, waits for every section
+ * open at that moment (so every store that was under way has shaded what
+ * it was going to shade) and finds the count unchanged and the list still
+ * empty. Each shade marks an object that was white, so the loop ends.
+ * After it every live object is marked, stores only shade marked objects,
+ * and the marking bit can go off; the wait after that keeps a store that
+ * read the bit on from setting a mark bit in a span the sweep has already
+ * cleared. Allocation stays black until the sweep begins, under the same
+ * lock, so nothing allocated in between is taken for garbage.
  *
  * What a mutator can wait for: the domain lock during the two flips (the
  * start, and the end's turn to white with every span unswept, a list
@@ -91,8 +94,10 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/cpumask.h>
 #include <linux/ktime.h>
 #include <linux/moduleparam.h>
+#include <linux/slab.h>
 #include <linux/timekeeping.h>
 
 #include "gc.h"
@@ -110,6 +115,7 @@ enum gh_gc_why {
 
 struct gh_gc_trace {
 	u64 start_ns, mark_ns, end_ns;	/* phases, handshakes included */
+	u64 mark_cpu_ns;		/* the workers' marking, no handshake */
 	u64 pause_ns[2];		/* the domain lock held at start, end */
 	u64 heap_before, heap_after, freed_before;
 	ktime_t start;
@@ -144,6 +150,7 @@ static void gh_gc_start(struct goheap_gc_domain *d, struct gh_gc_trace *t)
 	t->heap_before = gh_gc_heap_alloc(d);
 	t->freed_before = d->stats.objects_freed;
 	atomic64_set(&d->stats.bytes_marked, 0);
+	atomic64_set(&d->mark_cpu_ns, 0);
 	gh_gc_barrier_mark_on(d);
 	d->alloc_black = true;
 	t->pause_ns[0] = gh_gc_pause_end(d, start);
@@ -154,20 +161,99 @@ static void gh_gc_start(struct goheap_gc_domain *d, struct gh_gc_trace *t)
 	gh_gc_shade_roots(d);
 }
 
-/* No gray object anywhere, and no thread about to add one? */
+/*
+ * No gray object anywhere, and no thread about to add one? An overflow
+ * pending counts as gray objects: marked ones that no list holds.
+ */
 static bool gh_gc_gray_empty(struct goheap_gc_domain *d)
 {
 	bool empty;
 
 	spin_lock_bh(&d->gray_lock);
-	empty = list_empty(&d->gray);
+	empty = list_empty(&d->gray) && !d->gray_overflow;
 	spin_unlock_bh(&d->gray_lock);
 	return empty && !atomic_read(&d->markers);
 }
 
-/* Mark until a handshake finds nothing left (see the top of this file). */
+/*
+ * Helper mark workers run on this per-CPU workqueue, each queued on a CPU
+ * of its own: a helper woken on its waker's CPU would otherwise share it
+ * with the waker until the load balancer moves one of them. CPU-intensive:
+ * a helper marks for as long as there is work and must not hold back the
+ * CPU's other work items meanwhile.
+ */
+struct workqueue_struct *gh_gc_mark_wq;
+
+/* A helper mark worker: a work item on gh_gc_mark_wq for one mark phase. */
+struct gh_gc_helper {
+	struct work_struct work;
+	struct goheap_gc_domain *d;
+};
+
+static void gh_gc_helper_work(struct work_struct *work)
+{
+	struct gh_gc_helper *h = container_of(work, struct gh_gc_helper, work);
+
+	gh_gc_mark_help(h->d);
+}
+
+/* The online CPU after @cpu, wrapping around. */
+static int gh_gc_next_cpu(int cpu)
+{
+	cpu = cpumask_next(cpu, cpu_online_mask);
+	return cpu < nr_cpu_ids ? cpu : cpumask_first(cpu_online_mask);
+}
+
+/*
+ * Start the cycle's helper workers: mark_workers - 1 of them (by default
+ * one per online CPU besides the cycle's own thread), on the CPUs after
+ * this one. With no memory for them, the cycle marks alone.
+ * Return: the helpers, or NULL.
+ */
+static struct gh_gc_helper *gh_gc_helpers_start(struct goheap_gc_domain *d)
+{
+	unsigned int i, n = d->opts.mark_workers ?: num_online_cpus();
+	struct gh_gc_helper *h = NULL;
+	int cpu = raw_smp_processor_id();	/* a hint: where this thread runs */
+
+	WRITE_ONCE(d->mark_stop, false);
+	if (n > 1)
+		h = kcalloc(n - 1, sizeof(*h), GFP_KERNEL);
+	d->mark_workers = h ? n : 1;
+	for (i = 0; i + 1 < d->mark_workers; i++) {
+		h[i].d = d;
+		INIT_WORK(&h[i].work, gh_gc_helper_work);
+		cpu = gh_gc_next_cpu(cpu);
+		/* a CPU going offline meanwhile only moves its helper elsewhere */
+		queue_work_on(cpu, gh_gc_mark_wq, &h[i].work);
+	}
+	return h;
+}
+
+/* Marking is done: stop the helpers and wait until none runs. */
+static void gh_gc_helpers_stop(struct goheap_gc_domain *d,
+			       struct gh_gc_helper *h)
+{
+	unsigned int i;
+
+	WRITE_ONCE(d->mark_stop, true);
+	wake_up_all(&d->mark_wait);
+	/* one that never started is taken off the queue */
+	for (i = 0; i + 1 < d->mark_workers; i++)
+		cancel_work_sync(&h[i].work);
+	kfree(h);
+}
+
+/*
+ * Mark until a handshake finds nothing left (see the top of this file),
+ * with this thread and the helpers as workers. Their marking time is the
+ * mark's CPU time (d->mark_cpu_ns), which gctrace prints apart from the
+ * phase's wall time: the handshakes wait for grace periods and sections,
+ * which is no marking work.
+ */
 static void gh_gc_mark(struct goheap_gc_domain *d)
 {
+	struct gh_gc_helper *h = gh_gc_helpers_start(d);
 	long shades;
 
 	for (;;) {
@@ -177,8 +263,9 @@ static void gh_gc_mark(struct goheap_gc_domain *d)
 		shades = atomic_long_read(&d->shades);
 		gh_gc_sections_wait(d);
 		if (atomic_long_read(&d->shades) == shades && gh_gc_gray_empty(d))
-			return;
+			break;
 	}
+	gh_gc_helpers_stop(d, h);
 }
 
 /* The end: barrier off, a handshake, then allocation white and the sweep. */
@@ -205,13 +292,14 @@ static void gh_gc_end(struct goheap_gc_domain *d, struct gh_gc_trace *t)
 static void gh_gc_trace_print(struct goheap_gc_domain *d, struct gh_gc_trace *t,
 			      enum gh_gc_why why)
 {
-	pr_info("gc %s #%llu @%lldms: %llu+%llu+%llu us (pauses %llu+%llu us), %llu->%llu kB, %lld kB live, %llu kB goal, %llu freed%s\n",
+	pr_info("gc %s #%llu @%lldms: %llu+%llu+%llu us (pauses %llu+%llu us), %llu->%llu kB, %lld kB live, %llu kB goal, %llu freed, %llu us mark cpu, %u workers%s\n",
 		d->name, d->stats.num_gc, ktime_to_ms(t->start),
 		div_u64(t->start_ns, 1000), div_u64(t->mark_ns, 1000),
 		div_u64(t->end_ns, 1000), div_u64(t->pause_ns[0], 1000),
 		div_u64(t->pause_ns[1], 1000), t->heap_before >> 10, t->heap_after >> 10,
 		(long long)atomic64_read(&d->stats.bytes_marked) >> 10,
 		d->heap_goal >> 10, d->stats.objects_freed - t->freed_before,
+		div_u64(t->mark_cpu_ns, 1000), d->mark_workers,
 		why == GH_GC_FORCED ? " (forced)" : "");
 }
 
@@ -243,6 +331,7 @@ static void gh_gc_cycle(struct goheap_gc_domain *d, enum gh_gc_why why)
 	start = ktime_get();
 	gh_gc_mark(d);
 	t.mark_ns = gh_gc_ns_since(start);
+	t.mark_cpu_ns = atomic64_read(&d->mark_cpu_ns);
 	trace_gc_phase(d->name, cycle, "mark", t.mark_ns);
 	gh_gc_end(d, &t);
 	trace_gc_phase(d->name, cycle, "end", t.end_ns);

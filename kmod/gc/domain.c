@@ -58,7 +58,8 @@ static bool gh_gc_args_ok(const char *name, const struct goheap_gc_opts *opts)
 {
 	return name && *name && strlen(name) < GH_GC_NAME_LEN &&
 	       !strchr(name, '/') && opts->gogc >= GOHEAP_GC_OFF &&
-	       !(opts->flags & ~GOHEAP_GC_UNCHECKED);
+	       !(opts->flags & ~GOHEAP_GC_UNCHECKED) &&
+	       opts->mark_workers <= GH_GC_MAX_MARK_WORKERS;
 }
 
 static void gh_gc_domain_free(struct goheap_gc_domain *d)
@@ -86,6 +87,7 @@ static struct goheap_gc_domain *gh_gc_domain_new(const char *name,
 	INIT_LIST_HEAD(&d->gray);
 	INIT_LIST_HEAD(&d->gray_free);
 	INIT_WORK(&d->cycle_work, gh_gc_cycle_work);
+	init_waitqueue_head(&d->mark_wait);
 	gh_gc_barrier_init(d);
 	gh_gc_pacer_init(d);
 	return d;
@@ -208,6 +210,11 @@ int gh_gc_init(struct dentry *goheap_dir)
 	gh_gc_wq = alloc_workqueue("goheap_gc", WQ_UNBOUND, 0);
 	if (!gh_gc_wq)
 		return -ENOMEM;
+	gh_gc_mark_wq = alloc_workqueue("goheap_gc_mark", WQ_CPU_INTENSIVE, 0);
+	if (!gh_gc_mark_wq) {
+		destroy_workqueue(gh_gc_wq);
+		return -ENOMEM;
+	}
 	gh_gc_dir = debugfs_create_dir("gc", goheap_dir);
 	return 0;
 }
@@ -226,5 +233,6 @@ void gh_gc_exit(void)
 		goheap_gc_destroy(d);
 	}
 	debugfs_remove_recursive(gh_gc_dir);
+	destroy_workqueue(gh_gc_mark_wq);
 	destroy_workqueue(gh_gc_wq);
 }

@@ -52,6 +52,8 @@
  *   d->gray_lock (spinlock)
  *	the shared gray list, the spare blocks and their count,
  *	gray_overflow.
+ *   d->mark_wait (a wait queue's lock)
+ *	hungry mark workers; woken with no other lock of @d held.
  *   gh_heap_lock (heap.c)
  *	the page heap; taken under d->lock when a sweep frees a span.
  *
@@ -69,6 +71,7 @@
 #include <linux/hash.h>
 #include <linux/lockdep.h>
 #include <linux/mutex.h>
+#include <linux/wait.h>
 #include <linux/workqueue.h>
 #include <linux/xarray.h>
 #include <goheap.h>
@@ -78,6 +81,7 @@
 
 #define GH_GC_NAME_LEN		32
 #define GH_GC_PAUSES		256
+#define GH_GC_MAX_MARK_WORKERS	256	/* goheap_gc_opts.mark_workers */
 
 /*
  * A type as one domain uses it: the class its objects come from, the map of
@@ -189,6 +193,13 @@ struct goheap_gc_domain {
 	u64 heap_live, heap_goal, trigger;
 	struct gh_gc_stats stats;
 	struct dentry *dir;
+
+	/* parallel marking (mark.c; cycle.c starts and stops the helpers) */
+	unsigned int mark_workers;	/* this cycle's, its own thread included */
+	bool mark_stop;			/* helpers: marking is done */
+	atomic_t mark_hungry;		/* workers waiting for gray objects */
+	wait_queue_head_t mark_wait;	/* where they wait */
+	atomic64_t mark_cpu_ns;		/* this cycle's workers' marking time */
 };
 
 /* goheap_gc_store() reads the head through a cast of the domain pointer. */
@@ -221,12 +232,11 @@ static inline unsigned long *gh_gc_pending_bits(struct gh_span *span)
 }
 
 /*
- * The span and index of the live object of @d that holds @p, or NULL; the
- * caller is an RCU reader of any flavour. Inline for the checked barrier;
- * mark.c's gh_gc_span_of() is the same, out of line.
+ * The span of @d holding @p, or NULL if @p is not in a GC span of @d. The
+ * caller is an RCU reader of any flavour.
  */
 static __always_inline struct gh_span *
-gh_gc_live_span(struct goheap_gc_domain *d, const void *p, unsigned int *idx)
+gh_gc_domain_span(struct goheap_gc_domain *d, const void *p)
 {
 	struct gh_span *span = gh_span_of(p);
 
@@ -234,10 +244,29 @@ gh_gc_live_span(struct goheap_gc_domain *d, const void *p, unsigned int *idx)
 	if (!span || smp_load_acquire(&span->state) != GH_SPAN_GC ||
 	    span->gc_domain != d)
 		return NULL;
-	*idx = gh_span_index(span, p - span->base);
-	if (*idx >= span->nelems || !test_bit(*idx, gh_span_alloc_bits(span)))
-		return NULL;
 	return span;
+}
+
+/* Is @idx an allocated object of @span? */
+static __always_inline bool gh_gc_idx_live(struct gh_span *span, unsigned int idx)
+{
+	return idx < span->nelems && test_bit(idx, gh_span_alloc_bits(span));
+}
+
+/*
+ * The span and index of the live object of @d that holds @p, or NULL; the
+ * caller is an RCU reader of any flavour. Inline for the checked barrier
+ * and the marker; gh_gc_span_of() is the same, out of line.
+ */
+static __always_inline struct gh_span *
+gh_gc_live_span(struct goheap_gc_domain *d, const void *p, unsigned int *idx)
+{
+	struct gh_span *span = gh_gc_domain_span(d, p);
+
+	if (!span)
+		return NULL;
+	*idx = gh_span_index(span, p - span->base);
+	return gh_gc_idx_live(span, *idx) ? span : NULL;
 }
 
 /* Count one bad call of @d's user in @counter, a field of d->stats. */
@@ -269,6 +298,7 @@ void gh_gc_debugfs_add(struct goheap_gc_domain *d, struct dentry *parent);
 void gh_gc_debugfs_remove(struct goheap_gc_domain *d);
 
 /* cycle.c */
+extern struct workqueue_struct *gh_gc_mark_wq;
 void gh_gc_cycle_work(struct work_struct *work);
 
 /* alloc.c */
@@ -334,6 +364,7 @@ struct gh_span *gh_gc_span_of(struct goheap_gc_domain *d, const void *p,
 void gh_gc_shade(struct goheap_gc_domain *d, const void *p);
 bool gh_gc_mark_some(struct goheap_gc_domain *d, unsigned int budget);
 void gh_gc_mark_drain(struct goheap_gc_domain *d);
+void gh_gc_mark_help(struct goheap_gc_domain *d);
 int gh_gc_gray_reserve(struct goheap_gc_domain *d, unsigned int blocks);
 void gh_gc_gray_trim(struct goheap_gc_domain *d, unsigned int keep);
 void gh_gc_gray_free_all(struct goheap_gc_domain *d);

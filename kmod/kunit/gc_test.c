@@ -289,6 +289,80 @@ static void gh_gc_test_binary_tree(struct kunit *test)
 	gh_gc_test_shape_destroy(test, &s);
 }
 
+/*
+ * Several mark workers (more than there are CPUs, so that they also share
+ * one): a tree whose leaves carry lists and all point to one shared node,
+ * part of it cut off. Every worker races for the shared node's mark bit
+ * and the leaves' lists are spread over them by the gray list's balance.
+ */
+#define GH_GC_TEST_PM_DEPTH	12	/* 8191 tree nodes, 4096 leaves */
+#define GH_GC_TEST_PM_LIST	7	/* nodes on each leaf's list */
+#define GH_GC_TEST_PM_WORKERS	4
+
+static void gh_gc_test_pm_grow(struct kunit *test, struct gh_gc_test_shape *s,
+			       struct gh_gc_test_node *n, unsigned int depth,
+			       struct gh_gc_test_node *shared)
+{
+	if (depth) {
+		gh_gc_test_set(test, s->d, &n->left, gh_gc_test_new(test, s->d, s->next_id++));
+		gh_gc_test_set(test, s->d, &n->right, gh_gc_test_new(test, s->d, s->next_id++));
+		gh_gc_test_pm_grow(test, s, n->left, depth - 1, shared);
+		gh_gc_test_pm_grow(test, s, n->right, depth - 1, shared);
+		return;
+	}
+	gh_gc_test_set(test, s->d, &n->next, gh_gc_test_list(test, s, GH_GC_TEST_PM_LIST, false));
+	gh_gc_test_set(test, s->d, &n->prev, shared);
+}
+
+/* Nodes reachable from tree node @n through left, right and next. */
+static u64 gh_gc_test_pm_verify(struct gh_gc_test_node *n, struct gh_gc_test_node *shared)
+{
+	u64 list;
+
+	if (!n)
+		return 0;
+	if (!gh_gc_test_intact(n))
+		return U64_MAX / 4;
+	if (n->left || n->right)
+		return 1 + gh_gc_test_pm_verify(n->left, shared) +
+		       gh_gc_test_pm_verify(n->right, shared);
+	list = gh_gc_test_list_verify(n->next, false);
+	return n->prev == shared && list == GH_GC_TEST_PM_LIST ? 1 + list : U64_MAX / 4;
+}
+
+static void gh_gc_test_parallel_mark(struct kunit *test)
+{
+	const struct goheap_gc_opts opts = { .mark_workers = GH_GC_TEST_PM_WORKERS };
+	const struct goheap_gc_opts too_many = { .mark_workers = GH_GC_MAX_MARK_WORKERS + 1 };
+	const u64 per_leaf = 1 + GH_GC_TEST_PM_LIST;
+	struct gh_gc_test_node *top, *shared;
+	struct gh_gc_test_shape s;
+	u64 reachable;
+	unsigned int i;
+
+	KUNIT_EXPECT_EQ(test, PTR_ERR(goheap_gc_create("too_many", &too_many)), -EINVAL);
+	gh_gc_test_shape_begin(test, &s, "parallel", &opts);
+	shared = gh_gc_test_new(test, s.d, s.next_id++);
+	top = gh_gc_test_new(test, s.d, s.next_id++);
+	gh_gc_test_pm_grow(test, &s, top, GH_GC_TEST_PM_DEPTH, shared);
+	gh_gc_test_set(test, s.d, &s.root, top);
+	/* cut a subtree of depth 10 off: its nodes and its leaves' lists */
+	gh_gc_test_set(test, s.d, &top->right->left, NULL);
+	s.garbage += (1 << 10) - 1 + (1 << 10) * per_leaf;
+	reachable = (1 << GH_GC_TEST_PM_DEPTH) - 1 + (1 << GH_GC_TEST_PM_DEPTH) * per_leaf -
+		    s.garbage + 1;
+	gh_gc_test_shape_end(test, &s, reachable);
+	KUNIT_EXPECT_EQ(test, s.d->mark_workers, GH_GC_TEST_PM_WORKERS);
+	KUNIT_EXPECT_EQ(test, gh_gc_test_pm_verify(s.root, shared) + 1, reachable);
+	/* more cycles find the same live set and free nothing */
+	for (i = 0; i < 3; i++)
+		KUNIT_ASSERT_EQ(test, goheap_gc_collect(s.d), 0);
+	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&gh_gc_test_rel.count), s.garbage);
+	KUNIT_EXPECT_EQ(test, gh_gc_test_live_objects(s.d, GH_GC_TEST_NODE_SIZE), reachable);
+	KUNIT_EXPECT_EQ(test, gh_gc_test_pm_verify(s.root, shared) + 1, reachable);
+	gh_gc_test_shape_destroy(test, &s);
+}
+
 /* Three new nodes linked into a cycle by next: a -> b -> c -> a. */
 static struct gh_gc_test_node *gh_gc_test_ring(struct kunit *test,
 						struct gh_gc_test_shape *s)
@@ -1732,6 +1806,7 @@ static void gh_gc_test_suite_exit(struct kunit_suite *suite)
 static struct kunit_case gh_gc_cases[] = {
 	KUNIT_CASE(gh_gc_test_lists),
 	KUNIT_CASE(gh_gc_test_binary_tree),
+	KUNIT_CASE(gh_gc_test_parallel_mark),
 	KUNIT_CASE(gh_gc_test_cycles_and_self_loops),
 	KUNIT_CASE(gh_gc_test_dag_shared_children),
 	KUNIT_CASE(gh_gc_test_interior_pointers),

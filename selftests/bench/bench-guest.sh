@@ -5,7 +5,8 @@
 # ash): drives goheap_bench.ko through /sys/kernel/debug/goheap_bench/run.
 # /etc/goheap-vm.conf sets
 #
-#   GH_BENCH_SET     single: the one-CPU patterns (run under icount)
+#   GH_BENCH_SET     single: the one-CPU patterns (run under icount),
+#                            the collector's mark cost among them
 #                    multi:  remote, parallel, gc_parallel and the
 #                            collector's mark and pause benchmarks
 #                            (multi-threaded TCG)
@@ -49,10 +50,15 @@ span_moves() {
 cmd() {
 	echo "BENCH-CMD $*"
 	[ "$GH_BENCH_STATS" != 1 ] || before=$(span_moves)
+	# gc_mark and gc_mark_cost read the mark phase from gctrace's lines
+	trace=0
+	case $1 in gc_mark*) [ ! -w "$GCTRACE" ] || trace=1 ;; esac
+	[ "$trace" = 0 ] || echo 1 >"$GCTRACE"
 	if ! echo "$*" >"$RUN"; then
 		echo "BENCH-FAIL $*"
 		status=1
 	fi
+	[ "$trace" = 0 ] || echo 0 >"$GCTRACE"
 	if [ "$GH_BENCH_STATS" = 1 ]; then
 		# shellcheck disable=SC2046,SC2086 # two numbers each
 		set -- $before $(span_moves)
@@ -93,7 +99,8 @@ case $GH_BENCH_SET in
 cmds)
 	;;
 single)
-	for c in calib pair batch bulk churn burst footprint latency gc_alloc gc_section gc_barrier; do
+	for c in calib pair batch bulk churn burst footprint latency gc_alloc gc_section gc_barrier \
+		gc_mark_cost; do
 		cmd "$c"
 	done
 	;;
@@ -101,10 +108,7 @@ multi)
 	cmd remote
 	cmd parallel
 	cmd gc_parallel
-	# gctrace splits each collection into its pauses and mark phase
-	[ ! -w "$GCTRACE" ] || echo 1 >"$GCTRACE"
 	cmd gc_mark
-	[ ! -w "$GCTRACE" ] || echo 0 >"$GCTRACE"
 	for n in 1000 10000 100000 1000000; do
 		cmd gc_pause "$n"
 		gc_stats ghb_pause

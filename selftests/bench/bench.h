@@ -247,6 +247,7 @@ int ghb_latency(void *unused);
 int ghb_remote(void *unused);
 int ghb_parallel(void *unused);
 int ghb_gc_mark(void *unused);
+int ghb_gc_mark_cost(void *unused);
 int ghb_gc_pause(void *arg);
 int ghb_gc_pause_quiet(void *arg);
 int ghb_gc_alloc(void *unused);

@@ -54,10 +54,18 @@ void ghb_gc_types_init(void)
 
 /* ---- heaps ------------------------------------------------------------------------ */
 
-/* A domain with one root; collection only on request (GOGC off). */
-int ghb_gc_new(struct ghb_gc_heap *h, const char *name, unsigned int flags)
+/*
+ * A domain with one root; collection only on request (GOGC off), with
+ * @workers mark workers (0: one per online CPU, goheap's default).
+ */
+static int ghb_gc_new_workers(struct ghb_gc_heap *h, const char *name,
+			      unsigned int flags, unsigned int workers)
 {
-	struct goheap_gc_opts opts = { .gogc = GOHEAP_GC_OFF, .flags = flags };
+	struct goheap_gc_opts opts = {
+		.gogc = GOHEAP_GC_OFF,
+		.flags = flags,
+		.mark_workers = workers,
+	};
 	int ret;
 
 	memset(h, 0, sizeof(*h));
@@ -74,6 +82,12 @@ int ghb_gc_new(struct ghb_gc_heap *h, const char *name, unsigned int flags)
 		h->d = NULL;
 	}
 	return ret;
+}
+
+/* A domain with one root, the default mark workers; GOGC off. */
+int ghb_gc_new(struct ghb_gc_heap *h, const char *name, unsigned int flags)
+{
+	return ghb_gc_new_workers(h, name, flags, 0);
 }
 
 void ghb_gc_del(struct ghb_gc_heap *h)
@@ -204,55 +218,121 @@ out:
 	return ret;
 }
 
-/* ---- gc_mark: collection throughput, no mutators ----------------------------------- */
+/* ---- gc_mark, gc_mark_cost: collections of a tree or a chain, no mutators --------- */
 
-static int ghb_gc_mark_one(const char *shape, unsigned long objects)
-{
-	struct ghb_samples s = {};
+/* One heap of a gc_mark measurement and its collections' times. */
+struct ghb_mark_heap {
 	struct ghb_gc_heap h;
+	struct ghb_samples s;
+	unsigned int workers;		/* the domain's option: 0 = one per CPU */
 	char name[32];
-	unsigned int r;
-	u64 t0, med;
+};
+
+/* A heap of @objects nodes of @shape in a domain of its own, collected once. */
+static int ghb_mark_heap_new(struct ghb_mark_heap *m, const char *pattern,
+			     const char *shape, unsigned long objects)
+{
 	int ret;
 
-	snprintf(name, sizeof(name), "ghb_mark_%s_%lu", shape, objects);
-	ret = ghb_gc_new(&h, name, GOHEAP_GC_UNCHECKED);
-	if (ret)
-		return ret;
-	ret = ghb_gc_build_tree(&h, objects, !strcmp(shape, "chain"));
-	if (ret)
-		goto out;
-	goheap_gc_collect(h.d);		/* warm-up */
-	for (r = 0; r < ghb_rounds(); r++) {
-		t0 = ktime_get_ns();
-		ret = goheap_gc_collect(h.d);
-		if (ret)
-			goto out;
-		ghb_sample(&s, ktime_get_ns() - t0, 1);
-	}
-	med = ghb_median(&s) / 100;
-	ghb_add("pattern=gc_mark size=%zu shape=%s cpus=%u heap_objects=%lu domain=%s rounds=%u",
-		sizeof(struct ghb_node), shape, num_online_cpus(), objects, name, s.n);
+	snprintf(m->name, sizeof(m->name), "ghb_%s_%s_%lu_w%u",
+		 strcmp(pattern, "gc_mark") ? "mcost" : "mark", shape, objects,
+		 m->workers);
+	ret = ghb_gc_new_workers(&m->h, m->name, GOHEAP_GC_UNCHECKED, m->workers);
+	if (!ret)
+		ret = ghb_gc_build_tree(&m->h, objects, !strcmp(shape, "chain"));
+	if (!ret)
+		ret = goheap_gc_collect(m->h.d);	/* warm-up */
+	return ret;
+}
+
+static void ghb_mark_heap_emit(struct ghb_mark_heap *m, const char *pattern,
+			       const char *shape, unsigned long objects)
+{
+	struct ghb_samples *s = &m->s;
+	u64 med = ghb_median(s) / 100;
+
+	ghb_add("pattern=%s size=%zu shape=%s cpus=%u workers=%u heap_objects=%lu domain=%s rounds=%u",
+		pattern, sizeof(struct ghb_node), shape, num_online_cpus(),
+		m->workers ?: num_online_cpus(), objects, m->name, s->n);
 	ghb_add(" collect_ns=%llu collect_min_ns=%llu collect_max_ns=%llu",
-		med, s.v[0] / 100, s.v[s.n - 1] / 100);
+		med, s->v[0] / 100, s->v[s->n - 1] / 100);
 	ghb_add(" objects_per_s=%llu bytes_per_s=%llu",
 		med ? div64_u64((u64)objects * NSEC_PER_SEC, med) : 0,
 		med ? div64_u64((u64)objects * sizeof(struct ghb_node) * NSEC_PER_SEC, med) : 0);
 	ghb_emit();
-out:
-	ghb_gc_del(&h);
+}
+
+/*
+ * ghb_rounds() timed collections of each of @n heaps of @objects nodes of
+ * @shape, the heaps interleaved round by round (the order reversed every
+ * other round); heap k has workers[k] mark workers. One result line of
+ * @pattern per heap. The mark phase's figures come from the gctrace lines
+ * of each domain (report.py).
+ */
+static int ghb_gc_mark_run(const char *pattern, const char *shape,
+			   unsigned long objects, const unsigned int *workers,
+			   unsigned int n)
+{
+	struct ghb_mark_heap *m = kcalloc(n, sizeof(*m), GFP_KERNEL);
+	unsigned int r, k, i;
+	int ret = 0;
+	u64 t0;
+
+	if (!m)
+		return -ENOMEM;
+	for (k = 0; k < n && !ret; k++) {
+		m[k].workers = workers[k];
+		ret = ghb_mark_heap_new(&m[k], pattern, shape, objects);
+	}
+	for (r = 0; r < ghb_rounds() && !ret; r++) {
+		for (k = 0; k < n && !ret; k++) {
+			i = r & 1 ? n - 1 - k : k;
+			t0 = ktime_get_ns();
+			ret = goheap_gc_collect(m[i].h.d);
+			ghb_sample(&m[i].s, ktime_get_ns() - t0, 1);
+		}
+	}
+	for (k = 0; k < n; k++) {
+		if (!ret)
+			ghb_mark_heap_emit(&m[k], pattern, shape, objects);
+		ghb_gc_del(&m[k].h);
+	}
+	kfree(m);
 	return ret;
 }
 
+/*
+ * Collection throughput on every CPU (multi-threaded TCG): one mark worker
+ * against the default, one per online CPU, on the same heaps, in the same
+ * boot.
+ */
 int ghb_gc_mark(void *unused)
 {
+	static const unsigned int workers[] = { 1, 0 };
 	int ret;
 
-	ret = ghb_gc_mark_one("tree", ghb_ops(100000));
+	ret = ghb_gc_mark_run("gc_mark", "tree", ghb_ops(100000), workers, 2);
 	if (!ret)
-		ret = ghb_gc_mark_one("tree", ghb_ops(1000000));
+		ret = ghb_gc_mark_run("gc_mark", "tree", ghb_ops(1000000), workers, 2);
 	if (!ret)
-		ret = ghb_gc_mark_one("chain", ghb_ops(100000));
+		ret = ghb_gc_mark_run("gc_mark", "chain", ghb_ops(100000), workers, 2);
+	return ret;
+}
+
+/*
+ * The mark phase's cost per object on one CPU (icount): the same
+ * collections, run on CPU 0 with the default workers (one, on one CPU);
+ * report.py divides the mark CPU time gctrace prints (the workers'
+ * marking, no handshake) by the heap's objects.
+ */
+int ghb_gc_mark_cost(void *unused)
+{
+	static const unsigned int workers[] = { 0 };
+	int ret;
+
+	ret = ghb_gc_mark_run("gc_mark_cost", "tree", ghb_ops(100000), workers, 1);
+	if (!ret)
+		ret = ghb_gc_mark_run("gc_mark_cost", "chain", ghb_ops(100000), workers, 1);
 	return ret;
 }
 

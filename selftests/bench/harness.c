@@ -34,9 +34,9 @@
  *             timed: p50, p99, p99.9 and max                  (churn.c)
  *   remote    CPU 0 allocates, CPU 1 frees through a ring (xmalloc-test)
  *   parallel  every CPU runs pair, or churn, at once         (alloc.c)
- *   gc_*      the collector: mark throughput, pauses with mutators on
- *             every CPU (gc.c); domain allocation, sections, the store
- *             barrier (gc_ops.c)
+ *   gc_*      the collector: mark throughput, mark cost per object,
+ *             pauses with mutators on every CPU (gc.c); domain
+ *             allocation, sections, the store barrier (gc_ops.c)
  *
  * Control: write a command to /sys/kernel/debug/goheap_bench/run; the
  * write returns when the benchmark is done. Results go to the kernel log,
@@ -312,6 +312,7 @@ static const struct ghb_cmd {
 	{ "remote", ghb_remote, false },
 	{ "parallel", ghb_parallel, false },
 	{ "gc_mark", ghb_gc_mark, false },
+	{ "gc_mark_cost", ghb_gc_mark_cost, true },
 	{ "gc_pause", ghb_gc_pause, false },
 	{ "gc_pause_quiet", ghb_gc_pause_quiet, false },
 	{ "gc_alloc", ghb_gc_alloc, true },

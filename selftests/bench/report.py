@@ -23,17 +23,20 @@ import sys
 
 TS = re.compile(r'^\[ *\d+\.\d+\] ?')
 TRACE = re.compile(r'^goheap: gc (\S+) #(\d+) @-?\d+ms: (\d+)\+(\d+)\+(\d+) us'
-                   r'(?: \(pauses (\d+)\+(\d+) us\))?')
+                   r'(?: \(pauses (\d+)\+(\d+) us\))?'
+                   r'(?:.*?, (\d+) us mark cpu)?')
 
 # The fields that name a measurement (the rest are its figures).
 KEYS = ('pattern', 'size', 'n', 'live', 'vs', 'what', 'shape', 'domain',
-        'checked', 'collector', 'heap_objects', 'cpus')
+        'checked', 'collector', 'heap_objects', 'cpus', 'workers')
 
 # Primary figures of each pattern: (numerator, denominator) of its ratio.
 RATIO = {
     'gc_alloc': ('gc_ns', 'goheap_zero_ns'),
     'gc_section': ('gc_ns', 'rwsem_ns'),
     'gc_barrier': ('barrier_ns', 'plain_ns'),
+    # no ratio: the spread of the one figure
+    'gc_mark_cost': ('mark_ns_per_object', 'mark_ns_per_object'),
 }
 GOALS = {'pair': 0.6, 'batch': 0.8, 'bulk': 1.0, 'remote': 1.0}
 # pair against kmem_cache, and bulk against goheap's own pair, have their own
@@ -53,7 +56,7 @@ GOAL_KEYS = ('goal', 'goal_sys', 'goal_after', 'goal_max')
 # The collector's one-CPU costs: (pattern, which rows, metric, target).
 # gc_section and gc_barrier in whole instructions (icount ns, rounded: the
 # timed loop adds a few hundredths), gc_alloc as the ratio to
-# goheap_zalloc().
+# goheap_zalloc(), gc_mark_cost in whole instructions per marked object.
 GC_OP_GOALS = (
     ('gc_section', lambda r: True, 'gc_ns', 60),
     ('gc_barrier', lambda r: r.get('collector') == 'idle' and not r.get('checked'),
@@ -61,13 +64,15 @@ GC_OP_GOALS = (
     ('gc_barrier', lambda r: r.get('collector') == 'idle' and r.get('checked'),
      'barrier_ns', 40),
     ('gc_alloc', lambda r: True, 'ratio', 1.1),
+    # half of the 290.5 / 290.7 instructions per object of 2026-12-07
+    ('gc_mark_cost', lambda r: True, 'mark_ns_per_object', 145),
 )
 # gc_pause: what a mutator waits in enter, alloc or store, in us (p99, max)
 WAIT_KINDS = ('enter', 'alloc', 'store')
 WAIT_GOALS = (('goal', 'wait_p99_us', 'p99', 100), ('goal_max', 'wait_max_us', 'max', 1000))
 
 ORDER = ['calib', 'pair', 'batch', 'bulk', 'churn', 'burst', 'footprint', 'latency', 'remote', 'parallel_pair', 'parallel_churn',
-         'gc_alloc', 'gc_section', 'gc_barrier', 'gc_parallel', 'gc_mark', 'gc_pause']
+         'gc_alloc', 'gc_section', 'gc_barrier', 'gc_parallel', 'gc_mark_cost', 'gc_mark', 'gc_pause']
 # gc_parallel: allocation throughput of every CPU against one, at least this
 GC_SCALING_GOAL = 1.6
 
@@ -114,13 +119,15 @@ def parse(log):
             else:
                 m = TRACE.match(line)
                 if m:
-                    # (cycle, start, mark, end, longest pause), in us; a
-                    # line without pauses is an old stop-the-world one
+                    # (cycle, start, mark, end, longest pause, mark cpu),
+                    # in us; a line without pauses is an old stop-the-world
+                    # one, one without mark cpu older than 2026-12-07
                     start, mark, end = int(m.group(3)), int(m.group(4)), int(m.group(5))
                     pause = (max(int(m.group(6)), int(m.group(7))) if m.group(6)
                              else max(start, end))
+                    cpu = int(m.group(8)) if m.group(8) else None
                     traces.setdefault(m.group(1), []).append(
-                        (int(m.group(2)), start, mark, end, pause))
+                        (int(m.group(2)), start, mark, end, pause, cpu))
     return cfg, recs, traces, errors
 
 
@@ -144,16 +151,29 @@ def add_pauses(r):
 
 
 def add_mark(r, traces):
-    """gc_mark: the mark phase and the pauses from gctrace's lines."""
+    """gc_mark, gc_mark_cost: the mark phase and the pauses from gctrace's
+    lines; for gc_mark_cost (icount) the mark's CPU time per object, in
+    instructions, and the whole collection's."""
     t = [x for x in traces[r['domain']] if x[0] > 1]    # #1: warm-up
     if not t:
         return
     mark_us = statistics.median(x[2] for x in t)
     r['mark_ns'] = int(mark_us * 1000)
+    r['mark_min_ns'] = min(x[2] for x in t) * 1000
+    r['mark_max_ns'] = max(x[2] for x in t) * 1000
     r['stw_max_ns'] = max(x[4] for x in t) * 1000
     if mark_us:
         r['mark_objects_per_s'] = int(r['heap_objects'] / (mark_us / 1e6))
         r['mark_bytes_per_s'] = int(r['heap_objects'] * r['size'] / (mark_us / 1e6))
+    cpu = [x[5] for x in t if x[5] is not None]
+    if cpu:
+        r['mark_cpu_ns'] = int(statistics.median(cpu) * 1000)
+        r['mark_cpu_min_ns'] = min(cpu) * 1000
+        r['mark_cpu_max_ns'] = max(cpu) * 1000
+    if r['pattern'] == 'gc_mark_cost' and r.get('heap_objects'):
+        if cpu:
+            r['mark_ns_per_object'] = round(r['mark_cpu_ns'] / r['heap_objects'], 2)
+        r['collect_ns_per_object'] = round(r['collect_ns'] / r['heap_objects'], 2)
 
 
 def kmalloc_cache(size):
@@ -205,7 +225,7 @@ def read_boot(out, name, init, groups, errors):
             add_kernel_special(r, cfg['slabs'])
         if r['pattern'] == 'gc_pause':
             add_pauses(r)
-        if r['pattern'] == 'gc_mark' and r.get('domain') in traces:
+        if r['pattern'] in ('gc_mark', 'gc_mark_cost') and r.get('domain') in traces:
             add_mark(r, traces)
         key = tuple(r.get(k) for k in KEYS) + (ioa,)
         groups.setdefault(key, []).append(r)
@@ -281,10 +301,33 @@ def add_goal(res):
                        'met': res['ratio'] <= target}
 
 
+# gc_mark: the mark phase with several workers against one, on the
+# 1000000-node tree (wall time, multi-threaded TCG)
+MARK_WORKERS_GOAL = ('tree', 1000000, 0.65)
+
+
+def add_mark_workers(results):
+    """gc_mark rows with several workers: their mark phase against the
+    row with one worker of the same heap, and the goal where it applies."""
+    one = {(r['shape'], r['heap_objects'], r['init_on_alloc']): r for r in results
+           if r['pattern'] == 'gc_mark' and r.get('workers') == 1}
+    for r in results:
+        if r['pattern'] != 'gc_mark' or r.get('workers', 1) == 1:
+            continue
+        base = one.get((r['shape'], r['heap_objects'], r['init_on_alloc']))
+        if not base or not base.get('mark_ns') or 'mark_ns' not in r:
+            continue
+        r['mark_vs_one_worker'] = round(r['mark_ns'] / base['mark_ns'], 3)
+        shape, objects, target = MARK_WORKERS_GOAL
+        if (r['shape'], r['heap_objects']) == (shape, objects):
+            r['goal'] = {'metric': 'mark_vs_one_worker', 'target': target,
+                         'met': r['mark_vs_one_worker'] <= target}
+
+
 def result(runs):
     res = combine(runs)
     num_k, den_k = RATIO.get(res['pattern'], ('goheap_ns', 'kernel_ns'))
-    if num_k in res and den_k in res and res[den_k]:
+    if num_k in res and den_k in res and res[den_k] and num_k != den_k:
         res['ratio'] = round(res[num_k] / res[den_k], 3)
     add_spreads(res, runs, num_k, den_k)
     add_goal(res)
@@ -296,7 +339,7 @@ def sortkey(r):
     return (ORDER.index(r['pattern']) if r['pattern'] in ORDER else 99,
             -r['init_on_alloc'], str(r.get('what', '')), str(r.get('vs', '')),
             r.get('n') or 0, size if isinstance(size, int) else 0, str(size),
-            r.get('heap_objects') or 0, str(r.get('shape', '')),
+            r.get('heap_objects') or 0, str(r.get('shape', '')), r.get('workers') or 0,
             r.get('checked', 0), str(r.get('collector', '')))
 
 
@@ -426,11 +469,21 @@ def gc_parallel_row(r):
             f"{f(r.get('scaling_min'), 2) + '-' + f(r.get('scaling_max'), 2):>12}  {goal(r)}")
 
 
+def gc_mark_cost_row(r):
+    return (f"{'':<13}{r['shape']:>6}{r['heap_objects']:>9}{r['init_on_alloc']:>4}"
+            f"{f(r.get('mark_ns_per_object'), 2):>12}{f((r.get('mark_cpu_ns') or 0) / 1e6, 2):>13}"
+            f"{f(r.get('mark_ns', 0) / 1e6, 2):>13}{sp(r):>8}  {goal(r)}")
+
+
 def gc_mark_row(r):
-    return (f"{'':<8}{r['shape']:>6}{r['heap_objects']:>9}{r['init_on_alloc']:>4}"
+    spread = '-'
+    if r.get('mark_ns') and 'mark_min_ns' in r:
+        spread = f"{(r['mark_max_ns'] - r['mark_min_ns']) / r['mark_ns'] * 100:.1f}"
+    return (f"{'':<8}{r['shape']:>6}{r['heap_objects']:>9}{r['init_on_alloc']:>4}{str(r.get('workers', '-')):>8}"
             f"{r['collect_ns'] / 1e6:>11.1f}{r['objects_per_s']:>11}{r['bytes_per_s'] / 1e6:>7.1f}"
-            f"{f(r.get('mark_ns', 0) / 1e6):>9}{str(r.get('mark_objects_per_s', '-')):>12}"
-            f"{f(r.get('stw_max_ns', 0) / 1e3, 0):>13}")
+            f"{f(r.get('mark_ns', 0) / 1e6):>9}{spread:>8}{f(r.get('mark_cpu_ns', 0) / 1e6):>9}"
+            f"{str(r.get('mark_objects_per_s', '-')):>12}"
+            f"{f(r.get('stw_max_ns', 0) / 1e3, 0):>13}{f(r.get('mark_vs_one_worker'), 3):>7}  {goal(r)}")
 
 
 def gc_pause_row(r):
@@ -479,9 +532,14 @@ def table(results, errors, kver, scale, rounds):
                      f"{'gc_parallel':<12}{'size':>5}{'cpus':>5}{'ioa':>4}{'one ns':>10}{'every ns':>11}"
                      f"{'scaling':>9}{'rounds':>12}  goal (gc_alloc throughput, every CPU / one)",
                      gc_parallel_row)
+    lines += section(results, ('gc_mark_cost',),
+                     f"{'gc_mark_cost':<13}{'shape':>6}{'objects':>9}{'ioa':>4}{'mark/obj':>12}{'mark cpu ms':>13}"
+                     f"{'mark wall ms':>13}{'spread%':>8}  goal (mark/obj: instructions per marked object)",
+                     gc_mark_cost_row)
     lines += section(results, ('gc_mark',),
-                     f"{'gc_mark':<8}{'shape':>6}{'objects':>9}{'ioa':>4}{'collect ms':>11}{'objects/s':>11}"
-                     f"{'MB/s':>7}{'mark ms':>9}{'mark obj/s':>12}{'max pause us':>13}",
+                     f"{'gc_mark':<8}{'shape':>6}{'objects':>9}{'ioa':>4}{'workers':>8}{'collect ms':>11}{'objects/s':>11}"
+                     f"{'MB/s':>7}{'mark ms':>9}{'spread%':>8}{'cpu ms':>9}{'mark obj/s':>12}{'max pause us':>13}"
+                     f"{'vs 1':>7}  goal (mark ms, several workers / one)",
                      gc_mark_row)
     lines += section(results, ('gc_pause',),
                      f"{'gc_pause':<11}{'objects':>9}{'ioa':>4}{'pauses':>7}{'p50 us':>8}{'p99 us':>8}{'max us':>8}"
@@ -523,6 +581,7 @@ def main():
         name, _, init = boot.partition(':')
         read_boot(args.dir, name, init or 'default', groups, errors)
     results = sorted((result(runs) for runs in groups.values()), key=sortkey)
+    add_mark_workers(results)
     for r in results:
         r['kernel'] = args.kernel
     with open(f'{args.dir}/results.json', 'w') as fh:

@@ -135,6 +135,39 @@ class ReportTest(unittest.TestCase):
         self.assertIn('Debian stock kernel K, scale 50 %, 3 rounds', text)
         self.assertIn('goals (not assertions): 6 of 10 met', text)
 
+    def test_mark_cost_and_workers(self):
+        def trace(dom, cycle, mark, cpu, workers):
+            return (f'goheap: gc {dom} #{cycle} @-1ms: 10+{mark}+10 us (pauses 1+2 us), 3->3 kB,'
+                    f' 3 kB live, 9 kB goal, 0 freed, {cpu} us mark cpu, {workers} workers (forced)')
+
+        def mark_row(pattern, dom, workers, objects):
+            return (f'goheap_bench: result pattern={pattern} size=32 shape=tree cpus=2 workers={workers}'
+                    f' heap_objects={objects} domain={dom} rounds=2 collect_ns=1000000'
+                    ' collect_min_ns=900000 collect_max_ns=1100000 objects_per_s=1 bytes_per_s=1')
+
+        for run, cpu in (('1', 1200), ('2', 1300)):
+            self.log(f's{run}', [config(0, 1), 'BENCH-CMD gc_mark_cost',
+                                 trace('mc', 1, 9000, 9999, 1), trace('mc', 2, 2000, cpu, 1),
+                                 trace('mc', 3, 2000, cpu, 1),
+                                 mark_row('gc_mark_cost', 'mc', 1, 10000)])
+        self.log('m', [config(0, 2), 'BENCH-CMD gc_mark']
+                 + [trace('w1', c, m, 90, 1) for c, m in ((1, 999), (2, 100), (3, 120))]
+                 + [trace('w2', c, m, 99, 2) for c, m in ((1, 999), (2, 50), (3, 70))]
+                 + [mark_row('gc_mark', 'w1', 1, 1000000), mark_row('gc_mark', 'w2', 2, 1000000)])
+        rc, text, _ = self.report('s1:0', 's2:0', 'm:0')
+        self.assertEqual(rc, 0, text)
+        with open(os.path.join(self.dir, 'results.json')) as f:
+            rows = json.load(f)
+        cost = [r for r in rows if r['pattern'] == 'gc_mark_cost'][0]
+        self.assertEqual((cost['mark_ns_per_object'], cost['spread_pct']), (125.0, 8.0))
+        self.assertEqual(cost['goal'], {'metric': 'mark_ns_per_object', 'target': 145, 'met': True})
+        two = [r for r in rows if r['pattern'] == 'gc_mark' and r['workers'] == 2][0]
+        self.assertEqual((two['mark_ns'], two['mark_min_ns'], two['mark_max_ns']), (60000, 50000, 70000))
+        self.assertEqual(two['mark_cpu_ns'], 99000)
+        self.assertEqual(two['mark_vs_one_worker'], 0.545)
+        self.assertTrue(two['goal']['met'])
+        self.assertIn('goals (not assertions): 2 of 2 met', text)
+
     def test_errors(self):
         self.log('s1', single_log(1, 80, 100) + ['BENCH-FAIL batch'])
         self.log('s2', single_log(1, 80, 100))
