@@ -1663,8 +1663,37 @@ static void gh_gc_test_double_destroy(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, goheap_gc_destroy(d), 0);
 	KUNIT_EXPECT_EQ(test, goheap_gc_destroy(d), -ENOENT);
 	KUNIT_EXPECT_EQ(test, gh_gc_double_destroy_count() - before, 1ULL);
-	KUNIT_EXPECT_TRUE(test, IS_ERR(goheap_gc_create("", NULL)));
-	KUNIT_EXPECT_TRUE(test, IS_ERR(goheap_gc_create(NULL, NULL)));
+}
+
+/* Every bad argument to goheap_gc_create() is refused, and makes nothing. */
+static void gh_gc_test_bad_create(struct kunit *test)
+{
+	static const struct goheap_gc_opts bad_opts[] = {
+		{ .gogc = GOHEAP_GC_OFF - 1 },
+		{ .flags = GOHEAP_GC_UNCHECKED << 1 },
+		{ .mark_workers = GH_GC_MAX_MARK_WORKERS + 1 },
+	};
+	struct goheap_gc_domain *taken = gh_gc_test_domain(test, "taken", NULL);
+	struct goheap_gc_domain *d;
+	char long_name[GH_GC_NAME_LEN + 1];
+	unsigned int i;
+
+	memset(long_name, 'x', GH_GC_NAME_LEN);
+	long_name[GH_GC_NAME_LEN] = '\0';
+	KUNIT_EXPECT_EQ(test, PTR_ERR(goheap_gc_create(NULL, NULL)), -EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(goheap_gc_create("", NULL)), -EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(goheap_gc_create(long_name, NULL)), -EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(goheap_gc_create("a/b", NULL)), -EINVAL);
+	for (i = 0; i < ARRAY_SIZE(bad_opts); i++)
+		KUNIT_EXPECT_EQ(test, PTR_ERR(goheap_gc_create("badopts", &bad_opts[i])),
+				-EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(goheap_gc_create("taken", NULL)), -EEXIST);
+	/* nothing was made: the names are free, the one taken still works */
+	d = goheap_gc_create("badopts", NULL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(d));
+	KUNIT_EXPECT_EQ(test, goheap_gc_destroy(d), 0);
+	KUNIT_EXPECT_EQ(test, goheap_gc_collect(taken), 0);
+	KUNIT_EXPECT_EQ(test, goheap_gc_destroy(taken), 0);
 }
 
 static void gh_gc_test_destroy_with_live_objects(struct kunit *test)
@@ -1835,6 +1864,7 @@ static struct kunit_case gh_gc_cases[] = {
 	KUNIT_CASE(gh_gc_test_exit_wrong_domain),
 	KUNIT_CASE(gh_gc_test_cycles_hold_flat),
 	KUNIT_CASE(gh_gc_test_double_destroy),
+	KUNIT_CASE(gh_gc_test_bad_create),
 	KUNIT_CASE(gh_gc_test_destroy_with_live_objects),
 	{}
 };
