@@ -302,11 +302,13 @@ static unsigned int gh_gc_map_words(const struct gh_gc_tinfo *ti)
 }
 
 /*
- * Shade every pointer field of @obj, a gray object of type @ti, into @w: a
- * word of the map at a time, lowest set bit first.
+ * Call @shade(@arg, v) for every non-NULL pointer field v of @obj, of type
+ * @ti: a word of the map at a time, lowest set bit first. Inline with a
+ * constant @shade, so that each caller gets its own loop.
  */
-static __always_inline void gh_work_scan(struct gh_gc_work *w, void *obj,
-					 const struct gh_gc_tinfo *ti)
+static __always_inline void gh_gc_each_field(void *obj, const struct gh_gc_tinfo *ti,
+					     void (*shade)(void *arg, const void *v),
+					     void *arg)
 {
 	unsigned int k, nwords = gh_gc_map_words(ti);
 	void **field = obj;
@@ -319,11 +321,22 @@ static __always_inline void gh_work_scan(struct gh_gc_work *w, void *obj,
 
 			m &= m - 1;
 			if (v)
-				gh_work_shade(w, v);
+				shade(arg, v);
 		}
 	}
 }
 
+static __always_inline void gh_work_shade_arg(void *w, const void *v)
+{
+	gh_work_shade(w, v);
+}
+
+/* Shade every pointer field of @obj, a gray object of type @ti, into @w. */
+static __always_inline void gh_work_scan(struct gh_gc_work *w, void *obj,
+					 const struct gh_gc_tinfo *ti)
+{
+	gh_gc_each_field(obj, ti, gh_work_shade_arg, w);
+}
 
 /**
  * gh_gc_gray_reserve() - top the spare gray blocks up to @blocks, so that
@@ -552,31 +565,23 @@ static void gh_gc_mark_wait(struct goheap_gc_domain *d, bool helper)
 	atomic_dec(&d->mark_hungry);
 }
 
+static void gh_shade_shared_arg(void *d, const void *v)
+{
+	gh_shade_shared(d, v);
+}
+
 /* Rescan the marked objects of @ti's spans on @head; d->lock held. */
 static void gh_gc_rescan_list(struct goheap_gc_domain *d,
 			      struct gh_gc_tinfo *ti, struct list_head *head)
 {
-	unsigned int k, nwords = gh_gc_map_words(ti), idx;
 	struct gh_span *span;
+	unsigned int idx;
 
 	lockdep_assert_held(&d->lock);
-	list_for_each_entry(span, head, node) {
-		for_each_set_bit(idx, gh_span_mark_bits(span), span->nelems) {
-			void **field = gh_span_obj(span, idx);
-
-			for (k = 0; k < nwords; k++, field += BITS_PER_LONG) {
-				unsigned long m = ti->ptr_map[k];
-
-				while (m) {
-					void *v = READ_ONCE(field[__ffs(m)]);
-
-					m &= m - 1;
-					if (v)
-						gh_shade_shared(d, v);
-				}
-			}
-		}
-	}
+	list_for_each_entry(span, head, node)
+		for_each_set_bit(idx, gh_span_mark_bits(span), span->nelems)
+			gh_gc_each_field(gh_span_obj(span, idx), ti,
+					 gh_shade_shared_arg, d);
 }
 
 /* After an overflow: rescan every marked object that has pointers. */
