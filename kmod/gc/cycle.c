@@ -324,8 +324,14 @@ static void gh_gc_cycle(struct goheap_gc_domain *d, enum gh_gc_why why)
 	ktime_t start;
 
 	lockdep_assert_held(&d->cycle_lock);
-	trace_gc_cycle_start(d->name, cycle, READ_ONCE(d->heap_alloc),
-			     why == GH_GC_FORCED);
+	if (trace_gc_cycle_start_enabled()) {
+		u64 heap;
+
+		spin_lock_bh(&d->lock);
+		heap = gh_gc_heap_alloc(d);	/* the caches' objects included */
+		spin_unlock_bh(&d->lock);
+		trace_gc_cycle_start(d->name, cycle, heap, why == GH_GC_FORCED);
+	}
 	gh_gc_start(d, &t);
 	trace_gc_phase(d->name, cycle, "start", t.start_ns);
 	start = ktime_get();

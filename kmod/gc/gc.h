@@ -93,7 +93,7 @@ struct gh_gc_tinfo {
 	const struct goheap_gc_type *type;
 	unsigned int cls;		/* 0 for a large type: a span each */
 	unsigned int obj_size;		/* class size, or whole pages */
-	unsigned int span_pages;	/* of a span of the class, ungrown */
+	unsigned int span_pages;	/* a large type's span: whole pages */
 	unsigned long nspans;		/* spans alive: they grow with it */
 	struct list_head partial;	/* swept spans with free slots */
 	struct list_head full;		/* swept spans found full */

@@ -70,13 +70,15 @@ static void gh_gc_tinfo_free(struct gh_gc_tinfo *ti)
 	kfree(ti);
 }
 
-/* Object and span size: the type's class, or whole pages above them all. */
+/*
+ * Object size: the type's class, or whole pages above them all (a class
+ * type's spans are sized as they grow, spans.c).
+ */
 static void gh_gc_tinfo_size(struct gh_gc_tinfo *ti, size_t size)
 {
 	ti->cls = gh_size_to_class(size);
 	if (ti->cls) {
 		ti->obj_size = gh_classes[ti->cls].size;
-		ti->span_pages = gh_classes[ti->cls].npages;
 	} else {
 		ti->span_pages = DIV_ROUND_UP(size, PAGE_SIZE);
 		ti->obj_size = ti->span_pages * PAGE_SIZE;
