@@ -23,9 +23,10 @@
  *                                 size bytes, write the byte at size + offset
  *                                 (0..7, past the end), free it: goheap
  *                                 reports the overflow and quarantines it
- *   uaf <size>                    debug mode's poison, on purpose: hold one
- *                                 object (until release), allocate another,
- *                                 free it, then write its first byte (with
+ *   uaf <size>                    debug mode's poison, on purpose: hold four
+ *                                 objects (until release) allocated on one
+ *                                 CPU around another, free that one, then
+ *                                 write its first byte (with
  *                                 KASAN looking away, so that goheap's own
  *                                 check is what finds it)
  *   nest / unnest                 keep a kmalloc buffer whose only pointer is
@@ -152,6 +153,29 @@ static bool sample_free(void *p, size_t size)
 	return intact;
 }
 
+/*
+ * Hold @count objects of @size until "release"; if the list cannot grow,
+ * free them. Return: how many were found corrupted on that free.
+ */
+static unsigned int sample_hold(void **objs, unsigned int count, size_t size)
+{
+	struct sample_obj *more = krealloc(sample_held,
+			(sample_nheld + count) * sizeof(*more), GFP_KERNEL);
+	unsigned int i, bad = 0;
+
+	if (!more) {
+		for (i = 0; i < count; i++)
+			bad += !sample_free(objs[i], size);
+		return bad;
+	}
+	sample_held = more;
+	for (i = 0; i < count; i++) {
+		more[sample_nheld++] = (struct sample_obj){ objs[i], size };
+		sample_account(&sample_now, objs[i], size, 1);
+	}
+	return 0;
+}
+
 static int sample_cmd_alloc(unsigned int count, size_t size, bool hold)
 {
 	void **objs = kvcalloc(count, sizeof(*objs), GFP_KERNEL);
@@ -169,20 +193,11 @@ static int sample_cmd_alloc(unsigned int count, size_t size, bool hold)
 	}
 	count = i;
 	if (hold) {
-		struct sample_obj *more = krealloc(sample_held,
-				(sample_nheld + count) * sizeof(*more), GFP_KERNEL);
-
-		if (more) {
-			sample_held = more;
-			for (i = 0; i < count; i++) {
-				more[sample_nheld++] = (struct sample_obj){ objs[i], size };
-				sample_account(&sample_now, objs[i], size, 1);
-			}
-			count = 0;
-		}
+		bad = sample_hold(objs, count, size);
+	} else {
+		for (i = 0; i < count; i++)
+			bad += !sample_free(objs[i], size);
 	}
-	for (i = 0; i < count; i++)
-		bad += !sample_free(objs[i], size);
 	kvfree(objs);
 	if (bad) {
 		pr_err("%u objects of %zu bytes were corrupted\n", bad, size);
@@ -527,18 +542,32 @@ static noinline int sample_cmd_overflow(size_t size, unsigned int offset)
 	return 0;
 }
 
+/*
+ * Neighbours held until "release" keep the freed object's span from going
+ * back to the page heap, where its poison would no longer be checked: two
+ * taken just before it and two just after, with the task kept on one CPU,
+ * so that they come from the same CPU cache and one of them shares its span.
+ */
 static noinline int sample_cmd_uaf(size_t size)
 {
-	u8 *p;
-	int ret;
+	void *side[4];
+	unsigned int n = 0;
+	u8 *p = NULL;
 
-	/* a neighbour, held (until release), keeps their span from going back */
-	ret = sample_cmd_alloc(1, size, true);
-	if (ret)
-		return ret;
-	p = goheap_alloc(size, GFP_KERNEL);
-	if (!p)
+	migrate_disable();
+	while (n < 2 && (side[n] = sample_alloc(size)))
+		n++;
+	if (n == 2)
+		p = goheap_alloc(size, GFP_KERNEL);
+	while (p && n < 4 && (side[n] = sample_alloc(size)))
+		n++;
+	migrate_enable();
+	if (sample_hold(side, n, size))
+		return -EIO;
+	if (!p || n < 4) {
+		goheap_free(p);
 		return -ENOMEM;
+	}
 	pr_info("uaf: object %p\n", p);
 	goheap_free(p);
 	kasan_disable_current();
