@@ -255,6 +255,7 @@ run)
 		section sizeclasses cat /sys/kernel/debug/goheap/sizeclasses
 	fi
 	section goheap-vs-kmalloc sh /workload.sh report
+	section gc-domain sh /workload.sh gc
 	;;
 bench)
 	section bench sh /bench-guest.sh

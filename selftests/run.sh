@@ -1,10 +1,13 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# `make run`: the main job. Builds goheap.ko (and goheap_sample.ko) for
-# Debian's stock kernel, boots that kernel in QEMU with both loaded, runs
-# selftests/workload.sh in the guest and shows goheap's statistics
-# (debugfs stats, sizeclasses, goheapstat -1 if build/goheapstat exists).
+# `make run`: the main job. Builds goheap.ko, goheap_sample.ko and
+# goheap_gc_example.ko for Debian's stock kernel, boots that kernel in QEMU
+# with the three loaded, runs selftests/workload.sh in the guest (the
+# manual heap through goheap_sample, a garbage-collected domain through
+# goheap_gc_example) and shows goheap's statistics (goheapstat -1 if
+# build/goheapstat exists, else debugfs stats and sizeclasses; the
+# domain's own stats either way).
 # The terminal gets those sections; the whole serial log is build/run/guest.log.
 # Exit status 1 if the build, the boot, a module load or the workload failed.
 #
@@ -33,7 +36,7 @@ fi
 
 gh_build_or_die run "$kdir" "$out/modules"
 kos=()
-for m in goheap goheap_sample; do
+for m in goheap goheap_sample goheap_gc_example; do
 	ko=$(gh_ko "$out/modules" "$m")
 	[ ! -f "$ko" ] || kos+=("$ko")
 done
@@ -44,7 +47,7 @@ rc=0
 gh_guest "$out" guest "$image" 300 "${GOHEAP_APPEND:-}" "${kos[@]}" <<EOF || rc=$?
 GH_MODE=run
 GH_KERNEL=$kernel
-GH_MODULES="goheap goheap_sample"
+GH_MODULES="goheap goheap_sample goheap_gc_example"
 GH_TEST_TIMEOUT=${GOHEAP_TEST_TIMEOUT:-300}
 GH_GOHEAP_ARGS="${GOHEAP_INSMOD_ARGS:-}"
 EOF
