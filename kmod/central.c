@@ -21,10 +21,9 @@
  * cache freeing its last object does not build and free spans every time.
  * SLUB keeps up to 10 empty slabs per node and cache (min_partial) for the
  * same reason; the page heap keeps an emptied arena as long, so the spares
- * hold no page the heap would have given back sooner. Spans owned by a cache are on
- * no list: the cache hands a span back
- * (gh_central_put) when it is exhausted, when its CPU dies and when caches
- * are drained.
+ * hold no page the heap would have given back sooner. Spans owned by a
+ * cache are on no list: the cache hands a span back (gh_central_put) when
+ * it is exhausted, when its CPU dies and when caches are drained.
  *
  * Frees reach a span in one of three ways (see cache.c): by its owner with
  * plain bit operations, by another CPU while it is owned with an atomic

@@ -149,12 +149,12 @@ enum gh_span_state {
 /*
  * A span: a run of pages holding objects of one class, or one large object.
  *
- * Bitmaps live at the end: alloc[nwords] then remote[nwords], which
- * @remote points to so that the fast paths need not load @nwords. alloc
- * has a bit set for each object handed out; it is written only by the
- * span's owner (a CPU, in a busy section of its cache) or, when the span
- * has no owner, under its central lock. remote collects frees from other CPUs with atomic bit
- * operations until the owner folds them into alloc. A GC span (gc/gc.h)
+ * Bitmaps live at the end: alloc[nwords] then remote[nwords], which @remote
+ * points to so that the fast paths need not load @nwords. alloc has a bit
+ * set for each object handed out; it is written only by the span's owner (a
+ * CPU, in a busy section of its cache) or, when the span has no owner,
+ * under its central lock. remote collects frees from other CPUs with atomic
+ * bit operations until the owner folds them into alloc. A GC span (gc/gc.h)
  * has a third bitmap, mark, and uses remote for objects whose release
  * callback has not run yet.
  */

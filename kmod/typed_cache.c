@@ -21,14 +21,14 @@
  *           constructed state, so they cannot mix with other objects), with
  *           TYPESAFE_BY_RCU (its memory must stay objects of the type for a
  *           grace period) or with NO_MERGE has central lists of its own on
- *           each NUMA node (struct gh_central, spans GH_SPAN_TYPED). No CPU owns those
- *           spans: every allocation and free takes the cache's lock, as
- *           SLUB's slow path does. The constructor runs when a span is
- *           populated (span.c); an empty span waits a grace period before
- *           its pages go back to the page heap when the cache is typesafe.
- *           Its figures are exact: objects, slots and spans come from its
- *           lists, allocations and frees are counted under its lock, and
- *           goheap_free() of its objects is counted too.
+ *           each NUMA node (struct gh_central, spans GH_SPAN_TYPED). No CPU
+ *           owns those spans: every allocation and free takes the cache's
+ *           lock, as SLUB's slow path does. The constructor runs when a
+ *           span is populated (span.c); an empty span waits a grace period
+ *           before its pages go back to the page heap when the cache is
+ *           typesafe. Its figures are exact: objects, slots and spans come
+ *           from its lists, allocations and frees are counted under its
+ *           lock, and goheap_free() of its objects is counted too.
  *
  * Live caches are on one list under gh_typed_lock, which debugfs reads and
  * goheap_cache_destroy() checks, so that a second destroy is caught.

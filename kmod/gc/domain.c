@@ -6,8 +6,8 @@
  * rather than being a use after free: the pointer is looked up, never
  * dereferenced, before anything is done with it. A stale pointer whose
  * address a new domain has taken cannot be told from that domain; the
- * kernel-doc of goheap_gc_destroy() makes that the caller's contract. Names are unique because
- * they name the domain's debugfs directory.
+ * kernel-doc of goheap_gc_destroy() makes that the caller's contract. Names
+ * are unique because they name the domain's debugfs directory.
  *
  * Destruction waits for a cycle in flight, then for every open section of
  * the domain to end (section.c), and frees every object: no mutator and no
@@ -158,8 +158,8 @@ static void gh_gc_empty(struct goheap_gc_domain *d)
  *
  * Context: process context outside every section of every domain; may
  * sleep.
- * Return: 0, -EDEADLK from inside a section of any domain, or -ENOENT if @d is not
- * a live domain (destroyed already); both reported and counted.
+ * Return: 0, -EDEADLK from inside a section of any domain, or -ENOENT if @d
+ * is not a live domain (destroyed already); both reported and counted.
  */
 int goheap_gc_destroy(struct goheap_gc_domain *d)
 {

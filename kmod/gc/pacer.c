@@ -15,10 +15,11 @@
  * the goal and marking still runs does some marking itself (assist), for at
  * most GH_GC_ASSIST_MAX_NS, which slows the allocating thread down to the
  * pace of the marker rather than letting the heap run away from it; the
- * bound keeps an assist from standing in for a pause. A memory limit starts a cycle at 7/8 of the limit; a task
- * beginning a section waits for that cycle (gh_gc_limit_wait()), and a new
- * span beyond the limit is refused. GOGC off leaves only collect(), the limit and the debugfs collect
- * file.
+ * bound keeps an assist from standing in for a pause. A memory limit
+ * starts a cycle at 7/8 of the limit; a task beginning a section waits for
+ * that cycle (gh_gc_limit_wait()), and a new span beyond the limit is
+ * refused. GOGC off leaves only collect(), the limit and the debugfs
+ * collect file.
  *
  * Cycles started here run as the domain's work item on gh_gc_wq, which
  * gh_gc_init() allocates; cycle_queued keeps a domain from being queued
@@ -181,11 +182,11 @@ void gh_gc_pace_act(struct goheap_gc_domain *d, enum gh_gc_pace_step step)
  * @d: domain; the current task is inside no section of any domain
  *
  * An allocation cannot wait for a cycle: it runs inside a section, and a
- * cycle waits for the sections open at its handshakes to end. The start
- * of a section can: the task holds no object pointer there, and no section
- * another cycle could wait for (goheap_gc_enter() waits only then). Waiting here is what lets the cycle free garbage before the
- * limit refuses a span, as long as no single section allocates past the
- * limit on its own.
+ * cycle waits for the sections open at its handshakes to end. The start of
+ * a section can: the task holds no object pointer there, and no section
+ * another cycle could wait for (goheap_gc_enter() waits only then). Waiting
+ * here is what lets the cycle free garbage before the limit refuses a span,
+ * as long as no single section allocates past the limit on its own.
  *
  * Context: process context; sleeps while the cycle runs.
  */
