@@ -172,23 +172,27 @@ static void ghb_slab_unfill(void **held, long n)
  * used slabs), so that the live set measured next gets slabs of its own
  * and the slab counter's growth is all its own. Per cache, objects are
  * taken until the counter grows: then the cache has started a new slab,
- * whose remaining free slots are the only ones left from before (at most
- * one slab per cache). Return: objects taken, or -ENOMEM (none kept).
+ * whose remaining free slots are the only ones left from before. That slab
+ * is in the baseline, but the live set fills it: its bytes, @fresh[i] for
+ * kmalloc cache i, count as the live set's when it uses the cache (see
+ * ghb_kernel_fresh()). Return: objects taken, or -ENOMEM (none kept).
  */
 #define GHB_PREFILL_MAX	200000
+#define GHB_KMALLOC_CACHES	(KMALLOC_SHIFT_HIGH + 1)
 
-static long ghb_slab_prefill(void **held)
+static long ghb_slab_prefill(void **held, s64 *fresh)
 {
-	long n = 0;
+	long n = 0, now = 0;
 	int i;
 
-	for (i = 0; i <= KMALLOC_SHIFT_HIGH; i++) {
+	for (i = 0; i < GHB_KMALLOC_CACHES; i++) {
 		struct kmem_cache *cache = kmalloc_caches[KMALLOC_NORMAL][i];
 		long before = ghb_slab_bytes();
 
+		fresh[i] = 0;
 		if (!cache)
 			continue;
-		while (n < GHB_PREFILL_MAX && ghb_slab_bytes() == before) {
+		while (n < GHB_PREFILL_MAX && (now = ghb_slab_bytes()) == before) {
 			held[n] = kmalloc(kmem_cache_size(cache), GFP_KERNEL);
 			if (!held[n]) {
 				ghb_slab_unfill(held, n);
@@ -196,8 +200,21 @@ static long ghb_slab_prefill(void **held)
 			}
 			n++;
 		}
+		fresh[i] = max(now - before, 0L);
 	}
 	return n;
+}
+
+/* The bit of the kmalloc cache whose objects are @ksize bytes, or 0. */
+static unsigned long ghb_kmalloc_cache_bit(size_t ksize)
+{
+	int i;
+
+	for (i = 0; i < GHB_KMALLOC_CACHES; i++)
+		if (kmalloc_caches[KMALLOC_NORMAL][i] &&
+		    kmem_cache_size(kmalloc_caches[KMALLOC_NORMAL][i]) == ksize)
+			return BIT(i);
+	return 0;
 }
 
 /* ---- the measurement ------------------------------------------------------------ */
@@ -260,23 +277,52 @@ struct ghb_churn_meas {
 	unsigned long warm;		/* the first tenth of the sequence */
 	void **pre;			/* [GHB_PREFILL_MAX] */
 	long npre;			/* objects in @pre */
+	s64 fresh[GHB_KMALLOC_CACHES];	/* the new slab the prefill started */
+	unsigned long used;		/* kmalloc caches the live set uses */
+	bool used_known;
 	unsigned int side;		/* the side being run */
 	struct ghb_samples s[2];
-	struct ghb_bytes held[2], inuse[2], alloc[2], prefilled;
+	struct ghb_bytes held[2], inuse[2], alloc[2], prefilled, fresh_bytes;
 };
+
+/*
+ * The bytes of the new slabs the prefill started in the kmalloc caches the
+ * live set uses (found from its objects the first time, at the peak): the
+ * prefill allocated them and the live set fills them, so they count as
+ * the live set's, as the first span of each class in use counts on
+ * goheap's side.
+ */
+static s64 ghb_kernel_fresh(struct ghb_churn_meas *cm)
+{
+	unsigned int s;
+	s64 sum = 0;
+	int i;
+
+	if (!cm->used_known) {
+		for (s = 0; s < cm->c.live; s++)
+			if (cm->c.slot[s])
+				cm->used |= ghb_kmalloc_cache_bit(ksize(cm->c.slot[s]));
+		cm->used_known = true;
+	}
+	for_each_set_bit(i, &cm->used, GHB_KMALLOC_CACHES)
+		sum += cm->fresh[i];
+	return sum;
+}
 
 /* Side @j's memory before its live set exists. */
 static int ghb_mem_base(struct ghb_churn_meas *cm, unsigned int j,
 			struct ghb_mem *base)
 {
 	cm->npre = 0;
+	cm->used = 0;
+	cm->used_known = false;
 	if (j == 0) {
 		goheap_drain();
 		ghb_goheap_mem(base);
 		return 0;
 	}
 	ghb_slab_shrink();
-	cm->npre = ghb_slab_prefill(cm->pre);
+	cm->npre = ghb_slab_prefill(cm->pre, cm->fresh);
 	if (cm->npre < 0) {
 		cm->npre = 0;
 		return -ENOMEM;
@@ -296,7 +342,7 @@ static void ghb_mem_now(struct ghb_churn_meas *cm, unsigned int j,
 		now->inuse -= base->inuse;
 		now->alloc -= base->alloc;
 	} else {
-		now->held = ghb_slab_bytes() - base->held;
+		now->held = ghb_slab_bytes() - base->held + ghb_kernel_fresh(cm);
 		now->inuse = now->held;
 		now->alloc = ghb_ksize_sum(&cm->c);
 	}
@@ -312,6 +358,8 @@ static void ghb_mem_record(struct ghb_churn_meas *cm, unsigned int j,
 	ghb_bytes_add(&cm->held[j], now.held);
 	ghb_bytes_add(&cm->inuse[j], now.inuse);
 	ghb_bytes_add(&cm->alloc[j], now.alloc);
+	if (j == 1)
+		ghb_bytes_add(&cm->fresh_bytes, ghb_kernel_fresh(cm));
 }
 
 static int ghb_churn_step(void *arg, unsigned int j)
@@ -346,7 +394,8 @@ static void ghb_churn_emit(struct ghb_churn_meas *cm, enum ghb_dist dist)
 		ghb_churn_requested(&cm->c), ghb_bytes_median(&cm->held[0]),
 		ghb_bytes_median(&cm->inuse[0]), ghb_bytes_median(&cm->alloc[0]),
 		ghb_bytes_median(&cm->held[1]), ghb_bytes_median(&cm->alloc[1]));
-	ghb_add(" kernel_prefilled_objects=%lld", ghb_bytes_median(&cm->prefilled));
+	ghb_add(" kernel_prefilled_objects=%lld kernel_fresh_bytes=%lld",
+		ghb_bytes_median(&cm->prefilled), ghb_bytes_median(&cm->fresh_bytes));
 	ghb_emit();
 }
 
@@ -469,7 +518,8 @@ static void ghb_burst_emit(struct ghb_burst_meas *bm)
 		ghb_bytes_median(&cm->held[0]), ghb_bytes_median(&cm->inuse[0]),
 		ghb_bytes_median(&cm->alloc[0]), ghb_bytes_median(&cm->held[1]),
 		ghb_bytes_median(&cm->alloc[1]));
-	ghb_add(" kernel_prefilled_objects=%lld", ghb_bytes_median(&cm->prefilled));
+	ghb_add(" kernel_prefilled_objects=%lld kernel_fresh_bytes=%lld",
+		ghb_bytes_median(&cm->prefilled), ghb_bytes_median(&cm->fresh_bytes));
 	ghb_emit();
 }
 
