@@ -61,11 +61,12 @@ void gh_gc_barrier_mark_off(struct goheap_gc_domain *d)
 }
 
 /*
- * Is @slot a pointer field of a live object of @d? Inline, for the checked
- * barrier's common case; the caller is an RCU reader of any flavour.
+ * The span of @d holding @slot if @slot is a pointer field of a live object
+ * in it, else NULL. Inline, for the checked barrier's common case; the
+ * caller is an RCU reader of any flavour.
  */
-static __always_inline bool gh_gc_field_ok(struct goheap_gc_domain *d,
-					   void **slot)
+static __always_inline struct gh_span *
+gh_gc_field_span(struct goheap_gc_domain *d, void **slot)
 {
 	struct gh_gc_tinfo *ti;
 	struct gh_span *span;
@@ -74,11 +75,30 @@ static __always_inline bool gh_gc_field_ok(struct goheap_gc_domain *d,
 
 	span = gh_gc_live_span(d, slot, &idx);
 	if (!span)
-		return false;
+		return NULL;
 	ti = gh_gc_span_tinfo(span);
 	offset = (void *)slot - gh_span_obj(span, idx);
-	return IS_ALIGNED(offset, sizeof(void *)) && offset < ti->type->size &&
-	       test_bit(offset / sizeof(void *), ti->ptr_map);
+	if (!IS_ALIGNED(offset, sizeof(void *)) || offset >= ti->type->size ||
+	    !test_bit(offset / sizeof(void *), ti->ptr_map))
+		return NULL;
+	return span;
+}
+
+/*
+ * Is @value inside a live object of @d? @span, the slot's, is tried first:
+ * a store often links objects allocated together, and then the page-map
+ * walk is saved.
+ */
+static __always_inline bool gh_gc_value_ok(struct goheap_gc_domain *d,
+					   struct gh_span *span,
+					   const void *value)
+{
+	unsigned long offset = value - span->base;
+	unsigned int idx;
+
+	if (offset < (unsigned long)span->npages << PAGE_SHIFT)
+		return gh_gc_idx_live(span, gh_span_index(span, offset));
+	return gh_gc_live_span(d, value, &idx);
 }
 
 /*
@@ -94,7 +114,7 @@ static noinline int gh_gc_store_slow_check(struct goheap_gc_domain *d,
 	bool slot_ok, value_ok;
 
 	rcu_read_lock();
-	slot_ok = gh_gc_field_ok(d, slot) || gh_gc_is_root(d, slot);
+	slot_ok = gh_gc_field_span(d, slot) || gh_gc_is_root(d, slot);
 	value_ok = !value || gh_gc_live_span(d, value, &idx);
 	rcu_read_unlock();
 	if (!slot_ok) {
@@ -113,19 +133,20 @@ static noinline int gh_gc_store_slow_check(struct goheap_gc_domain *d,
 /*
  * The checks of a checked domain: @slot is a pointer field of a live object
  * of @d (or a root), @value NULL or into a live object of @d. The common
- * case, a field and a value, takes two page-map look-ups with preemption
- * off (which is an RCU reader: spans are freed after a grace period).
+ * case, a field and a value, takes one page-map look-up, or two when the
+ * value is in another span, with preemption off (which is an RCU reader:
+ * spans are freed after a grace period).
  */
 static __always_inline int gh_gc_store_check(struct goheap_gc_domain *d,
 					     void **slot, const void *value,
 					     unsigned long caller)
 {
-	unsigned int idx;
+	struct gh_span *span;
 	bool ok;
 
 	preempt_disable();
-	ok = gh_gc_field_ok(d, slot) &&
-	     (!value || gh_gc_live_span(d, value, &idx));
+	span = gh_gc_field_span(d, slot);
+	ok = span && (!value || gh_gc_value_ok(d, span, value));
 	preempt_enable();
 	if (likely(ok))
 		return 0;
