@@ -62,8 +62,8 @@
  * off (spin_lock_bh()): allocation and stores may run in softirq context.
  * A cache's busy section (alloc.c) is no lock: it runs with preemption
  * off, under d->lock or under nothing. roots_lock and d->lock are never
- * held together. Mark bits are set with atomic test-and-set and need no lock;
- * section.c's overflow slots have a lock of their own, taken alone.
+ * held together. Mark bits are set with atomic test-and-set and need no
+ * lock; section.c's overflow slots have a lock of their own, taken alone.
  */
 #ifndef _GOHEAP_GC_H
 #define _GOHEAP_GC_H

@@ -26,9 +26,9 @@
  *   uaf <size>                    debug mode's poison, on purpose: hold four
  *                                 objects (until release) allocated on one
  *                                 CPU around another, free that one, then
- *                                 write its first byte (with
- *                                 KASAN looking away, so that goheap's own
- *                                 check is what finds it)
+ *                                 write its first byte (with KASAN looking
+ *                                 away, so that goheap's own check is what
+ *                                 finds it)
  *   nest / unnest                 keep a kmalloc buffer whose only pointer is
  *                                 inside a goheap object (kmemleak must not
  *                                 report it) / free both
