@@ -7,10 +7,16 @@
  * page can be given back on its own. An ordinary arena is 2^arena_order
  * pages: 16 pages (64 KiB) by default, at most one bitmap word
  * (GH_ARENA_PAGES: 64 pages, 256 KiB), and smaller when memory is
- * fragmented. A span larger than an ordinary arena gets a dedicated arena
- * of exactly its length (the rest of the buddy block goes back at once, as
- * alloc_pages_exact() does), which goes straight back to the buddy
- * allocator when the span is freed.
+ * fragmented. A span longer than half an ordinary arena (a large object of
+ * more than 32 KiB, a grown span) gets a dedicated arena of exactly its
+ * length (the rest of the buddy block goes back at once, as
+ * alloc_pages_exact() does): it would leave too short a run to share, and
+ * freed it leaves an empty arena, not idle pages among other spans. An
+ * empty dedicated arena takes a span at most a quarter shorter than itself
+ * until it goes back; an empty arena that is a whole buddy block of at most
+ * 64 pages, as ordinary arenas are, turns dedicated or ordinary as the
+ * span that finds it needs, so that neither kind allocates a new arena
+ * while the other's lies empty.
  *
  * Why arenas this small: goheap's memory is the direct map, so a page given
  * back cannot be taken back at the same address later. Go's scavenger can
@@ -43,12 +49,12 @@
  * after an RCU grace period, and callers look up inside an RCU reader of
  * any flavour (a preempt-off section on the free fast path).
  *
- * Memory goes back to the buddy allocator an arena at a time, three ways:
- * a dedicated arena with its span; an ordinary arena that has been empty
- * for gh_release_delay_ms, by a delayed work item (the background
- * scavenger: the delay keeps an arena that empties and refills within a
- * burst from bouncing through the buddy allocator); and every empty arena
- * at once under memory pressure (the shrinker) or on goheap_drain(). What
+ * Memory goes back to the buddy allocator an arena at a time, two ways: an
+ * arena that has been empty for gh_release_delay_ms, by a delayed work
+ * item (the background scavenger: the delay keeps an arena that empties
+ * and refills within a burst, or a large object freed and allocated again,
+ * from bouncing through the buddy allocator); and every empty arena at
+ * once under memory pressure (the shrinker) or on goheap_drain(). What
  * goes back leaves HeapSys at once, so HeapReleased, which in Go counts
  * returned pages still reserved, is always 0.
  *
@@ -223,13 +229,72 @@ static unsigned int gh_longest_free(unsigned long used)
 	return n;
 }
 
-/* First free run of @n pages aligned to @align pages, or -1. */
+/*
+ * Whether a span of @need pages (its length, or its alignment if larger)
+ * gets an arena of its own: one longer than half an ordinary arena would
+ * leave too short a remainder to be worth sharing, and, once freed, goes
+ * back to the buddy allocator with its arena rather than leaving idle
+ * pages among other spans.
+ */
+static bool gh_span_dedicated(unsigned int need)
+{
+	return need > (1U << READ_ONCE(gh_arena_order)) / 2;
+}
+
+/*
+ * Whether empty dedicated arena @a may take a span of @n pages aligned to
+ * @align: one at most a quarter shorter than its own length, so that a
+ * large object freed and allocated again, or one of about its size, finds
+ * it before it goes back.
+ */
+static bool gh_dedicated_fits(const struct gh_arena *a, unsigned int n,
+			      unsigned int align)
+{
+	return !a->inuse_pages && n <= a->npages && a->npages - n <= n / 4 &&
+	       align <= 1U << a->order;
+}
+
+/*
+ * Whether @a, while empty, may serve either kind of span (see below): it
+ * is a whole buddy block that one bitmap word covers, as an ordinary
+ * arena is.
+ */
+static bool gh_arena_switchable(const struct gh_arena *a)
+{
+	return a->npages == 1U << a->order && a->order <= GH_ARENA_ORDER;
+}
+
+/*
+ * An empty switchable arena serves either kind of span: it becomes
+ * dedicated for a long one, ordinary again for others, so that neither
+ * kind allocates a new arena while the other kind's lies empty.
+ */
+static void gh_arena_set_dedicated(struct gh_arena *a, bool dedicated)
+{
+	if (a->inuse_pages || a->dedicated == dedicated ||
+	    !gh_arena_switchable(a))
+		return;
+	a->dedicated = dedicated;
+	if (dedicated)
+		a->used = ~0UL;
+	else
+		a->used = a->npages < GH_ARENA_PAGES ? ~0UL << a->npages : 0;
+	a->longest_free = gh_longest_free(a->used);
+}
+
+/*
+ * First free run of @n pages aligned to @align pages, or -1; @long_span is
+ * gh_span_dedicated() of the request.
+ */
 static long gh_arena_find(struct gh_arena *a, unsigned int n,
-			  unsigned int align)
+			  unsigned int align, bool long_span)
 {
 	unsigned long idx;
 
-	if (a->dedicated || a->longest_free < n)
+	gh_arena_set_dedicated(a, long_span);
+	if (a->dedicated)
+		return long_span && gh_dedicated_fits(a, n, align) ? 0 : -1;
+	if (long_span || a->longest_free < n)
 		return -1;
 	idx = bitmap_find_next_zero_area(&a->used, GH_ARENA_PAGES, 0, n,
 					 align > 1 ? align - 1 : 0);
@@ -248,9 +313,17 @@ static void gh_arena_mark(struct gh_arena *a, unsigned int first,
 	a->longest_free = gh_longest_free(a->used);
 }
 
+/*
+ * Full, as the search start counts it: no room for a span that is not
+ * long. An empty dedicated arena that cannot turn ordinary is full too:
+ * only a long span can take it, and long spans search from the first
+ * arena (gh_heap_place()).
+ */
 static bool gh_arena_full(const struct gh_arena *a)
 {
-	return a->dedicated || !a->longest_free;
+	if (a->dedicated)
+		return a->inuse_pages || !gh_arena_switchable(a);
+	return !a->longest_free;
 }
 
 /* ---- arenas ----------------------------------------------------------------- */
@@ -316,8 +389,8 @@ static void gh_free_page_run(void *base, unsigned int first, unsigned int end)
 
 /*
  * An arena for @npages: an ordinary one of up to 2^arena_order pages, or,
- * when @npages is more than an ordinary arena holds, a dedicated one of
- * exactly @npages, the rest of its buddy block given back at once.
+ * when @npages is more than half of that, a dedicated one of exactly
+ * @npages, the rest of its buddy block given back at once.
  */
 static struct gh_arena *gh_arena_new(unsigned int npages, int nid, gfp_t gfp)
 {
@@ -331,7 +404,7 @@ static struct gh_arena *gh_arena_new(unsigned int npages, int nid, gfp_t gfp)
 	if (!a)
 		return NULL;
 	a->nid = nid;
-	a->dedicated = npages > (1U << want);
+	a->dedicated = gh_span_dedicated(npages);
 	page = gh_arena_pages(nid, min_order, a->dedicated ? min_order : want, gfp,
 			      &order);
 	if (!page)
@@ -442,23 +515,32 @@ static void gh_span_place(struct gh_span *span, struct gh_arena *a,
 }
 
 /*
- * First fit among node @nid's arenas from gh_search_from, by address;
- * moves the start past full arenas.
+ * First fit among node @nid's arenas, by address: from gh_search_from, or
+ * for a long span, which may take an empty dedicated arena anywhere, from
+ * the first; moves the start past full arenas.
  */
 static bool gh_heap_place(struct gh_span *span, unsigned int npages,
 			  unsigned int align, int nid)
 {
+	bool long_span = gh_span_dedicated(max(npages, align));
 	struct gh_arena *a = gh_search_from;
 
 	lockdep_assert_held(&gh_heap_lock);
+	if (long_span)
+		a = list_first_entry_or_null(&gh_arenas, struct gh_arena, node);
 	if (!a)
 		return false;
 	list_for_each_entry_from(a, &gh_arenas, node) {
 		long first;
 
-		if (a->nid != nid)
+		/*
+		 * Most arenas a search passes are in use with no run that
+		 * long (a dedicated one in use has none at all); an empty one
+		 * may still take the span, as it is or switched.
+		 */
+		if (a->nid != nid || (a->longest_free < npages && a->inuse_pages))
 			continue;
-		first = gh_arena_find(a, npages, align);
+		first = gh_arena_find(a, npages, align, long_span);
 		if (first < 0)
 			continue;
 		gh_span_place(span, a, first, npages);
@@ -517,14 +599,14 @@ struct gh_span *gh_heap_alloc_span(unsigned int npages, unsigned int align,
 			return NULL;
 		}
 		spin_lock_irqsave(&gh_heap_lock, flags);
-		gh_arena_insert(a);
-		if (a->dedicated) {
-			/* a block of exactly max(npages, align) is aligned for it */
+		/*
+		 * A block of exactly max(npages, align) is aligned for it;
+		 * placed before it is listed, it is never the search start.
+		 */
+		if (a->dedicated)
 			gh_span_place(span, a, 0, npages);
-			placed = true;
-		} else {
-			placed = gh_heap_place(span, npages, align, nid);
-		}
+		gh_arena_insert(a);
+		placed = a->dedicated || gh_heap_place(span, npages, align, nid);
 		spin_unlock_irqrestore(&gh_heap_lock, flags);
 	}
 	gh_count(GH_CNT_SPAN_ALLOCS);
@@ -536,14 +618,14 @@ EXPORT_SYMBOL_IF_KUNIT(gh_heap_alloc_span);
  * gh_heap_free_span() - give a span's pages back to the page heap
  * @span: a span from gh_heap_alloc_span(); freed after an RCU grace period
  *
- * A dedicated arena goes back to the buddy allocator at once; an ordinary
- * one left empty goes back after gh_release_delay_ms.
+ * An arena left empty, dedicated or not, goes back after
+ * gh_release_delay_ms unless a span takes it first.
  */
 void gh_heap_free_span(struct gh_span *span)
 {
 	struct gh_arena *a = span->arena;
-	bool idle, dedicated = a->dedicated;
 	unsigned long flags;
+	bool idle;
 
 	if (span->kmemleak_area)
 		kmemleak_free(span->base);
@@ -559,15 +641,11 @@ void gh_heap_free_span(struct gh_span *span)
 	gh_heap_acct.inuse_bytes -= (u64)span->npages * PAGE_SIZE;
 	gh_heap_acct.spans--;
 	gh_heap_acct.meta_bytes -= span->meta_bytes;
-	if (dedicated)
-		gh_arena_remove(a);
 	spin_unlock_irqrestore(&gh_heap_lock, flags);
 	gh_count(GH_CNT_SPAN_FREES);
 	kfree_rcu(span, rcu);
-	/* an ordinary arena may be gone already: the scavenger runs anywhere */
-	if (dedicated)
-		gh_arena_free(a);
-	else if (idle && !delayed_work_pending(&gh_release_work))
+	/* the arena may be gone already: the scavenger runs anywhere */
+	if (idle && !delayed_work_pending(&gh_release_work))
 		schedule_delayed_work(&gh_release_work,
 				      msecs_to_jiffies(gh_release_delay_ms));
 }
@@ -702,7 +780,7 @@ bool gh_heap_search_ok(void)
 		     a->inuse_pages != bitmap_weight(&a->used, a->npages)))
 			ok = false;
 	}
-	if (gh_search_from && (below || gh_search_from->dedicated))
+	if (gh_search_from && (below || gh_arena_full(gh_search_from)))
 		ok = false;
 	spin_unlock_irqrestore(&gh_heap_lock, flags);
 	return ok;
@@ -791,7 +869,7 @@ static char gh_arena_cell(const struct gh_arena *a, unsigned int first,
 	unsigned int used = 0, i;
 
 	if (a->dedicated)
-		return '#';
+		return a->inuse_pages ? '#' : '.';
 	for (i = first; i < first + n; i++)
 		used += test_bit(i, &a->used);
 	return used == n ? '#' : used ? '+' : '.';

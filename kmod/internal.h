@@ -100,8 +100,8 @@ extern struct gh_map_node *gh_map_top[GH_MAP_TOP_SIZE];
 /*
  * Arenas: an ordinary arena is at most one bitmap word of pages (64 pages,
  * 256 KiB, on 64-bit), 16 pages by default, so that it can go back to the
- * buddy allocator whole the moment it is empty, and nothing is ever given
- * back piecemeal. A span larger than an ordinary arena gets a dedicated
+ * buddy allocator whole once it is empty, and nothing is ever given back
+ * piecemeal. A span longer than half an ordinary arena gets a dedicated
  * arena of its own, up to the largest block the buddy allocator serves.
  * heap.c says why 16 pages.
  */

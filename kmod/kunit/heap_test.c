@@ -15,6 +15,12 @@ static void gh_test_set_delay(unsigned int ms)
 	gh_heap_release_kick();
 }
 
+/* The longest span an ordinary arena takes: half of one (heap.c). */
+static unsigned int gh_test_shared_max(void)
+{
+	return (1U << gh_arena_order) / 2;
+}
+
 static struct gh_span *gh_test_span(struct kunit *test, unsigned int npages)
 {
 	struct gh_span *s = gh_heap_alloc_span(npages, 1, 0, NUMA_NO_NODE, GFP_KERNEL);
@@ -31,7 +37,8 @@ static void gh_test_runs_and_coalescing(struct kunit *test)
 
 	/* an arena a and b leave empty must stay until d is placed */
 	gh_test_set_delay(600000);
-	for (n = 1; n <= 48; n++) {
+	/* d, their merged run plus one, must fit an ordinary arena */
+	for (n = 1; 2 * n + 1 <= gh_test_shared_max(); n++) {
 		struct gh_span *a = gh_test_span(test, n);
 		struct gh_span *b = gh_test_span(test, n + 1);
 		struct gh_span *d;
@@ -156,43 +163,67 @@ static int gh_test_cmp_base(const void *x, const void *y)
 	return a->base < b->base ? -1 : a->base > b->base;
 }
 
-/* First fit by address across arenas: the lowest arena with room wins. */
+/*
+ * First fit by address across arenas: the lowest arena with room wins.
+ * Each of six arenas is filled by two halves, taken in turn on an empty
+ * heap; then three arenas are emptied.
+ */
 static void gh_test_first_fit_packs_low(struct kunit *test)
 {
-	struct gh_span *full[6], *small[3];
+	struct gh_span *full[12], *small[3];
 	unsigned int i;
 
 	gh_test_settle();
 	for (i = 0; i < ARRAY_SIZE(full); i++)
-		full[i] = gh_test_span(test, 1U << gh_arena_order);
+		full[i] = gh_test_span(test, gh_test_shared_max());
 	sort(full, ARRAY_SIZE(full), sizeof(full[0]), gh_test_cmp_base, NULL);
-	for (i = 1; i < ARRAY_SIZE(full); i++)
+	for (i = 2; i < ARRAY_SIZE(full); i += 2) {
+		KUNIT_EXPECT_PTR_EQ(test, full[i]->arena, full[i + 1]->arena);
 		KUNIT_EXPECT_PTR_NE(test, full[i]->arena, full[i - 1]->arena);
-	gh_heap_free_span(full[4]);
-	gh_heap_free_span(full[1]);
-	gh_heap_free_span(full[3]);
+	}
+	for (i = 2; i < 10; i++)
+		if (i / 2 != 2)
+			gh_heap_free_span(full[i]);
 	for (i = 0; i < ARRAY_SIZE(small); i++) {
 		small[i] = gh_test_span(test, 1);
-		/* in full[1]'s old arena (or a lower one), never in 3's or 4's */
-		KUNIT_EXPECT_TRUE(test, small[i]->base < full[2]->base);
+		/* in the second arena (or a lower one), never the fourth or fifth */
+		KUNIT_EXPECT_TRUE(test, small[i]->base < full[4]->base);
 	}
 	for (i = 0; i < ARRAY_SIZE(small); i++)
 		gh_heap_free_span(small[i]);
-	gh_heap_free_span(full[0]);
-	gh_heap_free_span(full[2]);
-	gh_heap_free_span(full[5]);
+	for (i = 0; i < ARRAY_SIZE(full); i++)
+		if (i < 2 || i / 2 == 2 || i >= 10)
+			gh_heap_free_span(full[i]);
 	gh_test_expect_heap_identities(test);
 	rcu_barrier();
 }
 
-/* A span too long for an ordinary arena gets one of its own, exactly. */
+/*
+ * A span longer than half an ordinary arena gets one of its own, exactly;
+ * freed, the arena waits out the release delay, and a span at most a
+ * quarter shorter takes it meanwhile; one of an ordinary arena's size
+ * serves small spans too once it is empty.
+ */
 static void gh_test_dedicated_arena(struct kunit *test)
 {
 	unsigned int npages = (1U << gh_arena_order) + 3;
+	unsigned int old_delay = gh_release_delay_ms;
 	struct gh_heap_stats before, mid, after;
-	struct gh_span *s;
+	struct gh_span *s, **half = kunit_kcalloc(test, 64, sizeof(*half), GFP_KERNEL);
+	unsigned int n;
+	void *base;
 
+	KUNIT_ASSERT_NOT_NULL(test, half);
 	gh_test_settle();
+	gh_test_set_delay(600000);
+	s = gh_test_span(test, gh_test_shared_max());
+	KUNIT_EXPECT_FALSE(test, s->arena->dedicated);
+	gh_heap_free_span(s);
+	s = gh_test_span(test, gh_test_shared_max() + 1);
+	KUNIT_EXPECT_TRUE(test, s->arena->dedicated);
+	gh_heap_free_span(s);
+	gh_heap_release_all();
+
 	gh_heap_read_stats(&before);
 	s = gh_test_span(test, npages);
 	KUNIT_EXPECT_TRUE(test, s->arena->dedicated);
@@ -205,12 +236,64 @@ static void gh_test_dedicated_arena(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, gh_span_of(s->base + (npages - 1) * PAGE_SIZE), s);
 	KUNIT_EXPECT_NULL(test, gh_span_of(s->base + npages * PAGE_SIZE));
 	rcu_read_unlock();
-	/* and the arena goes back with its span, with no delay */
+
+	/* freed, the arena stays, idle */
+	base = s->base;
 	gh_heap_free_span(s);
+	gh_heap_read_stats(&after);
+	KUNIT_EXPECT_EQ(test, after.sys_bytes, mid.sys_bytes);
+	KUNIT_EXPECT_EQ(test, after.idle_bytes, before.idle_bytes + (u64)npages * PAGE_SIZE);
+	gh_test_expect_heap_identities(test);
+	/*
+	 * A span half as long does not take it; one two pages shorter (and
+	 * longer than any ordinary arena, which might be empty too) does.
+	 */
+	s = gh_test_span(test, npages / 2 + 1);
+	KUNIT_EXPECT_PTR_NE(test, s->base, base);
+	gh_heap_free_span(s);
+	s = gh_test_span(test, npages - 2);
+	KUNIT_EXPECT_PTR_EQ(test, s->base, base);
+	gh_heap_free_span(s);
+	gh_test_expect_heap_identities(test);
+
+	/* a drain (or the delay's end) gives them back */
+	gh_heap_release_all();
 	gh_heap_read_stats(&after);
 	KUNIT_EXPECT_EQ(test, after.sys_bytes, before.sys_bytes);
 	KUNIT_EXPECT_EQ(test, after.arenas, before.arenas);
 	gh_test_expect_heap_identities(test);
+
+	/*
+	 * Empty and of an ordinary arena's size, it serves either kind:
+	 * half-arena spans fill the arenas with room and then it, before any
+	 * new arena; emptied again, it takes a whole-arena span.
+	 */
+	s = gh_test_span(test, 1U << gh_arena_order);
+	KUNIT_EXPECT_TRUE(test, s->arena->dedicated);
+	base = s->base;
+	gh_heap_free_span(s);
+	gh_heap_read_stats(&mid);
+	for (n = 0; n < 64; n++) {
+		half[n] = gh_test_span(test, gh_test_shared_max());
+		if (half[n]->base == base)
+			break;
+	}
+	KUNIT_ASSERT_LT(test, n, 64U);
+	KUNIT_EXPECT_FALSE(test, half[n]->arena->dedicated);
+	gh_heap_read_stats(&after);
+	KUNIT_EXPECT_EQ(test, after.arenas, mid.arenas);
+	do
+		gh_heap_free_span(half[n]);
+	while (n--);
+	s = gh_test_span(test, 1U << gh_arena_order);
+	KUNIT_EXPECT_TRUE(test, s->arena->dedicated);
+	gh_heap_read_stats(&after);
+	KUNIT_EXPECT_EQ(test, after.arenas, mid.arenas);
+	gh_heap_free_span(s);
+	KUNIT_EXPECT_TRUE(test, gh_heap_search_ok());
+	gh_heap_release_all();
+	gh_test_expect_heap_identities(test);
+	gh_test_set_delay(old_delay);
 	rcu_barrier();
 }
 
