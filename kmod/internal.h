@@ -122,7 +122,7 @@ struct gh_arena {
 	unsigned int npages;		/* pages it holds */
 	unsigned int inuse_pages;	/* pages in spans */
 	unsigned int longest_free;	/* longest run of clear bits in used */
-	bool dedicated;			/* one large span's, freed with it */
+	bool dedicated;			/* holds one long span, or waits for one */
 	int nid;			/* NUMA node whose requests it serves */
 	unsigned long idle_since;	/* jiffies when inuse_pages became 0 */
 	/* ordinary arenas: a set bit is a page in a span, or past npages */
