@@ -145,6 +145,24 @@ static void gh_cache_give_back(unsigned int cls, struct gh_span *span)
 }
 
 /*
+ * A partial span of @central for @cpu's cache. The exhausted span @old goes
+ * back under the same lock when it is @central's; a span of another node's
+ * lists goes back to them first.
+ */
+static struct gh_span *gh_cache_take(unsigned int cls, struct gh_central *central,
+				     int cpu, unsigned int want,
+				     struct gh_span *old)
+{
+	if (old && gh_central_of(old->nid, cls) != central) {
+		gh_cache_give_back(cls, old);
+		old = NULL;
+	}
+	if (old)
+		gh_count(GH_CNT_FLUSHES);
+	return gh_central_take(central, cpu, want, old);
+}
+
+/*
  * First busy section of a refill: an object from the rest of the owned
  * span, or else the exhausted span, detached into @old. ERR_PTR(-EBUSY) if
  * the cache is busy.
@@ -228,14 +246,13 @@ static void *gh_cache_alloc_refill(unsigned int cls, gfp_t gfp,
 	preempt_disable();
 	p = gh_cache_rescan(cls, &old);
 	preempt_enable();
-	gh_cache_give_back(cls, old);
 	if (p == ERR_PTR(-EBUSY)) {
 		gh_unpin();
 		this_cpu_inc(gh_cache_bypasses);
 		return gh_central_alloc(central, gfp);
 	}
 	if (!p) {
-		span = gh_central_take(central, cpu, want);
+		span = gh_cache_take(cls, central, cpu, want, old);
 		if (!span) {
 			gh_unpin();
 			span = gh_central_grow(central, gfp, want);

@@ -138,6 +138,16 @@ static __always_inline void *gh_cache_alloc_fast(unsigned int cls,
 }
 
 /*
+ * Whether this CPU's profile countdown of @cls ran out: after
+ * gh_cache_alloc_fast() failed, so that only a request that is a sample
+ * goes through the profile's slow path, not every refill.
+ */
+static __always_inline bool gh_cache_sample_due(unsigned int cls)
+{
+	return this_cpu_read(gh_caches.cls[cls].sample_left) < 0;
+}
+
+/*
  * Inside a busy section: free object @idx of @span into this CPU's cache if
  * the cache holds @span and the object is allocated; false (nothing
  * changed) otherwise.

@@ -22,8 +22,10 @@
  * SLUB keeps up to 10 empty slabs per node and cache (min_partial) for the
  * same reason; the page heap keeps an emptied arena as long, so the spares
  * hold no page the heap would have given back sooner. Spans owned by a
- * cache are on no list: the cache hands a span back (gh_central_put) when
- * it is exhausted, when its CPU dies and when caches are drained.
+ * cache are on no list: the cache hands a span back when it is exhausted
+ * (inside gh_central_take, which then takes the next one under the same
+ * lock hold), when its CPU dies and when caches are drained
+ * (gh_central_put).
  *
  * Frees reach a span in one of three ways (see cache.c): by its owner with
  * plain bit operations, by another CPU while it is owned with an atomic
@@ -34,7 +36,7 @@
  * Ownership changes only under the class lock. A remote free that raced
  * with a span's return to central (it saw an owner, set its remote bit,
  * and then the owner let go) is caught by the store-then-check ordering on
- * both sides: gh_central_put() clears owner, issues a full barrier, then
+ * both sides: gh_central_unown() clears owner, issues a full barrier, then
  * folds the remote bits in; the remote free sets its bit (a full barrier),
  * then reads owner, and folds the bits in itself under the lock if the
  * span is unowned by now. One of the two always sees the other's write.
@@ -147,18 +149,23 @@ static void gh_central_unlist(struct gh_central *c, struct gh_span *span)
 }
 
 /*
- * Free objects that make a span worth offering to a cache again: the
- * smallest batch a refill brings (module parameter refill_div).
+ * Whether unowned @span has free objects enough to be offered to a cache
+ * again: one at least, and nelems / refill_div (module parameter), the
+ * smallest batch a refill brings. Multiplied out (free >= nelems / div
+ * exactly when (free + 1) * div > nelems), so that a free to a full span
+ * divides nothing.
  */
-static unsigned int gh_central_partial_min(const struct gh_span *span)
+static bool gh_central_offerable(const struct gh_span *span)
 {
-	return max(1U, span->nelems / READ_ONCE(gh_refill_div));
+	unsigned int free = span->nelems - span->live;
+
+	return free && (free + 1) * READ_ONCE(gh_refill_div) > span->nelems;
 }
 
 /* Move an unowned, listed span to the list span->live calls for. */
 static void gh_central_place(struct gh_central *c, struct gh_span *span)
 {
-	bool partial = span->nelems - span->live >= gh_central_partial_min(span);
+	bool partial = gh_central_offerable(span);
 
 	lockdep_assert_held(&c->lock);
 	list_move(&span->node, partial ? &c->partial : &c->full);
@@ -227,22 +234,38 @@ static struct gh_span *gh_central_partial(struct gh_central *c,
 	return span->nelems - span->live >= want ? span : NULL;
 }
 
+/* Clear @span's owner and relist it; true if it must go to the heap. */
+static bool gh_central_unown(struct gh_central *c, struct gh_span *span)
+{
+	lockdep_assert_held(&c->lock);
+	WRITE_ONCE(span->owner, GH_NO_OWNER);
+	smp_mb();	/* owner store before reading remote bits */
+	gh_span_fold_remote(span);
+	return gh_central_relist(c, span, true);
+}
+
 /**
  * gh_central_take() - give a partial span to @cpu's cache
  * @c: central of the class
  * @cpu: the new owner
  * @want: free objects the span must have, for a bulk call (0: any)
+ * @old: the cache's exhausted span, of @c, given back under the same lock
+ *	 (as gh_central_put() would): a refill takes the lock once, not twice;
+ *	 NULL if there is none
  *
  * Return: a span now owned by @cpu with free objects, or NULL if @c has no
  * such partial span.
  */
 struct gh_span *gh_central_take(struct gh_central *c, int cpu,
-				unsigned int want)
+				unsigned int want, struct gh_span *old)
 {
 	struct gh_span *span;
 	unsigned long flags;
+	bool empty = false;
 
 	spin_lock_irqsave(&c->lock, flags);
+	if (old)
+		empty = gh_central_unown(c, old);
 	span = gh_central_partial(c, want);
 	if (span) {
 		if (!span->live)
@@ -252,6 +275,8 @@ struct gh_span *gh_central_take(struct gh_central *c, int cpu,
 		WRITE_ONCE(span->owner, cpu);
 	}
 	spin_unlock_irqrestore(&c->lock, flags);
+	if (empty)
+		gh_central_release(c, old);
 	return span;
 }
 
@@ -284,10 +309,7 @@ void gh_central_put(struct gh_central *c, struct gh_span *span)
 	bool empty;
 
 	spin_lock_irqsave(&c->lock, flags);
-	WRITE_ONCE(span->owner, GH_NO_OWNER);
-	smp_mb();	/* owner store before reading remote bits */
-	gh_span_fold_remote(span);
-	empty = gh_central_relist(c, span, true);
+	empty = gh_central_unown(c, span);
 	spin_unlock_irqrestore(&c->lock, flags);
 	if (empty)
 		gh_central_release(c, span);
@@ -314,22 +336,23 @@ void gh_central_fold(struct gh_central *c, struct gh_span *span)
 
 /*
  * @freed objects of unowned @span were just freed under the lock: move the
- * span to the list it now belongs on. The last ones relist it (which counts
- * live again, and sees a listed span with none as a spare), so live is
- * lowered only while objects remain. @empty: set if it goes to the heap.
+ * span to the list it now belongs on (a full span, once it is offerable).
+ * The last ones relist it (which counts live again, and sees a listed span
+ * with none as a spare), so live is lowered only while objects remain.
+ * Return: true if the span goes to the heap.
  */
-static void gh_central_freed(struct gh_central *c, struct gh_span *span,
-			     unsigned int freed, bool *empty)
+static __always_inline bool gh_central_freed(struct gh_central *c,
+					     struct gh_span *span,
+					     unsigned int freed)
 {
 	lockdep_assert_held(&c->lock);
 	c->frees += freed;
-	if (span->live == freed) {
-		*empty = gh_central_relist(c, span, true);
-		return;
-	}
+	if (span->live == freed)
+		return gh_central_relist(c, span, true);
 	span->live -= freed;
-	if (span->on_list == GH_LIST_FULL)
+	if (span->on_list == GH_LIST_FULL && gh_central_offerable(span))
 		gh_central_place(c, span);
+	return false;
 }
 
 /**
@@ -361,7 +384,7 @@ int gh_central_free(struct gh_central *c, struct gh_span *span,
 	} else {
 		/* span->live was counted when the span became unowned */
 		__clear_bit(idx, gh_span_alloc_bits(span));
-		gh_central_freed(c, span, 1, &empty);
+		empty = gh_central_freed(c, span, 1);
 	}
 	spin_unlock_irqrestore(&c->lock, flags);
 	if (empty)
@@ -408,7 +431,7 @@ int gh_central_free_many(struct gh_central *c, struct gh_span *span,
 			__clear_bit(idx[j], alloc);
 			freed++;
 		}
-		gh_central_freed(c, span, freed, &empty);
+		empty = gh_central_freed(c, span, freed);
 	}
 	spin_unlock_irqrestore(&c->lock, flags);
 	if (empty)

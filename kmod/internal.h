@@ -399,7 +399,7 @@ void gh_central_walk(struct gh_central *c, struct gh_span_walk *walk);
 unsigned long gh_central_live(struct gh_central *c, void **first,
 			      unsigned int max);
 struct gh_span *gh_central_take(struct gh_central *c, int cpu,
-				unsigned int want);
+				unsigned int want, struct gh_span *old);
 struct gh_span *gh_central_grow(struct gh_central *c, gfp_t gfp,
 				unsigned int want);
 void gh_central_put(struct gh_central *c, struct gh_span *span);

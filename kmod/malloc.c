@@ -126,9 +126,9 @@ static noinline void *gh_alloc_small_slow(unsigned int cls, size_t size,
 }
 
 /*
- * The slow path of a request that counts down to the next profile sample:
- * if this CPU's countdown ran out, this request is the sample, and gets
- * pages of its own (profile.c says why).
+ * The slow path of a request that took this CPU's countdown below zero:
+ * it is the sample, and gets pages of its own (profile.c says why), unless
+ * an interrupt re-armed the countdown first (gh_profile_due() looks again).
  */
 static noinline void *gh_alloc_small_profiled(unsigned int cls, size_t size,
 					      gfp_t gfp)
@@ -150,7 +150,7 @@ static __always_inline void *gh_alloc_small(unsigned int cls, size_t size,
 	void *p = gh_cache_alloc_fast(cls, size, profiled);
 
 	if (unlikely(!p)) {
-		if (profiled)
+		if (profiled && unlikely(gh_cache_sample_due(cls)))
 			return gh_alloc_small_profiled(cls, size, gfp);
 		return gh_alloc_small_slow(cls, size, gfp, 0);
 	}

@@ -31,6 +31,11 @@ def single_log(ioa, goheap, kernel):
         + ' requested_bytes=100000000 goheap_bytes=70000000 goheap_inuse_bytes=60000000'
         ' goheap_alloc_bytes=55000000 kernel_bytes=100000000 kernel_alloc_bytes=90000000'
         ' kernel_prefilled_objects=12',
+        'goheap_bench: result pattern=churn size=uniform cpus=1 vs=kmalloc live=10000 ops=90000 rounds=5'
+        + ns('goheap', 220, 220, 220) + ns('kernel', 200, 200, 200)
+        + ' requested_bytes=100000000 goheap_bytes=70000000 goheap_inuse_bytes=60000000'
+        ' goheap_alloc_bytes=55000000 kernel_bytes=100000000 kernel_alloc_bytes=90000000'
+        ' kernel_prefilled_objects=12',
         'BENCH-CMD burst',
         'goheap_bench: result pattern=burst size=skewed cpus=1 vs=kmalloc live=131072 freed=104857'
         ' rounds=5 requested_bytes=8000000 goheap_peak_bytes=45000000 kernel_peak_bytes=50000000'
@@ -110,6 +115,10 @@ class ReportTest(unittest.TestCase):
         self.assertEqual(pair['goal'], {'metric': 'ratio', 'target': 0.6, 'met': False})
         self.assertEqual(res['churn']['bytes_ratio'], 0.7)
         self.assertTrue(res['churn']['goal']['met'])
+        # the uniform churn's time: 1.1x kmalloc's, over its goal of 1.0
+        self.assertEqual(res['churn']['size'], 'uniform')
+        self.assertEqual(res['churn']['goal_time'], {'metric': 'ratio', 'target': 1.0, 'met': False})
+        self.assertIn('<=1.0 MISSED', [ln for ln in text.splitlines() if ln.startswith('uniform')][0])
         burst = res['burst']
         self.assertEqual((burst['bytes_ratio'], burst['sys_over_inuse']), (0.75, 1.111))
         self.assertTrue(burst['goal']['met'] and burst['goal_sys']['met'])
@@ -133,7 +142,7 @@ class ReportTest(unittest.TestCase):
         self.assertFalse(pause['goal_max']['met'])
         self.assertEqual(res['pair']['kernel'], 'K')
         self.assertIn('Debian stock kernel K, scale 50 %, 3 rounds', text)
-        self.assertIn('goals (not assertions): 6 of 10 met', text)
+        self.assertIn('goals (not assertions): 7 of 12 met', text)
 
     def test_mark_cost_and_workers(self):
         def trace(dom, cycle, mark, cpu, workers):
