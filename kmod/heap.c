@@ -32,12 +32,17 @@
  *
  * Spans are runs of pages inside one arena. Placement is first-fit over
  * the arenas in address order, which packs live spans into the lowest
- * arenas and leaves the highest ones to empty and go back. The search
- * starts at gh_search_from, the lowest arena that may have a free page
- * (every arena below it is full), as Go's page allocator keeps searchAddr;
- * each arena keeps its longest free run, so one that cannot fit a request
- * costs one load. Freeing a span clears its bits, which coalesces it with
- * its free neighbours: a free run is nothing but clear bits.
+ * arenas and leaves the highest ones to empty and go back. A search for
+ * n pages starts at gh_search_from[n - 1], the lowest arena with a free
+ * run of n pages (every arena below it has none), as Go's page allocator
+ * keeps searchAddr, but one per length: with one start for every length, a
+ * two-page span walked past every arena holding a single free page (125
+ * arenas a placement in a batch of 100000 objects). A placement moves the
+ * starts it used up, a free or a new arena lowers them (gh_search_raise(),
+ * gh_search_lower()). Each arena keeps its longest free
+ * run, so one that cannot fit a request costs one load. Freeing a span
+ * clears its bits, which coalesces it with its free neighbours: a free run
+ * is nothing but clear bits.
  *
  * The page map turns any address into its span in O(1): a radix tree over
  * page frame numbers whose leaves hold one span pointer per page. Every
@@ -94,8 +99,15 @@ static unsigned long gh_map_nodes;
 
 static DEFINE_SPINLOCK(gh_heap_lock);
 static LIST_HEAD(gh_arenas);
-/* lowest ordinary arena that may have a free page; NULL: every one is full */
-static struct gh_arena *gh_search_from;
+/*
+ * Where a search for a run of n pages starts (index n - 1; the last serves
+ * every longer run too): the lowest arena with room for it, so that every
+ * arena below has none; NULL if no arena has. Four starts fix the walk
+ * that one start made for short spans (see the top of the file); more
+ * would cost every placement and free a longer loop.
+ */
+#define GH_SEARCH_RUNS	4
+static struct gh_arena *gh_search_from[GH_SEARCH_RUNS];
 static struct gh_heap_stats gh_heap_acct;
 static u32 gh_heap_placements;
 
@@ -326,6 +338,14 @@ static bool gh_arena_full(const struct gh_arena *a)
 	return !a->longest_free;
 }
 
+/* The longest span that is not long @a could take now: 0 if it is full. */
+static unsigned int gh_arena_room(const struct gh_arena *a)
+{
+	if (gh_arena_full(a))
+		return 0;
+	return a->dedicated ? a->npages : a->longest_free;
+}
+
 /* ---- arenas ----------------------------------------------------------------- */
 
 /*
@@ -451,12 +471,31 @@ static void gh_arena_free(struct gh_arena *a)
 	kfree(a);
 }
 
-/* Every arena below gh_search_from is full: keep it so. */
+/* The search start for a run of @npages (the last one for longer runs) */
+static struct gh_arena **gh_search_start(unsigned int npages)
+{
+	return &gh_search_from[min_t(unsigned int, npages, GH_SEARCH_RUNS) - 1];
+}
+
+/*
+ * @a may have gained room (a span freed, or it is new): it becomes the
+ * search start of every run it has room for whose start lies above it.
+ * The starts are in address order by length (the lowest arena with room
+ * for n pages is no higher than the lowest with room for n + 1), so the
+ * walk down from the longest stops at the first start at or below @a.
+ */
 static void gh_search_lower(struct gh_arena *a)
 {
+	unsigned int n = min_t(unsigned int, gh_arena_room(a), GH_SEARCH_RUNS);
+
 	lockdep_assert_held(&gh_heap_lock);
-	if (!gh_arena_full(a) && (!gh_search_from || a->base < gh_search_from->base))
-		gh_search_from = a;
+	for (; n; n--) {
+		struct gh_arena **start = gh_search_start(n);
+
+		if (*start && (*start)->base <= a->base)
+			break;
+		*start = a;
+	}
 }
 
 static void gh_arena_insert(struct gh_arena *a)
@@ -474,20 +513,37 @@ static void gh_arena_insert(struct gh_arena *a)
 	gh_heap_acct.meta_bytes += sizeof(*a);
 }
 
-/* The next arena after @a that is not full, or NULL. */
-static struct gh_arena *gh_next_with_room(struct gh_arena *a)
+/*
+ * @a, still listed, has room for no run longer than @room pages now (a
+ * span was placed in it, or it is leaving the list: 0). Each search start
+ * it was for a longer run moves to the next arena with room for that run;
+ * those come in address order by length, so one walk serves them all, and
+ * the first start above @a ends it.
+ */
+static void gh_search_raise(struct gh_arena *a, unsigned int room)
 {
-	list_for_each_entry_continue(a, &gh_arenas, node)
-		if (!gh_arena_full(a))
-			return a;
-	return NULL;
+	struct gh_arena *next = a;
+	unsigned int n;
+
+	lockdep_assert_held(&gh_heap_lock);
+	for (n = room + 1; n <= GH_SEARCH_RUNS; n++) {
+		struct gh_arena **start = gh_search_start(n);
+
+		if (!*start || (*start)->base > a->base)
+			break;
+		if (*start != a)
+			continue;
+		while (next && (next == a || gh_arena_room(next) < n))
+			next = list_is_last(&next->node, &gh_arenas) ? NULL :
+			       list_next_entry(next, node);
+		*start = next;
+	}
 }
 
 static void gh_arena_remove(struct gh_arena *a)
 {
 	lockdep_assert_held(&gh_heap_lock);
-	if (gh_search_from == a)
-		gh_search_from = gh_next_with_room(a);
+	gh_search_raise(a, 0);
 	list_del(&a->node);
 	gh_heap_acct.arenas--;
 	gh_heap_acct.sys_bytes -= (u64)a->npages * PAGE_SIZE;
@@ -515,37 +571,39 @@ static void gh_span_place(struct gh_span *span, struct gh_arena *a,
 }
 
 /*
- * First fit among node @nid's arenas, by address: from gh_search_from, or
- * for a long span, which may take an empty dedicated arena anywhere, from
- * the first; moves the start past full arenas.
+ * First fit among node @nid's arenas, by address: from the search start for
+ * its length, or for a long span, which may take an empty dedicated arena
+ * anywhere, from the first.
  */
 static bool gh_heap_place(struct gh_span *span, unsigned int npages,
 			  unsigned int align, int nid)
 {
 	bool long_span = gh_span_dedicated(max(npages, align));
-	struct gh_arena *a = gh_search_from;
+	struct gh_arena *a;
 
 	lockdep_assert_held(&gh_heap_lock);
-	if (long_span)
-		a = list_first_entry_or_null(&gh_arenas, struct gh_arena, node);
+	a = long_span ? list_first_entry_or_null(&gh_arenas, struct gh_arena, node) :
+			*gh_search_start(npages);
 	if (!a)
 		return false;
 	list_for_each_entry_from(a, &gh_arenas, node) {
 		long first;
 
 		/*
-		 * Most arenas a search passes are in use with no run that
-		 * long (a dedicated one in use has none at all); an empty one
-		 * may still take the span, as it is or switched.
+		 * Most arenas a search passes have no run that long (a
+		 * dedicated one in use has none at all); an empty one may
+		 * still take a long span, as it is or switched.
 		 */
-		if (a->nid != nid || (a->longest_free < npages && a->inuse_pages))
+		if (long_span ? a->longest_free < npages && a->inuse_pages :
+				gh_arena_room(a) < npages)
+			continue;
+		if (a->nid != nid)
 			continue;
 		first = gh_arena_find(a, npages, align, long_span);
 		if (first < 0)
 			continue;
 		gh_span_place(span, a, first, npages);
-		if (a == gh_search_from && gh_arena_full(a))
-			gh_search_from = gh_next_with_room(a);
+		gh_search_raise(a, gh_arena_room(a));
 		return true;
 	}
 	return false;
@@ -757,9 +815,10 @@ void gh_heap_node_stats(int nid, struct gh_heap_stats *st)
 /**
  * gh_heap_search_ok() - check the placement invariants
  *
- * Every arena below gh_search_from is full, the search start itself is an
- * ordinary arena on the list, and each arena's longest free run and page
- * count agree with its bitmap.
+ * For every run length, every arena below its search start has no room for
+ * a run that long, and the start itself is an arena on the list that has;
+ * each ordinary arena's longest free run and page count agree with its
+ * bitmap.
  *
  * Return: true if they hold.
  */
@@ -767,21 +826,28 @@ bool gh_heap_search_ok(void)
 {
 	struct gh_arena *a;
 	unsigned long flags;
-	bool below = true, ok = true;
+	unsigned int n;
+	bool ok = true;
 
 	spin_lock_irqsave(&gh_heap_lock, flags);
-	list_for_each_entry(a, &gh_arenas, node) {
-		if (a == gh_search_from)
-			below = false;
-		if (below && !gh_arena_full(a))
+	for (n = 1; n <= GH_SEARCH_RUNS; n++) {
+		struct gh_arena *start = *gh_search_start(n);
+		bool below = true;
+
+		list_for_each_entry(a, &gh_arenas, node) {
+			if (a == start)
+				below = false;
+			if (below && gh_arena_room(a) >= n)
+				ok = false;
+		}
+		if (start && (below || gh_arena_room(start) < n))
 			ok = false;
+	}
+	list_for_each_entry(a, &gh_arenas, node)
 		if (!a->dedicated &&
 		    (a->longest_free != gh_longest_free(a->used) ||
 		     a->inuse_pages != bitmap_weight(&a->used, a->npages)))
 			ok = false;
-	}
-	if (gh_search_from && (below || gh_arena_full(gh_search_from)))
-		ok = false;
 	spin_unlock_irqrestore(&gh_heap_lock, flags);
 	return ok;
 }
