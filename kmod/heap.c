@@ -69,7 +69,7 @@
  * when the page allocator had to fall back to another node's memory.
  *
  * Locking: gh_heap_lock (irq-safe spinlock) protects the arena list, the
- * search start, the bitmaps, the accounting and the map's span pointers.
+ * search starts, the bitmaps, the accounting and the map's span pointers.
  * It is the innermost goheap lock. alloc_pages() runs outside it.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -326,7 +326,7 @@ static void gh_arena_mark(struct gh_arena *a, unsigned int first,
 }
 
 /*
- * Full, as the search start counts it: no room for a span that is not
+ * Full, as the search starts count it: no room for a span that is not
  * long. An empty dedicated arena that cannot turn ordinary is full too:
  * only a long span can take it, and long spans search from the first
  * arena (gh_heap_place()).
@@ -659,7 +659,7 @@ struct gh_span *gh_heap_alloc_span(unsigned int npages, unsigned int align,
 		spin_lock_irqsave(&gh_heap_lock, flags);
 		/*
 		 * A block of exactly max(npages, align) is aligned for it;
-		 * placed before it is listed, it is never the search start.
+		 * placed before it is listed, it is never a search start.
 		 */
 		if (a->dedicated)
 			gh_span_place(span, a, 0, npages);

@@ -298,8 +298,68 @@ static void gh_test_dedicated_arena(struct kunit *test)
 }
 
 /*
- * Random spans, random frees: after every step every arena below the
- * search start is full and each arena's summary matches its bitmap.
+ * A search start per run length. Four arenas of one-page spans with every
+ * other page freed: a one-page span takes the lowest hole; freeing the page
+ * between two holes lowers the two-page start to that run, which the next
+ * two-page span takes; once it is used up a two-page span goes past every
+ * arena with single pages, to a new one.
+ */
+static void gh_test_search_start_per_length(struct kunit *test)
+{
+	unsigned int i, n = 4U << gh_arena_order, old_delay = gh_release_delay_ms;
+	struct gh_span **one = kunit_kcalloc(test, n, sizeof(*one), GFP_KERNEL);
+	void **base = kunit_kcalloc(test, n, sizeof(*base), GFP_KERNEL);
+	struct gh_span *s, *two, *three;
+
+	KUNIT_ASSERT_NOT_NULL(test, one);
+	KUNIT_ASSERT_NOT_NULL(test, base);
+	gh_test_settle();
+	gh_test_set_delay(600000);
+	for (i = 0; i < n; i++)
+		one[i] = gh_test_span(test, 1);
+	sort(one, n, sizeof(one[0]), gh_test_cmp_base, NULL);
+	for (i = 0; i < n; i++)
+		base[i] = one[i]->base;
+	/* the lowest arena is the first 2^order of them, in page order */
+	KUNIT_ASSERT_PTR_EQ(test, base[2], base[0] + 2 * PAGE_SIZE);
+	for (i = 0; i < n; i += 2) {
+		gh_heap_free_span(one[i]);
+		one[i] = NULL;
+	}
+	KUNIT_EXPECT_TRUE(test, gh_heap_search_ok());
+
+	s = gh_test_span(test, 1);
+	KUNIT_EXPECT_PTR_EQ(test, s->base, base[0]);
+	gh_heap_free_span(s);
+
+	gh_heap_free_span(one[1]);
+	one[1] = NULL;
+	KUNIT_EXPECT_TRUE(test, gh_heap_search_ok());
+	two = gh_test_span(test, 2);
+	KUNIT_EXPECT_PTR_EQ(test, two->base, base[0]);
+	KUNIT_EXPECT_TRUE(test, gh_heap_search_ok());
+
+	three = gh_test_span(test, 2);
+	for (i = 3; i < n; i += 2)
+		KUNIT_EXPECT_PTR_NE(test, three->arena, one[i]->arena);
+	KUNIT_EXPECT_PTR_NE(test, three->arena, two->arena);
+	KUNIT_EXPECT_TRUE(test, gh_heap_search_ok());
+
+	gh_heap_free_span(three);
+	gh_heap_free_span(two);
+	for (i = 3; i < n; i += 2)
+		gh_heap_free_span(one[i]);
+	KUNIT_EXPECT_TRUE(test, gh_heap_search_ok());
+	gh_heap_release_all();
+	gh_test_expect_heap_identities(test);
+	gh_test_set_delay(old_delay);
+	rcu_barrier();
+}
+
+/*
+ * Random spans, random frees: after every step, for every run length, every
+ * arena below its search start has no room for it, and each arena's
+ * summary matches its bitmap.
  */
 static void gh_test_placement_invariants(struct kunit *test)
 {
@@ -433,6 +493,7 @@ static struct kunit_case gh_heap_cases[] = {
 	KUNIT_CASE(gh_test_first_fit_packs_low),
 	KUNIT_CASE(gh_test_dedicated_arena),
 	KUNIT_CASE(gh_test_burst_goes_back),
+	KUNIT_CASE(gh_test_search_start_per_length),
 	KUNIT_CASE(gh_test_placement_invariants),
 	KUNIT_CASE(gh_test_delayed_release),
 	KUNIT_CASE(gh_test_page_alloc_failure),
