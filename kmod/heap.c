@@ -35,14 +35,14 @@
  * arenas and leaves the highest ones to empty and go back. A search for
  * n pages starts at gh_search_from[n - 1], the lowest arena with a free
  * run of n pages (every arena below it has none), as Go's page allocator
- * keeps searchAddr, but one per length: with one start for every length, a
- * two-page span walked past every arena holding a single free page (125
- * arenas a placement in a batch of 100000 objects). A placement moves the
- * starts it used up, a free or a new arena lowers them (gh_search_raise(),
- * gh_search_lower()). Each arena keeps its longest free
- * run, so one that cannot fit a request costs one load. Freeing a span
- * clears its bits, which coalesces it with its free neighbours: a free run
- * is nothing but clear bits.
+ * keeps searchAddr, but one per length (1, 2, 3, 4 or more pages): with
+ * one start for every length, a two-page span walked past every arena
+ * holding a single free page (125 arenas a placement in a batch of 100000
+ * objects). A placement moves the starts it used up, a free or a new arena
+ * lowers them (gh_search_raise(), gh_search_lower()). Each arena keeps its
+ * longest free run, so one that cannot fit a request costs one load.
+ * Freeing a span clears its bits, which coalesces it with its free
+ * neighbours: a free run is nothing but clear bits.
  *
  * The page map turns any address into its span in O(1): a radix tree over
  * page frame numbers whose leaves hold one span pointer per page. Every
