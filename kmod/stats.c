@@ -162,6 +162,27 @@ static void gh_fill_counters(struct goheap_stats *st, const struct gh_pcpu_stats
 	st->fault_injected = since->cnt[GH_CNT_FAULT_INJECTED];
 }
 
+/*
+ * The walk over the spans and the page heap's figures. They are read apart,
+ * and a span that the spare reaper or the scavenger frees in between would
+ * count in the walk's tiers but no longer in HeapInuse; so they are read
+ * again (a few times at most) if HeapInuse moved during the walk, and the
+ * tiers add up to HeapInuse whenever nothing allocates or frees meanwhile.
+ */
+static void gh_snapshot_spans(struct gh_snapshot *snap)
+{
+	struct gh_heap_stats before;
+	unsigned int tries = 0;
+
+	snap->tally = NULL;
+	do {
+		kfree(snap->tally);
+		gh_heap_read_stats(&before);
+		snap->tally = gh_tally_spans();
+		gh_heap_read_stats(&snap->heap);
+	} while (snap->heap.inuse_bytes != before.inuse_bytes && ++tries < 3);
+}
+
 /**
  * gh_take_snapshot() - every figure at once
  * @snap: filled in; the caller frees snap->tally (NULL if memory was short)
@@ -175,8 +196,7 @@ void gh_take_snapshot(struct gh_snapshot *snap)
 	unsigned int i;
 
 	memset(st, 0, sizeof(*st));
-	snap->tally = gh_tally_spans();
-	gh_heap_read_stats(&snap->heap);
+	gh_snapshot_spans(snap);
 	gh_stats_sum(&snap->now);
 	mutex_lock(&gh_reset_lock);
 	for (i = 0; i < sizeof(snap->since) / sizeof(long); i++)
