@@ -326,24 +326,16 @@ static void gh_arena_mark(struct gh_arena *a, unsigned int first,
 }
 
 /*
- * Full, as the search starts count it: no room for a span that is not
- * long. An empty dedicated arena that cannot turn ordinary is full too:
- * only a long span can take it, and long spans search from the first
- * arena (gh_heap_place()).
+ * The longest span that is not long @a could take now; 0 when it is full.
+ * An empty dedicated arena that cannot turn ordinary has no room: only a
+ * long span can take it, and long spans search from the first arena
+ * (gh_heap_place()).
  */
-static bool gh_arena_full(const struct gh_arena *a)
-{
-	if (a->dedicated)
-		return a->inuse_pages || !gh_arena_switchable(a);
-	return !a->longest_free;
-}
-
-/* The longest span that is not long @a could take now: 0 if it is full. */
 static unsigned int gh_arena_room(const struct gh_arena *a)
 {
-	if (gh_arena_full(a))
-		return 0;
-	return a->dedicated ? a->npages : a->longest_free;
+	if (a->dedicated)
+		return a->inuse_pages || !gh_arena_switchable(a) ? 0 : a->npages;
+	return a->longest_free;
 }
 
 /* ---- arenas ----------------------------------------------------------------- */

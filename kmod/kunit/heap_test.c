@@ -31,6 +31,20 @@ static struct gh_span *gh_test_span(struct kunit *test, unsigned int npages)
 	return s;
 }
 
+/*
+ * End of a test that freed every span it placed: the placement invariants
+ * hold, everything goes back, the identities hold, and the release delay
+ * is @old_delay again.
+ */
+static void gh_test_heap_emptied(struct kunit *test, unsigned int old_delay)
+{
+	KUNIT_EXPECT_TRUE(test, gh_heap_search_ok());
+	gh_heap_release_all();
+	gh_test_expect_heap_identities(test);
+	gh_test_set_delay(old_delay);
+	rcu_barrier();
+}
+
 static void gh_test_runs_and_coalescing(struct kunit *test)
 {
 	unsigned int n, adjacent = 0, old_delay = gh_release_delay_ms;
@@ -290,11 +304,7 @@ static void gh_test_dedicated_arena(struct kunit *test)
 	gh_heap_read_stats(&after);
 	KUNIT_EXPECT_EQ(test, after.arenas, mid.arenas);
 	gh_heap_free_span(s);
-	KUNIT_EXPECT_TRUE(test, gh_heap_search_ok());
-	gh_heap_release_all();
-	gh_test_expect_heap_identities(test);
-	gh_test_set_delay(old_delay);
-	rcu_barrier();
+	gh_test_heap_emptied(test, old_delay);
 }
 
 /*
@@ -349,11 +359,7 @@ static void gh_test_search_start_per_length(struct kunit *test)
 	gh_heap_free_span(two);
 	for (i = 3; i < n; i += 2)
 		gh_heap_free_span(one[i]);
-	KUNIT_EXPECT_TRUE(test, gh_heap_search_ok());
-	gh_heap_release_all();
-	gh_test_expect_heap_identities(test);
-	gh_test_set_delay(old_delay);
-	rcu_barrier();
+	gh_test_heap_emptied(test, old_delay);
 }
 
 /*
