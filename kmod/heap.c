@@ -50,7 +50,10 @@
  * is also the ownership test: an address whose page does not map to a live
  * span is not goheap's (kmalloc, stack, vmalloc, foreign or free pages).
  * Map nodes are allocated as arenas need them and live until module exit,
- * so lookups never race with their freeing; span structures are freed
+ * so lookups never race with their freeing. Where no node was allocated
+ * the tree points to a shared, read-only empty node of that level (never
+ * NULL), so a lookup makes its four loads with no test between them and
+ * ends on a NULL span in the empty leaf. Span structures are freed
  * after an RCU grace period, and callers look up inside an RCU reader of
  * any flavour (a preempt-off section on the free fast path).
  *
@@ -92,7 +95,19 @@ EXPORT_SYMBOL_IF_KUNIT(gh_release_delay_ms);
 /* arenas are registered with kmemleak, unless objects are (debug=K) */
 bool gh_heap_kmemleak_arenas = true;
 
-struct gh_map_node *gh_map_top[GH_MAP_TOP_SIZE];
+/*
+ * The empty node of each level below the top (the top's children first,
+ * the leaves last): what an unpopulated pointer of the map points to.
+ * Nothing writes them after load.
+ */
+static struct gh_map_node gh_map_empty[GH_MAP_LEVELS] __ro_after_init = {
+	{ .slot = { [0 ... GH_MAP_FANOUT - 1] = &gh_map_empty[1] } },
+	{ .slot = { [0 ... GH_MAP_FANOUT - 1] = &gh_map_empty[2] } },
+};
+
+struct gh_map_node *gh_map_top[GH_MAP_TOP_SIZE] = {
+	[0 ... GH_MAP_TOP_SIZE - 1] = &gh_map_empty[0]
+};
 EXPORT_SYMBOL_IF_KUNIT(gh_map_top);
 static DEFINE_SPINLOCK(gh_map_lock);
 static unsigned long gh_map_nodes;
@@ -121,6 +136,12 @@ static unsigned int gh_map_index(unsigned long pfn, unsigned int level)
 	return (pfn >> (level * GH_MAP_BITS)) & (GH_MAP_FANOUT - 1);
 }
 
+/* The empty node of @level (3: a child of the top; 1: a leaf). */
+static struct gh_map_node *gh_map_empty_at(unsigned int level)
+{
+	return &gh_map_empty[GH_MAP_LEVELS - level];
+}
+
 /* Slot of @pfn's span pointer, or NULL if the map has no leaf there. */
 static struct gh_span **gh_map_slot(unsigned long pfn)
 {
@@ -130,11 +151,23 @@ static struct gh_span **gh_map_slot(unsigned long pfn)
 	if (pfn >> GH_MAP_TOP_SHIFT >= ARRAY_SIZE(gh_map_top))
 		return NULL;
 	node = READ_ONCE(gh_map_top[pfn >> GH_MAP_TOP_SHIFT]);
-	for (level = 2; node && level > 0; level--)
+	for (level = 2; level > 0; level--)
 		node = READ_ONCE(node->slot[gh_map_index(pfn, level)]);
-	if (!node)
+	if (node == gh_map_empty_at(1))
 		return NULL;
 	return (struct gh_span **)&node->slot[gh_map_index(pfn, 0)];
+}
+
+/* A node for @level, each pointer at the empty node below (a leaf: NULL). */
+static struct gh_map_node *gh_map_node_new(unsigned int level, gfp_t gfp)
+{
+	struct gh_map_node *node = kmalloc(sizeof(*node), gfp);
+	unsigned int i;
+
+	if (node)
+		for (i = 0; i < GH_MAP_FANOUT; i++)
+			node->slot[i] = level > 1 ? gh_map_empty_at(level - 1) : NULL;
+	return node;
 }
 
 /* Make sure @pfn's leaf exists; may allocate with @gfp. */
@@ -147,18 +180,18 @@ static int gh_map_populate(unsigned long pfn, gfp_t gfp)
 	if (pfn >> GH_MAP_TOP_SHIFT >= ARRAY_SIZE(gh_map_top))
 		return -ERANGE;
 	parent = (void **)&gh_map_top[pfn >> GH_MAP_TOP_SHIFT];
-	for (level = 3; level > 0; level--) {
+	for (level = GH_MAP_LEVELS; level > 0; level--) {
 		struct gh_map_node *node = READ_ONCE(*parent);
 
-		if (!node) {
-			struct gh_map_node *fresh = kzalloc(sizeof(*fresh), gfp);
+		if (node == gh_map_empty_at(level)) {
+			struct gh_map_node *fresh = gh_map_node_new(level, gfp);
 
 			if (!fresh)
 				return -ENOMEM;
 			spin_lock_irqsave(&gh_map_lock, flags);
 			node = *parent;
-			if (!node) {
-				/* lock-free readers see the node zeroed */
+			if (node == gh_map_empty_at(level)) {
+				/* lock-free readers see the node set up */
 				smp_store_release(parent, fresh);
 				node = fresh;
 				fresh = NULL;
@@ -176,13 +209,12 @@ static void gh_map_free_level(struct gh_map_node *node, unsigned int level)
 {
 	unsigned int i;
 
-	if (!node)
+	if (node == gh_map_empty_at(level))
 		return;
 	for (i = 0; level > 1 && i < GH_MAP_FANOUT; i++)
 		gh_map_free_level(node->slot[i], level - 1);
 	kfree(node);
 }
-
 
 /**
  * gh_heap_owns() - whether @p lies in a live goheap span
@@ -987,8 +1019,8 @@ void gh_heap_exit(void)
 	gh_heap_release_all();
 	WARN_ON(!list_empty(&gh_arenas));
 	for (i = 0; i < ARRAY_SIZE(gh_map_top); i++) {
-		gh_map_free_level(gh_map_top[i], 3);
-		gh_map_top[i] = NULL;
+		gh_map_free_level(gh_map_top[i], GH_MAP_LEVELS);
+		gh_map_top[i] = gh_map_empty_at(GH_MAP_LEVELS);
 	}
 	gh_map_nodes = 0;
 }

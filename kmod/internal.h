@@ -80,7 +80,10 @@ static __always_inline unsigned int gh_size_to_class(size_t size)
  * a radix tree over page frame numbers, 9 bits a level below a top array,
  * whose leaves hold one span pointer per page. Physical addresses at or
  * above GH_MAP_PHYS_BITS are never used for arenas. Granules (the memory
- * one leaf covers) are 2 MiB.
+ * one leaf covers) are 2 MiB. No pointer in the tree is NULL: a part of it
+ * not populated points to a shared empty node of its level (heap.c), down
+ * to an empty leaf whose slots are all NULL, so that a look-up tests only
+ * what its last load found.
  */
 #define GH_GRANULE_ORDER	9
 #define GH_GRANULE_PAGES	(1UL << GH_GRANULE_ORDER)
@@ -88,7 +91,8 @@ static __always_inline unsigned int gh_size_to_class(size_t size)
 #define GH_MAP_BITS		9
 #define GH_MAP_FANOUT		(1UL << GH_MAP_BITS)
 #define GH_MAP_PFN_BITS		(GH_MAP_PHYS_BITS - PAGE_SHIFT)
-#define GH_MAP_TOP_SHIFT	(3 * GH_MAP_BITS)
+#define GH_MAP_LEVELS		3	/* below the top array */
+#define GH_MAP_TOP_SHIFT	(GH_MAP_LEVELS * GH_MAP_BITS)
 #define GH_MAP_TOP_SIZE		(1UL << (GH_MAP_PFN_BITS - GH_MAP_TOP_SHIFT))
 
 struct gh_map_node {
@@ -261,6 +265,9 @@ void gh_heap_exit(void);
 struct gh_span *gh_heap_alloc_span(unsigned int npages, unsigned int align,
 				   size_t bitmap_bytes, int nid, gfp_t gfp);
 void gh_heap_free_span(struct gh_span *span);
+
+static_assert(GH_MAP_LEVELS == 3);	/* the loads gh_span_of() makes */
+
 /**
  * gh_span_of() - the live span that holds @p
  * @p: any pointer
@@ -284,15 +291,10 @@ static inline struct gh_span *gh_span_of(const void *p)
 	/* one shift and compare: off is below 1 << GH_MAP_PHYS_BITS */
 	if (unlikely(top >= GH_MAP_TOP_SIZE))
 		return NULL;
+	/* no NULL on the way down: an unmapped pfn ends in the empty leaf */
 	node = READ_ONCE(gh_map_top[top]);
-	if (unlikely(!node))
-		return NULL;
 	node = READ_ONCE(node->slot[(pfn >> (2 * GH_MAP_BITS)) & (GH_MAP_FANOUT - 1)]);
-	if (unlikely(!node))
-		return NULL;
 	node = READ_ONCE(node->slot[(pfn >> GH_MAP_BITS) & (GH_MAP_FANOUT - 1)]);
-	if (unlikely(!node))
-		return NULL;
 	return READ_ONCE(node->slot[pfn & (GH_MAP_FANOUT - 1)]);
 }
 bool gh_heap_owns(const void *p);

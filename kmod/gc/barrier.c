@@ -63,23 +63,27 @@ void gh_gc_barrier_mark_off(struct goheap_gc_domain *d)
 /*
  * The span of @d holding @slot if @slot is a pointer field of a live object
  * in it, else NULL. Inline, for the checked barrier's common case; the
- * caller is an RCU reader of any flavour.
+ * caller is an RCU reader of any flavour. The slot's offset in its object
+ * is below the object's size, the exact division (gh_span_index()) sees to
+ * that, and the pointer map covers the whole object (types.c): no bound
+ * needs checking before the map is read.
  */
 static __always_inline struct gh_span *
 gh_gc_field_span(struct goheap_gc_domain *d, void **slot)
 {
-	struct gh_gc_tinfo *ti;
-	struct gh_span *span;
-	unsigned long offset;
+	struct gh_span *span = gh_gc_domain_span(d, slot);
+	unsigned long offset, field;
 	unsigned int idx;
 
-	span = gh_gc_live_span(d, slot, &idx);
 	if (!span)
 		return NULL;
-	ti = gh_gc_span_tinfo(span);
-	offset = (void *)slot - gh_span_obj(span, idx);
-	if (!IS_ALIGNED(offset, sizeof(void *)) || offset >= ti->type->size ||
-	    !test_bit(offset / sizeof(void *), ti->ptr_map))
+	offset = (void *)slot - span->base;
+	idx = gh_span_index(span, offset);
+	if (!gh_gc_idx_live(span, idx))
+		return NULL;
+	field = offset - (unsigned long)idx * span->size;
+	if (!IS_ALIGNED(field, sizeof(void *)) ||
+	    !test_bit(field / sizeof(void *), gh_gc_span_tinfo(span)->ptr_map))
 		return NULL;
 	return span;
 }
@@ -131,15 +135,16 @@ static noinline int gh_gc_store_slow_check(struct goheap_gc_domain *d,
 }
 
 /*
- * The checks of a checked domain: @slot is a pointer field of a live object
- * of @d (or a root), @value NULL or into a live object of @d. The common
- * case, a field and a value, takes one page-map look-up, or two when the
- * value is in another span, with preemption off (which is an RCU reader:
- * spans are freed after a grace period).
+ * The checks of a checked domain, inline and without a call: @slot is a
+ * pointer field of a live object of @d, @value NULL or into a live object
+ * of @d. The common case, a field and a value, takes one page-map look-up,
+ * or two when the value is in another span, with preemption off (which is
+ * an RCU reader: spans are freed after a grace period). A store that fails
+ * them may still be a store to a root: gh_gc_store_slow_check() decides.
  */
-static __always_inline int gh_gc_store_check(struct goheap_gc_domain *d,
-					     void **slot, const void *value,
-					     unsigned long caller)
+static __always_inline bool gh_gc_store_fast_check(struct goheap_gc_domain *d,
+						   void **slot,
+						   const void *value)
 {
 	struct gh_span *span;
 	bool ok;
@@ -148,9 +153,44 @@ static __always_inline int gh_gc_store_check(struct goheap_gc_domain *d,
 	span = gh_gc_field_span(d, slot);
 	ok = span && (!value || gh_gc_value_ok(d, span, value));
 	preempt_enable();
-	if (likely(ok))
-		return 0;
-	return gh_gc_store_slow_check(d, slot, value, caller);
+	return ok;
+}
+
+/*
+ * A store while the collector marks: shade the value it overwrites and the
+ * one it writes, then store. Out of line, so that the checked path, which
+ * calls nothing, saves no registers.
+ */
+static noinline int gh_gc_store_marking(struct goheap_gc_domain *d,
+					void **slot, void *value)
+{
+	void *old = READ_ONCE(*slot);
+
+	if (old)
+		gh_gc_shade(d, old);
+	if (value)
+		gh_gc_shade(d, value);
+	WRITE_ONCE(*slot, value);
+	return 0;
+}
+
+/*
+ * The store after the checks refused it or found a root: -EINVAL if it is
+ * bad, else the store as the mode asks.
+ */
+static noinline int gh_gc_store_checked_slow(struct goheap_gc_domain *d,
+					     void **slot, void *value,
+					     unsigned long mode,
+					     unsigned long caller)
+{
+	int ret = gh_gc_store_slow_check(d, slot, value, caller);
+
+	if (ret)
+		return ret;
+	if (mode & GH_GC_BARRIER_MARKING)
+		return gh_gc_store_marking(d, slot, value);
+	WRITE_ONCE(*slot, value);
+	return 0;
 }
 
 /**
@@ -171,21 +211,12 @@ static __always_inline int gh_gc_store_check(struct goheap_gc_domain *d,
 int __goheap_gc_store(struct goheap_gc_domain *d, void **slot, void *value)
 {
 	unsigned long mode = READ_ONCE(d->head.barrier_mode);
-	void *old;
 
-	if (mode & GH_GC_BARRIER_CHECKED) {
-		int ret = gh_gc_store_check(d, slot, value, _RET_IP_);
-
-		if (ret)
-			return ret;
-	}
-	if (mode & GH_GC_BARRIER_MARKING) {
-		old = READ_ONCE(*slot);
-		if (old)
-			gh_gc_shade(d, old);
-		if (value)
-			gh_gc_shade(d, value);
-	}
+	if ((mode & GH_GC_BARRIER_CHECKED) &&
+	    unlikely(!gh_gc_store_fast_check(d, slot, value)))
+		return gh_gc_store_checked_slow(d, slot, value, mode, _RET_IP_);
+	if (mode & GH_GC_BARRIER_MARKING)
+		return gh_gc_store_marking(d, slot, value);
 	WRITE_ONCE(*slot, value);
 	return 0;
 }

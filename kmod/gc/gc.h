@@ -101,7 +101,8 @@ struct gh_gc_tinfo {
 	struct list_head cached;	/* spans a CPU's cache owns */
 	struct list_head unswept;	/* spans the current sweep has not reached */
 	struct list_head pending;	/* swept, garbage awaiting release() */
-	unsigned long *ptr_map;		/* bit n: word n is a pointer field */
+	/* bit n: word n is a pointer field; obj_size / 8 bits */
+	unsigned long *ptr_map;
 	struct gh_gc_cache __percpu *caches;	/* NULL for a large type */
 };
 

@@ -88,14 +88,15 @@ static void gh_gc_tinfo_size(struct gh_gc_tinfo *ti, size_t size)
 static struct gh_gc_tinfo *gh_gc_tinfo_new(const struct goheap_gc_type *type,
 					   gfp_t gfp)
 {
-	unsigned int i, words = DIV_ROUND_UP(type->size, sizeof(void *));
 	struct gh_gc_tinfo *ti = kzalloc(sizeof(*ti), gfp);
+	unsigned int i;
 
 	if (!ti)
 		return NULL;
 	ti->type = type;
 	gh_gc_tinfo_size(ti, type->size);
-	ti->ptr_map = bitmap_zalloc(words, gfp);
+	/* the whole object, so that the barrier reads it with no bound check */
+	ti->ptr_map = bitmap_zalloc(ti->obj_size / sizeof(void *), gfp);
 	if (ti->cls)
 		ti->caches = alloc_percpu_gfp(struct gh_gc_cache, gfp);
 	if (!ti->ptr_map || (ti->cls && !ti->caches)) {

@@ -1494,6 +1494,47 @@ static void gh_gc_test_bad_gfp(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, goheap_gc_destroy(d), 0);
 }
 
+/* 40 bytes in a 48-byte class: the last 8 bytes of each slot are no field */
+static const size_t gh_gc_test_pad_ptrs[] = { 0, 32 };
+static const struct goheap_gc_type gh_gc_test_pad_type = {
+	.name = "gc_pad",
+	.size = 40,
+	.ptr_offsets = gh_gc_test_pad_ptrs,
+	.nr_ptrs = ARRAY_SIZE(gh_gc_test_pad_ptrs),
+};
+
+/*
+ * The checked barrier reads the pointer map without a bound check (the map
+ * covers the class slot): a word past the type's size, a misaligned slot
+ * and a plain word are refused, the type's pointer fields taken.
+ */
+static void gh_gc_test_store_past_type(struct kunit *test)
+{
+	struct goheap_gc_domain *d = goheap_gc_create("pastype", NULL);
+	void **a, **b, *pad;
+	int tok;
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(d));
+	tok = gh_gc_test_enter(test, d);
+	a = goheap_gc_alloc(d, &gh_gc_test_pad_type, GFP_KERNEL);
+	b = goheap_gc_alloc(d, &gh_gc_test_pad_type, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	pad = a[5];	/* past the type: whatever the slot held */
+	KUNIT_EXPECT_EQ(test, goheap_gc_store(d, &a[4], b), 0);
+	KUNIT_EXPECT_EQ(test, goheap_gc_store(d, &a[0], b), 0);
+	KUNIT_EXPECT_EQ(test, goheap_gc_store(d, &a[5], b), -EINVAL);
+	KUNIT_EXPECT_EQ(test, goheap_gc_store(d, &a[1], b), -EINVAL);
+	KUNIT_EXPECT_EQ(test, goheap_gc_store(d, (void **)((char *)a + 4), b), -EINVAL);
+	KUNIT_EXPECT_EQ(test, d->stats.bad_stores, 3ULL);
+	KUNIT_EXPECT_PTR_EQ(test, a[0], (void *)b);
+	KUNIT_EXPECT_PTR_EQ(test, a[4], (void *)b);
+	KUNIT_EXPECT_PTR_EQ(test, a[5], pad);
+	KUNIT_EXPECT_NULL(test, a[1]);
+	KUNIT_ASSERT_EQ(test, goheap_gc_exit(d, tok), 0);
+	KUNIT_EXPECT_EQ(test, goheap_gc_destroy(d), 0);
+}
+
 static void gh_gc_test_bad_stores(struct kunit *test)
 {
 	struct gh_gc_test_node *a, *b;
@@ -1858,6 +1899,7 @@ static struct kunit_case gh_gc_cases[] = {
 	KUNIT_CASE(gh_gc_test_bad_types),
 	KUNIT_CASE(gh_gc_test_bad_gfp),
 	KUNIT_CASE(gh_gc_test_bad_stores),
+	KUNIT_CASE(gh_gc_test_store_past_type),
 	KUNIT_CASE(gh_gc_test_bad_sections),
 	KUNIT_CASE(gh_gc_test_exit_other_task),
 	KUNIT_CASE(gh_gc_test_many_sections),

@@ -109,6 +109,33 @@ static void gh_test_span_lookup(struct kunit *test)
 	rcu_barrier();
 }
 
+/*
+ * Parts of the map never populated end in the shared empty nodes, and a
+ * look-up through them finds no span: no top entry is NULL, and pfns one
+ * level or two away from a live span's (256 GiB, 32 TiB: no test VM has
+ * memory there) resolve to nothing.
+ */
+static void gh_test_map_unpopulated(struct kunit *test)
+{
+	struct gh_span *s = gh_test_span(test, 1);
+	unsigned long pfn = PHYS_PFN(__pa(s->base));
+	unsigned long far[] = {
+		pfn ^ BIT(2 * GH_MAP_BITS + 8),	/* another level-2 node */
+		pfn ^ BIT(GH_MAP_TOP_SHIFT + 6),	/* another top entry */
+	};
+	unsigned int i;
+
+	for (i = 0; i < GH_MAP_TOP_SIZE; i++)
+		KUNIT_EXPECT_NOT_NULL(test, READ_ONCE(gh_map_top[i]));
+	rcu_read_lock();
+	KUNIT_EXPECT_PTR_EQ(test, gh_span_of(s->base), s);
+	for (i = 0; i < ARRAY_SIZE(far); i++)
+		KUNIT_EXPECT_NULL(test, gh_span_of(__va(PFN_PHYS(far[i]))));
+	rcu_read_unlock();
+	gh_heap_free_span(s);
+	rcu_barrier();
+}
+
 static void gh_test_ownership_rejects_foreign(struct kunit *test)
 {
 	struct gh_span *s = gh_test_span(test, 1);
@@ -494,6 +521,7 @@ static struct kunit_case gh_heap_cases[] = {
 	KUNIT_CASE(gh_test_runs_and_coalescing),
 	KUNIT_CASE(gh_test_aligned_runs),
 	KUNIT_CASE(gh_test_span_lookup),
+	KUNIT_CASE(gh_test_map_unpopulated),
 	KUNIT_CASE(gh_test_ownership_rejects_foreign),
 	KUNIT_CASE(gh_test_release_and_identities),
 	KUNIT_CASE(gh_test_first_fit_packs_low),
