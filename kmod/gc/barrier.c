@@ -164,12 +164,7 @@ static __always_inline bool gh_gc_store_fast_check(struct goheap_gc_domain *d,
 static noinline int gh_gc_store_marking(struct goheap_gc_domain *d,
 					void **slot, void *value)
 {
-	void *old = READ_ONCE(*slot);
-
-	if (old)
-		gh_gc_shade(d, old);
-	if (value)
-		gh_gc_shade(d, value);
+	gh_gc_shade_store(d, READ_ONCE(*slot), value);
 	WRITE_ONCE(*slot, value);
 	return 0;
 }

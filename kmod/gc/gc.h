@@ -364,6 +364,8 @@ void gh_gc_free_everything(struct goheap_gc_domain *d);
 struct gh_span *gh_gc_span_of(struct goheap_gc_domain *d, const void *p,
 			      unsigned int *idx);
 void gh_gc_shade(struct goheap_gc_domain *d, const void *p);
+void gh_gc_shade_store(struct goheap_gc_domain *d, const void *old,
+		       const void *value);
 bool gh_gc_mark_some(struct goheap_gc_domain *d, unsigned int budget);
 void gh_gc_mark_drain(struct goheap_gc_domain *d);
 void gh_gc_mark_help(struct goheap_gc_domain *d);

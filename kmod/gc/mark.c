@@ -421,7 +421,9 @@ static void gh_shade_shared(struct goheap_gc_domain *d, const void *p)
 		atomic64_inc(&d->stats.foreign_ptrs);
 		return;
 	}
-	if (test_and_set_bit(idx, gh_span_mark_bits(span)))
+	/* a plain test first: most values a store shades are marked already */
+	if (test_bit(idx, gh_span_mark_bits(span)) ||
+	    test_and_set_bit(idx, gh_span_mark_bits(span)))
 		return;
 	ti = gh_gc_span_tinfo(span);
 	/* counted before it is listed: the end of marking reads both (cycle.c) */
@@ -443,6 +445,23 @@ void gh_gc_shade(struct goheap_gc_domain *d, const void *p)
 {
 	rcu_read_lock();
 	gh_shade_shared(d, p);
+	rcu_read_unlock();
+}
+
+/**
+ * gh_gc_shade_store() - shade both values of a store, in one RCU read section
+ * @d: domain being marked
+ * @old: the value the store overwrites, or NULL
+ * @value: the value it writes, or NULL
+ */
+void gh_gc_shade_store(struct goheap_gc_domain *d, const void *old,
+		       const void *value)
+{
+	rcu_read_lock();
+	if (old)
+		gh_shade_shared(d, old);
+	if (value)
+		gh_shade_shared(d, value);
 	rcu_read_unlock();
 }
 
