@@ -23,19 +23,47 @@
  * a flip may finish after it: the collector waits for every section open
  * at the flip to end (gh_gc_sections_wait()) before it relies on the new
  * mode.
+ *
+ * A checked domain keeps, per CPU, the span its last checked store's slot
+ * was in (struct gh_gc_store_cache): stores into objects allocated
+ * together find their span there and skip the page-map walk.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include "gc.h"
 
 /**
- * gh_gc_barrier_init() - the mode word of a new domain
+ * gh_gc_barrier_init() - the mode word of a new domain, and a checked
+ *	domain's per-CPU store caches
  * @d: domain being created, opts set
+ *
+ * Return: 0 or -ENOMEM.
  */
-void gh_gc_barrier_init(struct goheap_gc_domain *d)
+int gh_gc_barrier_init(struct goheap_gc_domain *d)
 {
-	d->head.barrier_mode = d->opts.flags & GOHEAP_GC_UNCHECKED ?
-			       0 : GH_GC_BARRIER_CHECKED;
+	int cpu;
+
+	if (d->opts.flags & GOHEAP_GC_UNCHECKED) {
+		d->head.barrier_mode = 0;
+		return 0;
+	}
+	d->head.barrier_mode = GH_GC_BARRIER_CHECKED;
+	d->store_cache = alloc_percpu(struct gh_gc_store_cache);
+	if (!d->store_cache)
+		return -ENOMEM;
+	/* an epoch span_epoch does not reach: no cached span yet */
+	for_each_possible_cpu(cpu)
+		per_cpu_ptr(d->store_cache, cpu)->epoch = ULONG_MAX;
+	return 0;
+}
+
+/**
+ * gh_gc_barrier_exit() - free what gh_gc_barrier_init() allocated
+ * @d: domain being freed, no store can reach it any more
+ */
+void gh_gc_barrier_exit(struct goheap_gc_domain *d)
+{
+	free_percpu(d->store_cache);
 }
 
 /**
@@ -61,31 +89,57 @@ void gh_gc_barrier_mark_off(struct goheap_gc_domain *d)
 }
 
 /*
- * The span of @d holding @slot if @slot is a pointer field of a live object
- * in it, else NULL. Inline, for the checked barrier's common case; the
- * caller is an RCU reader of any flavour. The slot's offset in its object
- * is below the object's size, the exact division (gh_span_index()) sees to
- * that, and the pointer map covers the whole object (types.c): no bound
- * needs checking before the map is read.
+ * The span of @d whose pages hold @slot, or NULL: this CPU's last one if
+ * @slot is in it and no span of @d was freed since it was looked up, else
+ * the page map's (and it becomes this CPU's last one). Preemption is off.
+ *
+ * Why a cached pointer is safe to use: gh_gc_barrier_span_gone() moves the
+ * epoch before a span is freed, and the span's memory goes only after an
+ * RCU grace period. A store that reads the old epoch began its
+ * preemption-off section before that grace period, which waits for it; a
+ * store that began after it reads the new epoch. An interrupt that stores
+ * between the two writes of the entry (span, then epoch) or the two reads
+ * (epoch, then span) pairs a span with an epoch no later than the one it
+ * was looked up at, which is at worst a miss.
  */
 static __always_inline struct gh_span *
-gh_gc_field_span(struct goheap_gc_domain *d, void **slot)
+gh_gc_slot_span(struct goheap_gc_domain *d, void **slot)
 {
-	struct gh_span *span = gh_gc_domain_span(d, slot);
-	unsigned long offset, field;
-	unsigned int idx;
+	struct gh_gc_store_cache *sc = this_cpu_ptr(d->store_cache);
+	unsigned long epoch = READ_ONCE(d->span_epoch);
+	struct gh_span *span;
 
-	if (!span)
-		return NULL;
-	offset = (void *)slot - span->base;
-	idx = gh_span_index(span, offset);
-	if (!gh_gc_idx_live(span, idx))
-		return NULL;
-	field = offset - (unsigned long)idx * span->size;
-	if (!IS_ALIGNED(field, sizeof(void *)) ||
-	    !test_bit(field / sizeof(void *), gh_gc_span_tinfo(span)->ptr_map))
-		return NULL;
+	if (READ_ONCE(sc->epoch) == epoch) {
+		span = READ_ONCE(sc->span);
+		if ((unsigned long)((void *)slot - span->base) <
+		    (unsigned long)span->npages << PAGE_SHIFT)
+			return span;
+	}
+	span = gh_gc_domain_span(d, slot);
+	if (span) {
+		WRITE_ONCE(sc->span, span);
+		WRITE_ONCE(sc->epoch, epoch);
+	}
 	return span;
+}
+
+/*
+ * Is @slot, in @span's pages, a pointer field of a live object of @span?
+ * Inline, for the checked barrier's common case. The slot's offset in its
+ * object is below the object's size, the exact division (gh_span_index())
+ * sees to that, and the pointer map covers the whole object (types.c): no
+ * bound needs checking before the map is read.
+ */
+static __always_inline bool gh_gc_is_field(struct gh_span *span, void **slot)
+{
+	unsigned long offset = (void *)slot - span->base, field;
+	unsigned int idx = gh_span_index(span, offset);
+
+	if (!gh_gc_idx_live(span, idx))
+		return false;
+	field = offset - (unsigned long)idx * span->size;
+	return IS_ALIGNED(field, sizeof(void *)) &&
+	       test_bit(field / sizeof(void *), gh_gc_span_tinfo(span)->ptr_map);
 }
 
 /*
@@ -114,11 +168,13 @@ static noinline int gh_gc_store_slow_check(struct goheap_gc_domain *d,
 					   void **slot, const void *value,
 					   unsigned long caller)
 {
+	struct gh_span *span;
 	unsigned int idx;
 	bool slot_ok, value_ok;
 
 	rcu_read_lock();
-	slot_ok = gh_gc_field_span(d, slot) || gh_gc_is_root(d, slot);
+	span = gh_gc_domain_span(d, slot);
+	slot_ok = (span && gh_gc_is_field(span, slot)) || gh_gc_is_root(d, slot);
 	value_ok = !value || gh_gc_live_span(d, value, &idx);
 	rcu_read_unlock();
 	if (!slot_ok) {
@@ -137,10 +193,11 @@ static noinline int gh_gc_store_slow_check(struct goheap_gc_domain *d,
 /*
  * The checks of a checked domain, inline and without a call: @slot is a
  * pointer field of a live object of @d, @value NULL or into a live object
- * of @d. The common case, a field and a value, takes one page-map look-up,
- * or two when the value is in another span, with preemption off (which is
- * an RCU reader: spans are freed after a grace period). A store that fails
- * them may still be a store to a root: gh_gc_store_slow_check() decides.
+ * of @d. The common case, a field and a value, finds the slot's span in
+ * this CPU's store cache or with a page-map look-up, and the value in the
+ * same span or with a second look-up, with preemption off (which is an RCU
+ * reader: spans are freed after a grace period). A store that fails them
+ * may still be a store to a root: gh_gc_store_slow_check() decides.
  */
 static __always_inline bool gh_gc_store_fast_check(struct goheap_gc_domain *d,
 						   void **slot,
@@ -150,8 +207,9 @@ static __always_inline bool gh_gc_store_fast_check(struct goheap_gc_domain *d,
 	bool ok;
 
 	preempt_disable();
-	span = gh_gc_field_span(d, slot);
-	ok = span && (!value || gh_gc_value_ok(d, span, value));
+	span = gh_gc_slot_span(d, slot);
+	ok = span && gh_gc_is_field(span, slot) &&
+	     (!value || gh_gc_value_ok(d, span, value));
 	preempt_enable();
 	return ok;
 }

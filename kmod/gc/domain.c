@@ -64,6 +64,7 @@ static bool gh_gc_args_ok(const char *name, const struct goheap_gc_opts *opts)
 
 static void gh_gc_domain_free(struct goheap_gc_domain *d)
 {
+	gh_gc_barrier_exit(d);
 	xa_destroy(&d->roots);
 	kfree(d);
 }
@@ -88,8 +89,11 @@ static struct goheap_gc_domain *gh_gc_domain_new(const char *name,
 	INIT_LIST_HEAD(&d->gray_free);
 	INIT_WORK(&d->cycle_work, gh_gc_cycle_work);
 	init_waitqueue_head(&d->mark_wait);
-	gh_gc_barrier_init(d);
 	gh_gc_pacer_init(d);
+	if (gh_gc_barrier_init(d)) {
+		gh_gc_domain_free(d);
+		return ERR_PTR(-ENOMEM);
+	}
 	return d;
 }
 

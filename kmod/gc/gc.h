@@ -162,8 +162,21 @@ struct gh_gc_stats {
 	u64 bad_stores, bad_types, bad_sections, limit_failures;
 };
 
+/*
+ * The span of a CPU's last checked store (barrier.c). It may be used while
+ * @epoch equals its domain's span_epoch, which moves before any span of
+ * the domain is freed: a span freed since cannot match.
+ */
+struct gh_gc_store_cache {
+	struct gh_span *span;
+	unsigned long epoch;
+};
+
 struct goheap_gc_domain {
 	struct goheap_gc_domain_head head;	/* first: read inline */
+	/* checked domains: each CPU's last slot span, and what outdates it */
+	struct gh_gc_store_cache __percpu *store_cache;
+	unsigned long span_epoch;	/* written under lock, read by anyone */
 	char name[GH_GC_NAME_LEN];
 	struct list_head node;			/* registry */
 	struct goheap_gc_opts opts;
@@ -310,7 +323,18 @@ void gh_gc_caches_start(struct goheap_gc_domain *d);
 u64 gh_gc_heap_alloc(struct goheap_gc_domain *d);
 
 /* barrier.c */
-void gh_gc_barrier_init(struct goheap_gc_domain *d);
+int gh_gc_barrier_init(struct goheap_gc_domain *d);
+void gh_gc_barrier_exit(struct goheap_gc_domain *d);
+
+/*
+ * Called, lock held, before one of @d's spans goes back to the page heap:
+ * no checked store uses it from its CPU's cache any more (barrier.c).
+ */
+static inline void gh_gc_barrier_span_gone(struct goheap_gc_domain *d)
+{
+	lockdep_assert_held(&d->lock);
+	WRITE_ONCE(d->span_epoch, d->span_epoch + 1);
+}
 void gh_gc_barrier_mark_on(struct goheap_gc_domain *d);
 void gh_gc_barrier_mark_off(struct goheap_gc_domain *d);
 

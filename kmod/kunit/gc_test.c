@@ -1535,6 +1535,37 @@ static void gh_gc_test_store_past_type(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, goheap_gc_destroy(d), 0);
 }
 
+/*
+ * A CPU's store cache remembers the span of its last checked store. Once
+ * that span is swept away, a store through a stale pointer into it must
+ * miss the cache and be refused, not land in freed memory (KASAN would see
+ * the freed span structure read).
+ */
+static void gh_gc_test_store_cache_outdated(struct kunit *test)
+{
+	struct goheap_gc_domain *d = gh_gc_test_domain(test, "storecache", NULL);
+	struct gh_gc_test_node *a, *b;
+	int tok, i;
+
+	migrate_disable();	/* one CPU's store cache throughout */
+	tok = gh_gc_test_enter(test, d);
+	a = gh_gc_test_new(test, d, 0);
+	b = gh_gc_test_new(test, d, 1);
+	gh_gc_test_set(test, d, &a->next, b);	/* caches the span */
+	KUNIT_ASSERT_EQ(test, goheap_gc_exit(d, tok), 0);
+	/* both unreachable: cycles free them, then their span */
+	for (i = 0; i < 5 && READ_ONCE(d->span_bytes); i++)
+		KUNIT_EXPECT_EQ(test, goheap_gc_collect(d), 0);
+	rcu_barrier();
+	KUNIT_EXPECT_EQ(test, d->span_bytes, 0ULL);
+	tok = gh_gc_test_enter(test, d);
+	KUNIT_EXPECT_EQ(test, goheap_gc_store(d, (void **)&a->next, NULL), -EINVAL);
+	KUNIT_ASSERT_EQ(test, goheap_gc_exit(d, tok), 0);
+	migrate_enable();
+	KUNIT_EXPECT_EQ(test, d->stats.bad_stores, 1ULL);
+	KUNIT_EXPECT_EQ(test, goheap_gc_destroy(d), 0);
+}
+
 static void gh_gc_test_bad_stores(struct kunit *test)
 {
 	struct gh_gc_test_node *a, *b;
@@ -1900,6 +1931,7 @@ static struct kunit_case gh_gc_cases[] = {
 	KUNIT_CASE(gh_gc_test_bad_gfp),
 	KUNIT_CASE(gh_gc_test_bad_stores),
 	KUNIT_CASE(gh_gc_test_store_past_type),
+	KUNIT_CASE(gh_gc_test_store_cache_outdated),
 	KUNIT_CASE(gh_gc_test_bad_sections),
 	KUNIT_CASE(gh_gc_test_exit_other_task),
 	KUNIT_CASE(gh_gc_test_many_sections),
