@@ -151,7 +151,7 @@ static struct gh_span **gh_map_slot(unsigned long pfn)
 	if (pfn >> GH_MAP_TOP_SHIFT >= ARRAY_SIZE(gh_map_top))
 		return NULL;
 	node = READ_ONCE(gh_map_top[pfn >> GH_MAP_TOP_SHIFT]);
-	for (level = 2; level > 0; level--)
+	for (level = GH_MAP_LEVELS - 1; level > 0; level--)
 		node = READ_ONCE(node->slot[gh_map_index(pfn, level)]);
 	if (node == gh_map_empty_at(1))
 		return NULL;

@@ -224,6 +224,13 @@ static __always_inline long gh_span_start_index(const struct gh_span *s,
 	return idx;
 }
 
+/* Whether @p lies in the pages of @s. */
+static inline bool gh_in_span(const struct gh_span *s, const void *p)
+{
+	return (unsigned long)(p - s->base) <
+	       ((unsigned long)s->npages << PAGE_SHIFT);
+}
+
 /* Address of object @idx of @s. */
 static inline void *gh_span_obj(const struct gh_span *s, unsigned int idx)
 {

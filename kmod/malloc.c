@@ -856,13 +856,6 @@ static size_t gh_free_bulk_local(size_t n, void **ptrs)
 	return i;
 }
 
-/* Whether @p lies in the pages of @span. */
-static inline bool gh_in_span(const struct gh_span *span, const void *p)
-{
-	return (unsigned long)(p - span->base) <
-	       ((unsigned long)span->npages << PAGE_SHIFT);
-}
-
 /* Indices of up to this many objects of one span freed under one lock */
 #define GH_BULK_RUN	BITS_PER_LONG
 

@@ -111,8 +111,7 @@ gh_gc_slot_span(struct goheap_gc_domain *d, void **slot)
 
 	if (READ_ONCE(sc->epoch) == epoch) {
 		span = READ_ONCE(sc->span);
-		if ((unsigned long)((void *)slot - span->base) <
-		    (unsigned long)span->npages << PAGE_SHIFT)
+		if (gh_in_span(span, slot))
 			return span;
 	}
 	span = gh_gc_domain_span(d, slot);
@@ -151,11 +150,10 @@ static __always_inline bool gh_gc_value_ok(struct goheap_gc_domain *d,
 					   struct gh_span *span,
 					   const void *value)
 {
-	unsigned long offset = value - span->base;
 	unsigned int idx;
 
-	if (offset < (unsigned long)span->npages << PAGE_SHIFT)
-		return gh_gc_idx_live(span, gh_span_index(span, offset));
+	if (gh_in_span(span, value))
+		return gh_gc_idx_live(span, gh_span_index(span, value - span->base));
 	return gh_gc_live_span(d, value, &idx);
 }
 
