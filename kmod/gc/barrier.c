@@ -25,8 +25,11 @@
  * mode.
  *
  * A checked domain keeps, per CPU, the span its last checked store's slot
- * was in (struct gh_gc_store_cache): stores into objects allocated
- * together find their span there and skip the page-map walk.
+ * was in (struct gh_gc_store_cache), described by what the checks need:
+ * the span's first object, the words its objects cover, the division by
+ * the object size and the two bitmaps. A store into objects allocated
+ * together finds its span there and reads nothing else; the page-map walk
+ * and the span structure are for the first store into a span.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -41,20 +44,14 @@
  */
 int gh_gc_barrier_init(struct goheap_gc_domain *d)
 {
-	int cpu;
-
 	if (d->opts.flags & GOHEAP_GC_UNCHECKED) {
 		d->head.barrier_mode = 0;
 		return 0;
 	}
 	d->head.barrier_mode = GH_GC_BARRIER_CHECKED;
+	/* zeroed: no words, every CPU's cache empty */
 	d->store_cache = alloc_percpu(struct gh_gc_store_cache);
-	if (!d->store_cache)
-		return -ENOMEM;
-	/* an epoch span_epoch does not reach: no cached span yet */
-	for_each_possible_cpu(cpu)
-		per_cpu_ptr(d->store_cache, cpu)->epoch = ULONG_MAX;
-	return 0;
+	return d->store_cache ? 0 : -ENOMEM;
 }
 
 /**
@@ -89,47 +86,155 @@ void gh_gc_barrier_mark_off(struct goheap_gc_domain *d)
 }
 
 /*
- * The span of @d whose pages hold @slot, or NULL: this CPU's last one if
- * @slot is in it and no span of @d was freed since it was looked up, else
- * the page map's (and it becomes this CPU's last one). Preemption is off.
- *
- * Why a cached pointer is safe to use: gh_gc_barrier_span_gone() moves the
- * epoch before a span is freed, and the span's memory goes only after an
- * RCU grace period. A store that reads the old epoch began its
- * preemption-off section before that grace period, which waits for it; a
- * store that began after it reads the new epoch. An interrupt that stores
- * between the two writes of the entry (span, then epoch) or the two reads
- * (epoch, then span) pairs a span with an epoch no later than the one it
- * was looked up at, which is at worst a miss.
+ * Word @p is at in the cached span's objects, rotated right by three bits
+ * rather than shifted: the low bits of a misaligned @p land on top, which
+ * puts it out of range, as an address below the span or past its last
+ * object is. One compare then tests all three.
  */
-static __always_inline struct gh_span *
-gh_gc_slot_span(struct goheap_gc_domain *d, void **slot)
+static __always_inline unsigned long
+gh_gc_cached_word(const struct gh_gc_store_cache *sc, const void *p)
 {
-	struct gh_gc_store_cache *sc = this_cpu_ptr(d->store_cache);
-	unsigned long epoch = READ_ONCE(d->span_epoch);
-	struct gh_span *span;
+	static_assert(sizeof(void *) == 8);
+	return ror64((unsigned long)(p - sc->base), 3);
+}
 
-	if (READ_ONCE(sc->epoch) == epoch) {
-		span = READ_ONCE(sc->span);
-		if (gh_in_span(span, slot))
-			return span;
+/* Index of the object holding word @word of the cached span. */
+static __always_inline unsigned long
+gh_gc_cached_index(const struct gh_gc_store_cache *sc, unsigned long word)
+{
+	return (word * sc->word_magic) >> 32;
+}
+
+/*
+ * The checks against this CPU's cached span, which holds @slot (an aligned
+ * word of its objects): @slot is a pointer field of a live object, @value
+ * NULL or inside a live object of @d, in this span or, with a page-map
+ * look-up, another one. An object's index comes from the exact division
+ * (gh_span_index(), in words: a class size is a multiple of 8), and the
+ * type's pointer map covers the whole object (types.c), so no bound needs
+ * checking before either bitmap is read.
+ */
+static __always_inline bool
+gh_gc_cached_check(struct goheap_gc_domain *d,
+		   const struct gh_gc_store_cache *sc, void **slot,
+		   const void *value)
+{
+	const unsigned long *alloc = sc->alloc;
+	unsigned long word = gh_gc_cached_word(sc, slot);
+	unsigned long idx = gh_gc_cached_index(sc, word);
+	unsigned int vidx;
+
+	if (!test_bit(idx, alloc) ||
+	    !test_bit(word - idx * sc->obj_words, sc->ptr_map))
+		return false;
+	if (!value)
+		return true;
+	word = (unsigned long)(value - sc->base) / sizeof(void *);
+	if (likely(word < sc->words))
+		return test_bit(gh_gc_cached_index(sc, word), alloc);
+	return gh_gc_live_span(d, value, &vidx);
+}
+
+/* Does this CPU's cached span hold @slot, an aligned word of its objects? */
+static __always_inline bool gh_gc_cache_holds(const struct gh_gc_store_cache *sc,
+					      void **slot)
+{
+	return gh_gc_cached_word(sc, slot) < READ_ONCE(sc->words);
+}
+
+/*
+ * Describe @span, a GC span of @d, in @sc. The entry is emptied first and
+ * given its words last, so that an interrupt's store between two of these
+ * writes misses it instead of reading half of it.
+ *
+ * A span the sweeper frees meanwhile must not stay described: the sweeper
+ * takes the span from its domain, then empties every CPU's entry that
+ * describes it (gh_gc_barrier_span_gone()); this fill describes the span,
+ * then checks that it still belongs to @d, and empties its entry if not.
+ * With a full barrier between the write and the read on both sides, one
+ * of the two sees the other's write.
+ */
+static void gh_gc_store_cache_fill(struct goheap_gc_domain *d,
+				   struct gh_gc_store_cache *sc,
+				   struct gh_span *span)
+{
+	WRITE_ONCE(sc->words, 0);
+	barrier();
+	sc->base = span->base;
+	sc->word_magic = (unsigned long)span->divmagic * sizeof(void *);
+	sc->obj_words = span->size / sizeof(void *);
+	WRITE_ONCE(sc->alloc, gh_span_alloc_bits(span));
+	sc->ptr_map = gh_gc_span_tinfo(span)->ptr_map;
+	barrier();
+	WRITE_ONCE(sc->words,
+		   (unsigned long)span->nelems * span->size / sizeof(void *));
+	smp_mb();	/* pairs with gh_gc_barrier_span_gone() */
+	if (READ_ONCE(span->gc_domain) != d)
+		WRITE_ONCE(sc->words, 0);
+}
+
+/**
+ * gh_gc_barrier_span_gone() - no checked store may use @span any more
+ * @d: domain, lock held
+ * @span: an empty span of @d about to go back to the page heap
+ *
+ * Takes @span from @d, so that no look-up finds it, and empties each CPU's
+ * store cache that describes it. A store that read an entry before it was
+ * emptied runs with preemption off, and the span structure is freed after
+ * an RCU grace period, which waits for it. Such a store finds no alloc bit
+ * set in the span, which is empty, and goes to the page map.
+ */
+void gh_gc_barrier_span_gone(struct goheap_gc_domain *d, struct gh_span *span)
+{
+	const unsigned long *alloc = gh_span_alloc_bits(span);
+	struct gh_gc_store_cache *sc;
+	int cpu;
+
+	lockdep_assert_held(&d->lock);
+	WRITE_ONCE(span->gc_domain, NULL);
+	if (!d->store_cache)
+		return;
+	smp_mb();	/* pairs with gh_gc_store_cache_fill() */
+	for_each_possible_cpu(cpu) {
+		sc = per_cpu_ptr(d->store_cache, cpu);
+		if (READ_ONCE(sc->alloc) == alloc)
+			WRITE_ONCE(sc->words, 0);
 	}
+}
+
+/*
+ * The checks without this CPU's cached span, which does not hold @slot or
+ * refused the store: find @slot's span in the page map and check against
+ * that. In task context the span becomes the CPU's cached one. An
+ * interrupt describes it in an entry of its own on the stack: were
+ * interrupts to write the CPU's entry, a task reading it could be
+ * interrupted half way and read two spans.
+ */
+static bool gh_gc_store_check_uncached(struct goheap_gc_domain *d,
+				       void **slot, const void *value)
+{
+	struct gh_gc_store_cache own, *sc = &own;
+	struct gh_span *span;
+	bool ok = false;
+
+	preempt_disable();
 	span = gh_gc_domain_span(d, slot);
 	if (span) {
-		WRITE_ONCE(sc->span, span);
-		WRITE_ONCE(sc->epoch, epoch);
+		if (in_task())
+			sc = this_cpu_ptr(d->store_cache);
+		gh_gc_store_cache_fill(d, sc, span);
+		ok = gh_gc_cache_holds(sc, slot) &&
+		     gh_gc_cached_check(d, sc, slot, value);
 	}
-	return span;
+	preempt_enable();
+	return ok;
 }
 
 /*
  * Is @slot, in @span's pages, a pointer field of a live object of @span?
- * Inline, for the checked barrier's common case. The slot's offset in its
- * object is below the object's size, the exact division (gh_span_index())
- * sees to that, and the pointer map covers the whole object (types.c): no
- * bound needs checking before the map is read.
+ * For the slow check, which has no cached span to check against.
  */
-static __always_inline bool gh_gc_is_field(struct gh_span *span, void **slot)
+static bool gh_gc_is_field(struct gh_span *span, void **slot)
 {
 	unsigned long offset = (void *)slot - span->base, field;
 	unsigned int idx = gh_span_index(span, offset);
@@ -142,25 +247,9 @@ static __always_inline bool gh_gc_is_field(struct gh_span *span, void **slot)
 }
 
 /*
- * Is @value inside a live object of @d? @span, the slot's, is tried first:
- * a store often links objects allocated together, and then the page-map
- * walk is saved.
- */
-static __always_inline bool gh_gc_value_ok(struct goheap_gc_domain *d,
-					   struct gh_span *span,
-					   const void *value)
-{
-	unsigned int idx;
-
-	if (gh_in_span(span, value))
-		return gh_gc_idx_live(span, gh_span_index(span, value - span->base));
-	return gh_gc_live_span(d, value, &idx);
-}
-
-/*
- * The store failed the inline checks: it may still be a store to a root
- * (of a value the checks accepted); anything else is refused and reported
- * against @caller.
+ * The store failed the checks against its slot's span: it may still be a
+ * store to a root (of a value the checks accepted); anything else is
+ * refused and reported against @caller.
  */
 static noinline int gh_gc_store_slow_check(struct goheap_gc_domain *d,
 					   void **slot, const void *value,
@@ -189,30 +278,6 @@ static noinline int gh_gc_store_slow_check(struct goheap_gc_domain *d,
 }
 
 /*
- * The checks of a checked domain, inline and without a call: @slot is a
- * pointer field of a live object of @d, @value NULL or into a live object
- * of @d. The common case, a field and a value, finds the slot's span in
- * this CPU's store cache or with a page-map look-up, and the value in the
- * same span or with a second look-up, with preemption off (which is an RCU
- * reader: spans are freed after a grace period). A store that fails them
- * may still be a store to a root: gh_gc_store_slow_check() decides.
- */
-static __always_inline bool gh_gc_store_fast_check(struct goheap_gc_domain *d,
-						   void **slot,
-						   const void *value)
-{
-	struct gh_span *span;
-	bool ok;
-
-	preempt_disable();
-	span = gh_gc_slot_span(d, slot);
-	ok = span && gh_gc_is_field(span, slot) &&
-	     (!value || gh_gc_value_ok(d, span, value));
-	preempt_enable();
-	return ok;
-}
-
-/*
  * A store while the collector marks: shade the value it overwrites and the
  * one it writes, then store. Out of line, so that the checked path, which
  * calls nothing, saves no registers.
@@ -225,23 +290,67 @@ static noinline int gh_gc_store_marking(struct goheap_gc_domain *d,
 	return 0;
 }
 
+/* The store, once checked or for an unchecked domain: as @mode asks. */
+static __always_inline int gh_gc_store_as_mode(struct goheap_gc_domain *d,
+					       void **slot, void *value,
+					       unsigned long mode)
+{
+	if (mode & GH_GC_BARRIER_MARKING)
+		return gh_gc_store_marking(d, slot, value);
+	WRITE_ONCE(*slot, value);
+	return 0;
+}
+
 /*
- * The store after the checks refused it or found a root: -EINVAL if it is
- * bad, else the store as the mode asks.
+ * The store after the cached span did not hold its slot or refused it:
+ * the checks again with the page map (which caches the slot's span), then
+ * those for a root; -EINVAL if it is bad, else the store as @mode asks.
  */
 static noinline int gh_gc_store_checked_slow(struct goheap_gc_domain *d,
 					     void **slot, void *value,
 					     unsigned long mode,
 					     unsigned long caller)
 {
-	int ret = gh_gc_store_slow_check(d, slot, value, caller);
+	int ret;
 
-	if (ret)
-		return ret;
-	if (mode & GH_GC_BARRIER_MARKING)
-		return gh_gc_store_marking(d, slot, value);
-	WRITE_ONCE(*slot, value);
-	return 0;
+	if (!gh_gc_store_check_uncached(d, slot, value)) {
+		ret = gh_gc_store_slow_check(d, slot, value, caller);
+		if (ret)
+			return ret;
+	}
+	return gh_gc_store_as_mode(d, slot, value, mode);
+}
+
+/*
+ * A checked store: the checks against the span of this CPU's last checked
+ * store, inline and without a call. The common case, a store into that
+ * span, reads the span's description in its per-CPU cache line and
+ * nothing else but the two bitmaps, and stores before preemption comes
+ * back on. Preemption off is an RCU reader: spans are freed after a grace
+ * period. Anything else, a slot in another span, a root, a bad store, is
+ * for gh_gc_store_checked_slow().
+ */
+static __always_inline int gh_gc_store_checked(struct goheap_gc_domain *d,
+					       void **slot, void *value,
+					       unsigned long mode,
+					       unsigned long caller)
+{
+	struct gh_gc_store_cache *sc;
+
+	preempt_disable();
+	sc = this_cpu_ptr(d->store_cache);
+	if (unlikely(!gh_gc_cache_holds(sc, slot) ||
+		     !gh_gc_cached_check(d, sc, slot, value))) {
+		preempt_enable();
+		return gh_gc_store_checked_slow(d, slot, value, mode, caller);
+	}
+	if (likely(!(mode & GH_GC_BARRIER_MARKING))) {
+		WRITE_ONCE(*slot, value);
+		preempt_enable();
+		return 0;
+	}
+	preempt_enable();
+	return gh_gc_store_marking(d, slot, value);
 }
 
 /**
@@ -263,12 +372,8 @@ int __goheap_gc_store(struct goheap_gc_domain *d, void **slot, void *value)
 {
 	unsigned long mode = READ_ONCE(d->head.barrier_mode);
 
-	if ((mode & GH_GC_BARRIER_CHECKED) &&
-	    unlikely(!gh_gc_store_fast_check(d, slot, value)))
-		return gh_gc_store_checked_slow(d, slot, value, mode, _RET_IP_);
-	if (mode & GH_GC_BARRIER_MARKING)
-		return gh_gc_store_marking(d, slot, value);
-	WRITE_ONCE(*slot, value);
-	return 0;
+	if (mode & GH_GC_BARRIER_CHECKED)
+		return gh_gc_store_checked(d, slot, value, mode, _RET_IP_);
+	return gh_gc_store_as_mode(d, slot, value, mode);
 }
 EXPORT_SYMBOL_GPL(__goheap_gc_store);

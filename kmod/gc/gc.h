@@ -163,20 +163,24 @@ struct gh_gc_stats {
 };
 
 /*
- * The span of a CPU's last checked store (barrier.c). It may be used while
- * @epoch equals its domain's span_epoch, which moves before any span of
- * the domain is freed: a span freed since cannot match.
+ * The span of a CPU's last checked store (barrier.c), flattened into what
+ * the checks read, so that a store into it loads nothing else: one cache
+ * line. Empty while @words is 0. Only its CPU's task context fills it; the
+ * sweeper empties it before the span is freed (gh_gc_barrier_span_gone()).
  */
 struct gh_gc_store_cache {
-	struct gh_span *span;
-	unsigned long epoch;
-};
+	void *base;			/* the span's first object */
+	unsigned long words;		/* words its objects cover */
+	unsigned long word_magic;	/* index = word * word_magic >> 32 */
+	unsigned long obj_words;	/* words of one object */
+	const unsigned long *alloc;	/* the span's alloc bits */
+	const unsigned long *ptr_map;	/* its type's pointer words */
+} ____cacheline_aligned;
 
 struct goheap_gc_domain {
 	struct goheap_gc_domain_head head;	/* first: read inline */
-	/* checked domains: each CPU's last slot span, and what outdates it */
+	/* checked domains: each CPU's last slot span */
 	struct gh_gc_store_cache __percpu *store_cache;
-	unsigned long span_epoch;	/* written under lock, read by anyone */
 	char name[GH_GC_NAME_LEN];
 	struct list_head node;			/* registry */
 	struct goheap_gc_opts opts;
@@ -326,15 +330,7 @@ u64 gh_gc_heap_alloc(struct goheap_gc_domain *d);
 int gh_gc_barrier_init(struct goheap_gc_domain *d);
 void gh_gc_barrier_exit(struct goheap_gc_domain *d);
 
-/*
- * Called, lock held, before one of @d's spans goes back to the page heap:
- * no checked store uses it from its CPU's cache any more (barrier.c).
- */
-static inline void gh_gc_barrier_span_gone(struct goheap_gc_domain *d)
-{
-	lockdep_assert_held(&d->lock);
-	WRITE_ONCE(d->span_epoch, d->span_epoch + 1);
-}
+void gh_gc_barrier_span_gone(struct goheap_gc_domain *d, struct gh_span *span);
 void gh_gc_barrier_mark_on(struct goheap_gc_domain *d);
 void gh_gc_barrier_mark_off(struct goheap_gc_domain *d);
 

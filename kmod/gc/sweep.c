@@ -52,7 +52,7 @@ static bool gh_gc_drop_if_empty(struct goheap_gc_domain *d, struct gh_span *span
 	list_del(&span->node);
 	WRITE_ONCE(gh_gc_span_tinfo(span)->nspans, gh_gc_span_tinfo(span)->nspans - 1);
 	d->span_bytes -= (u64)span->npages * PAGE_SIZE;
-	gh_gc_barrier_span_gone(d);
+	gh_gc_barrier_span_gone(d, span);
 	gh_heap_free_span(span);
 	return true;
 }

@@ -9,6 +9,7 @@
  * reachable node released at all, is caught, and freed memory is
  * KASAN-poisoned so that any use of a reclaimed node is reported.
  */
+#include <linux/completion.h>
 #include <linux/delay.h>
 #include <linux/kthread.h>
 #include <linux/random.h>
@@ -1566,6 +1567,120 @@ static void gh_gc_test_store_cache_outdated(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, goheap_gc_destroy(d), 0);
 }
 
+/* The span of the live GC object @p of @d; a live object keeps it. */
+static struct gh_span *gh_gc_test_span(struct goheap_gc_domain *d, const void *p)
+{
+	struct gh_span *span;
+
+	rcu_read_lock();
+	span = gh_gc_domain_span(d, p);
+	rcu_read_unlock();
+	return span;
+}
+
+/*
+ * Values checked against the cached span: an interior, misaligned pointer
+ * into a live object is taken; a slot of the span never handed out, and
+ * the span's tail past its last object, are refused.
+ */
+static void gh_gc_test_store_cache_values(struct kunit *test)
+{
+	struct goheap_gc_domain *d = gh_gc_test_domain(test, "storevalues", NULL);
+	struct gh_gc_test_node *a, *b;
+	struct gh_span *span;
+	void *free_slot, *tail;
+	int tok;
+
+	migrate_disable();	/* one CPU's cache: a and b share a fresh span */
+	tok = gh_gc_test_enter(test, d);
+	a = gh_gc_test_new(test, d, 0);
+	b = gh_gc_test_new(test, d, 1);
+	KUNIT_ASSERT_PTR_EQ(test, b, a + 1);
+	span = gh_gc_test_span(d, a);
+	KUNIT_ASSERT_NOT_NULL(test, span);
+	KUNIT_ASSERT_GT(test, span->nelems, 2U);
+	free_slot = b + 1;
+	tail = span->base + (size_t)span->nelems * span->size;
+	gh_gc_test_set(test, d, &a->next, b);		/* caches the span */
+	gh_gc_test_set(test, d, &a->left, (char *)b + 3);
+	KUNIT_EXPECT_EQ(test, goheap_gc_store(d, (void **)&a->right, free_slot), -EINVAL);
+	KUNIT_EXPECT_EQ(test, goheap_gc_store(d, (void **)&a->right, tail), -EINVAL);
+	KUNIT_EXPECT_EQ(test, goheap_gc_store(d, (void **)&a->right, (char *)span->base - 1),
+			-EINVAL);
+	KUNIT_EXPECT_NULL(test, a->right);
+	KUNIT_EXPECT_EQ(test, d->stats.bad_stores, 3ULL);
+	KUNIT_ASSERT_EQ(test, goheap_gc_exit(d, tok), 0);
+	migrate_enable();
+	KUNIT_EXPECT_EQ(test, goheap_gc_destroy(d), 0);
+}
+
+/* A pinned timer's checked stores, from softirq context on the task's CPU. */
+struct gh_gc_test_irq_stores {
+	struct timer_list timer;
+	struct goheap_gc_domain *d;
+	void **pad;			/* an object of gh_gc_test_pad_type */
+	int good, bad, enter;
+	struct completion done;
+};
+
+static void gh_gc_test_irq_stores_fn(struct timer_list *t)
+{
+	struct gh_gc_test_irq_stores *is = from_timer(is, t, timer);
+	int tok = goheap_gc_enter(is->d);
+
+	is->enter = tok < 0 ? tok : 0;
+	if (tok >= 0) {
+		is->good = goheap_gc_store(is->d, &is->pad[0], is->pad);
+		is->bad = goheap_gc_store(is->d, &is->pad[1], is->pad);
+		goheap_gc_exit(is->d, tok);
+	}
+	complete(&is->done);
+}
+
+/*
+ * Only task context writes a CPU's store cache: an interrupt's stores are
+ * checked as well (the pointer field taken, the plain word refused), in a
+ * span described on its stack, and leave the interrupted CPU's cached span
+ * as it was.
+ */
+static void gh_gc_test_store_cache_irq(struct kunit *test)
+{
+	struct goheap_gc_domain *d = gh_gc_test_domain(test, "storeirq", NULL);
+	struct gh_gc_test_irq_stores is = { .d = d };
+	struct gh_gc_test_node *a;
+	struct gh_gc_store_cache *sc;
+	void *cached_base;
+	int tok;
+
+	init_completion(&is.done);
+	migrate_disable();	/* the timer fires on this CPU */
+	tok = gh_gc_test_enter(test, d);
+	a = gh_gc_test_new(test, d, 0);
+	is.pad = goheap_gc_alloc(d, &gh_gc_test_pad_type, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, is.pad);
+	KUNIT_ASSERT_PTR_NE(test, gh_gc_test_span(d, a), gh_gc_test_span(d, is.pad));
+	gh_gc_test_set(test, d, &a->next, a);		/* caches a's span */
+	sc = this_cpu_ptr(d->store_cache);
+	cached_base = READ_ONCE(sc->base);
+	KUNIT_ASSERT_PTR_EQ(test, cached_base, gh_gc_test_span(d, a)->base);
+	timer_setup_on_stack(&is.timer, gh_gc_test_irq_stores_fn, TIMER_PINNED);
+	mod_timer(&is.timer, jiffies + 1);
+	wait_for_completion(&is.done);
+	del_timer_sync(&is.timer);
+	destroy_timer_on_stack(&is.timer);
+	KUNIT_EXPECT_EQ(test, is.enter, 0);
+	KUNIT_EXPECT_EQ(test, is.good, 0);
+	KUNIT_EXPECT_EQ(test, is.bad, -EINVAL);
+	KUNIT_EXPECT_PTR_EQ(test, is.pad[0], (void *)is.pad);
+	KUNIT_EXPECT_NULL(test, is.pad[1]);
+	KUNIT_EXPECT_PTR_EQ(test, READ_ONCE(sc->base), cached_base);
+	gh_gc_test_set(test, d, &a->prev, a);
+	KUNIT_ASSERT_EQ(test, goheap_gc_exit(d, tok), 0);
+	migrate_enable();
+	KUNIT_EXPECT_EQ(test, d->stats.bad_stores, 1ULL);
+	KUNIT_EXPECT_EQ(test, goheap_gc_destroy(d), 0);
+}
+
 static void gh_gc_test_bad_stores(struct kunit *test)
 {
 	struct gh_gc_test_node *a, *b;
@@ -1932,6 +2047,8 @@ static struct kunit_case gh_gc_cases[] = {
 	KUNIT_CASE(gh_gc_test_bad_stores),
 	KUNIT_CASE(gh_gc_test_store_past_type),
 	KUNIT_CASE(gh_gc_test_store_cache_outdated),
+	KUNIT_CASE(gh_gc_test_store_cache_values),
+	KUNIT_CASE(gh_gc_test_store_cache_irq),
 	KUNIT_CASE(gh_gc_test_bad_sections),
 	KUNIT_CASE(gh_gc_test_exit_other_task),
 	KUNIT_CASE(gh_gc_test_many_sections),
