@@ -534,7 +534,7 @@ static void gh_arena_insert(struct gh_arena *a)
 	gh_search_lower(a);
 	gh_heap_acct.arenas++;
 	gh_heap_acct.sys_bytes += (u64)a->npages * PAGE_SIZE;
-	gh_heap_acct.meta_bytes += sizeof(*a);
+	gh_heap_acct.meta_bytes += kmalloc_size_roundup(sizeof(*a));
 }
 
 /*
@@ -571,7 +571,7 @@ static void gh_arena_remove(struct gh_arena *a)
 	list_del(&a->node);
 	gh_heap_acct.arenas--;
 	gh_heap_acct.sys_bytes -= (u64)a->npages * PAGE_SIZE;
-	gh_heap_acct.meta_bytes -= sizeof(*a);
+	gh_heap_acct.meta_bytes -= kmalloc_size_roundup(sizeof(*a));
 }
 
 /* ---- spans -------------------------------------------------------------------- */
@@ -669,7 +669,8 @@ struct gh_span *gh_heap_alloc_span(unsigned int npages, unsigned int align,
 	if (!span)
 		return NULL;
 	span->owner = GH_NO_OWNER;
-	span->meta_bytes = struct_size(span, bits, 0) + bitmap_bytes;
+	/* what kmalloc holds for it, not what was asked */
+	span->meta_bytes = kmalloc_size_roundup(struct_size(span, bits, 0) + bitmap_bytes);
 
 	spin_lock_irqsave(&gh_heap_lock, flags);
 	placed = gh_heap_place(span, npages, align, nid);

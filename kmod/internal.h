@@ -170,8 +170,10 @@ struct gh_prof_bucket;
 struct gh_span {
 	void *base;
 	struct gh_arena *arena;
-	struct list_head node;		/* central partial/full list */
-	struct rcu_head rcu;
+	union {
+		struct list_head node;	/* central partial/full list */
+		struct rcu_head rcu;	/* on no list: freed after a grace period */
+	};
 	unsigned int first_page;	/* index of base in the arena */
 	unsigned int npages;
 	u8 state;			/* enum gh_span_state */
@@ -199,6 +201,9 @@ struct gh_span {
 	unsigned long *remote;		/* bits + nwords */
 	unsigned long bits[];
 };
+
+/* a span of up to 128 objects, alloc and remote bits, fits kmalloc-128 */
+static_assert(sizeof(struct gh_span) + 2 * 2 * sizeof(unsigned long) <= 128);
 
 /* Index of the object @offset bytes into @s (0 in a one-object span). */
 static inline unsigned int gh_span_index(const struct gh_span *s,
