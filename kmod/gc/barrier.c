@@ -106,13 +106,46 @@ gh_gc_cached_index(const struct gh_gc_store_cache *sc, unsigned long word)
 }
 
 /*
- * The checks against this CPU's cached span, which holds @slot (an aligned
- * word of its objects): @slot is a pointer field of a live object, @value
- * NULL or inside a live object of @d, in this span or, with a page-map
- * look-up, another one. An object's index comes from the exact division
- * (gh_span_index(), in words: a class size is a multiple of 8), and the
- * type's pointer map covers the whole object (types.c), so no bound needs
- * checking before either bitmap is read.
+ * Is @slot, in this CPU's cached span (an aligned word of its objects), a
+ * pointer field of a live object? @alloc is the span's alloc bits, read
+ * once from the cache by the caller for both checks. An object's index comes from the exact
+ * division (gh_span_index(), in words: a class size is a multiple of 8),
+ * and the type's pointer map covers the whole object (types.c), so no
+ * bound needs checking before either bitmap is read.
+ */
+static __always_inline bool
+gh_gc_cached_field(const struct gh_gc_store_cache *sc,
+		   const unsigned long *alloc, void **slot)
+{
+	unsigned long word = gh_gc_cached_word(sc, slot);
+	unsigned long idx = gh_gc_cached_index(sc, word);
+
+	return test_bit(idx, alloc) &&
+	       test_bit(word - idx * sc->obj_words, sc->ptr_map);
+}
+
+/*
+ * Is @value inside a live object of @d? The cached span is tried first: a
+ * store often links objects allocated together, and then the page-map
+ * walk is saved.
+ */
+static __always_inline bool
+gh_gc_cached_value_ok(struct goheap_gc_domain *d,
+		      const struct gh_gc_store_cache *sc,
+		      const unsigned long *alloc, const void *value)
+{
+	unsigned long word = (unsigned long)(value - sc->base) / sizeof(void *);
+	unsigned int idx;
+
+	if (likely(word < sc->words))
+		return test_bit(gh_gc_cached_index(sc, word), alloc);
+	return gh_gc_live_span(d, value, &idx);
+}
+
+/*
+ * The checks against this CPU's cached span, which holds @slot: @slot is
+ * a pointer field of a live object, @value NULL or inside a live object
+ * of @d.
  */
 static __always_inline bool
 gh_gc_cached_check(struct goheap_gc_domain *d,
@@ -120,19 +153,9 @@ gh_gc_cached_check(struct goheap_gc_domain *d,
 		   const void *value)
 {
 	const unsigned long *alloc = sc->alloc;
-	unsigned long word = gh_gc_cached_word(sc, slot);
-	unsigned long idx = gh_gc_cached_index(sc, word);
-	unsigned int vidx;
 
-	if (!test_bit(idx, alloc) ||
-	    !test_bit(word - idx * sc->obj_words, sc->ptr_map))
-		return false;
-	if (!value)
-		return true;
-	word = (unsigned long)(value - sc->base) / sizeof(void *);
-	if (likely(word < sc->words))
-		return test_bit(gh_gc_cached_index(sc, word), alloc);
-	return gh_gc_live_span(d, value, &vidx);
+	return gh_gc_cached_field(sc, alloc, slot) &&
+	       (!value || gh_gc_cached_value_ok(d, sc, alloc, value));
 }
 
 /* Does this CPU's cached span hold @slot, an aligned word of its objects? */
@@ -205,17 +228,22 @@ void gh_gc_barrier_span_gone(struct goheap_gc_domain *d, struct gh_span *span)
 /*
  * The checks without this CPU's cached span, which does not hold @slot or
  * refused the store: find @slot's span in the page map and check against
- * that. In task context the span becomes the CPU's cached one. An
- * interrupt describes it in an entry of its own on the stack: were
- * interrupts to write the CPU's entry, a task reading it could be
- * interrupted half way and read two spans.
+ * that, as the fast path does. In task context the span becomes the CPU's
+ * cached one. An interrupt describes it in an entry of its own on the
+ * stack: were interrupts to write the CPU's entry, a task reading it could
+ * be interrupted half way and read two spans. A slot in no span of @d may
+ * still be a root; anything else is refused and reported against @caller.
+ *
+ * Return: 0, or -EINVAL for a bad slot or value.
  */
-static bool gh_gc_store_check_uncached(struct goheap_gc_domain *d,
-				       void **slot, const void *value)
+static noinline int gh_gc_store_slow_check(struct goheap_gc_domain *d,
+					   void **slot, const void *value,
+					   unsigned long caller)
 {
 	struct gh_gc_store_cache own, *sc = &own;
+	bool slot_ok, value_ok;
 	struct gh_span *span;
-	bool ok = false;
+	unsigned int idx;
 
 	preempt_disable();
 	span = gh_gc_domain_span(d, slot);
@@ -223,47 +251,14 @@ static bool gh_gc_store_check_uncached(struct goheap_gc_domain *d,
 		if (in_task())
 			sc = this_cpu_ptr(d->store_cache);
 		gh_gc_store_cache_fill(d, sc, span);
-		ok = gh_gc_cache_holds(sc, slot) &&
-		     gh_gc_cached_check(d, sc, slot, value);
+		slot_ok = gh_gc_cache_holds(sc, slot) &&
+			  gh_gc_cached_field(sc, sc->alloc, slot);
+		value_ok = !value || gh_gc_cached_value_ok(d, sc, sc->alloc, value);
+	} else {
+		slot_ok = gh_gc_is_root(d, slot);
+		value_ok = !value || gh_gc_live_span(d, value, &idx);
 	}
 	preempt_enable();
-	return ok;
-}
-
-/*
- * Is @slot, in @span's pages, a pointer field of a live object of @span?
- * For the slow check, which has no cached span to check against.
- */
-static bool gh_gc_is_field(struct gh_span *span, void **slot)
-{
-	unsigned long offset = (void *)slot - span->base, field;
-	unsigned int idx = gh_span_index(span, offset);
-
-	if (!gh_gc_idx_live(span, idx))
-		return false;
-	field = offset - (unsigned long)idx * span->size;
-	return IS_ALIGNED(field, sizeof(void *)) &&
-	       test_bit(field / sizeof(void *), gh_gc_span_tinfo(span)->ptr_map);
-}
-
-/*
- * The store failed the checks against its slot's span: it may still be a
- * store to a root (of a value the checks accepted); anything else is
- * refused and reported against @caller.
- */
-static noinline int gh_gc_store_slow_check(struct goheap_gc_domain *d,
-					   void **slot, const void *value,
-					   unsigned long caller)
-{
-	struct gh_span *span;
-	unsigned int idx;
-	bool slot_ok, value_ok;
-
-	rcu_read_lock();
-	span = gh_gc_domain_span(d, slot);
-	slot_ok = (span && gh_gc_is_field(span, slot)) || gh_gc_is_root(d, slot);
-	value_ok = !value || gh_gc_live_span(d, value, &idx);
-	rcu_read_unlock();
 	if (!slot_ok) {
 		gh_gc_report(d, &d->stats.bad_stores, caller,
 			     "store to a slot that is no pointer field of a live object nor a root");
@@ -303,21 +298,18 @@ static __always_inline int gh_gc_store_as_mode(struct goheap_gc_domain *d,
 
 /*
  * The store after the cached span did not hold its slot or refused it:
- * the checks again with the page map (which caches the slot's span), then
- * those for a root; -EINVAL if it is bad, else the store as @mode asks.
+ * the checks again with the page map (which caches the slot's span) and
+ * the roots; -EINVAL if it is bad, else the store as @mode asks.
  */
 static noinline int gh_gc_store_checked_slow(struct goheap_gc_domain *d,
 					     void **slot, void *value,
 					     unsigned long mode,
 					     unsigned long caller)
 {
-	int ret;
+	int ret = gh_gc_store_slow_check(d, slot, value, caller);
 
-	if (!gh_gc_store_check_uncached(d, slot, value)) {
-		ret = gh_gc_store_slow_check(d, slot, value, caller);
-		if (ret)
-			return ret;
-	}
+	if (ret)
+		return ret;
 	return gh_gc_store_as_mode(d, slot, value, mode);
 }
 
