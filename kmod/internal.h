@@ -355,6 +355,7 @@ struct gh_span *gh_span_new_typed(struct gh_central *c, gfp_t gfp);
 void gh_span_free_typed(struct gh_span *span, bool after_gp);
 unsigned int gh_span_pages_of(unsigned int cls);
 unsigned int gh_span_grown_pages(unsigned int cls, unsigned long alive);
+unsigned int gh_span_grown_objects_max(unsigned int cls);
 /* live spans of a class per doubling of its new spans' size (span.c) */
 #define GH_SPAN_GROW_STEP	8
 /* a span grows no further than this many objects, but for a bulk call's */

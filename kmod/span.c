@@ -151,6 +151,29 @@ unsigned int gh_span_grown_pages(unsigned int cls, unsigned long alive)
 	return pages;
 }
 
+/**
+ * gh_span_grown_objects_max() - the most objects a grown span of @cls holds
+ * @cls: size class
+ *
+ * A bound on gh_span_grown_pages() whatever the arena order is then set
+ * to: the class's own pages, doubled within the largest arena
+ * (GH_ARENA_PAGES) while the span holds at most GH_SPAN_GROW_OBJECTS.
+ * Spans for a bulk call (gh_span_pages()) may hold more.
+ *
+ * Return: the objects.
+ */
+unsigned int gh_span_grown_objects_max(unsigned int cls)
+{
+	const struct gh_class_info *info = &gh_classes[cls];
+	unsigned int pages = info->npages;
+
+	while (pages * 2 <= GH_ARENA_PAGES &&
+	       gh_span_pages_fit(info, pages * 2, GH_SPAN_GROW_OBJECTS))
+		pages *= 2;
+	return gh_span_objects(info, pages);
+}
+EXPORT_SYMBOL_IF_KUNIT(gh_span_grown_objects_max);
+
 /*
  * Pages for a new span of @cls: grown with the class's live spans. A bulk
  * call that wants @want objects at once gets a span that holds them all,

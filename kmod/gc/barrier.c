@@ -108,9 +108,10 @@ gh_gc_cached_index(const struct gh_gc_store_cache *sc, unsigned long word)
 /*
  * Is @slot, in this CPU's cached span (an aligned word of its objects), a
  * pointer field of a live object? @alloc is the span's alloc bits, read
- * once from the cache by the caller for both checks. An object's index comes from the exact
- * division (gh_span_index(), in words: a class size is a multiple of 8),
- * and the type's pointer map covers the whole object (types.c), so no
+ * once from the cache by the caller for both checks. The object's index
+ * comes from the exact division (gh_span_index(), in words: a class size
+ * is a multiple of 8), and the type's pointer map repeats for every
+ * object of the span (types.c), so the slot's own word indexes it and no
  * bound needs checking before either bitmap is read.
  */
 static __always_inline bool
@@ -118,10 +119,9 @@ gh_gc_cached_field(const struct gh_gc_store_cache *sc,
 		   const unsigned long *alloc, void **slot)
 {
 	unsigned long word = gh_gc_cached_word(sc, slot);
-	unsigned long idx = gh_gc_cached_index(sc, word);
 
-	return test_bit(idx, alloc) &&
-	       test_bit(word - idx * sc->obj_words, sc->ptr_map);
+	return test_bit(gh_gc_cached_index(sc, word), alloc) &&
+	       test_bit(word, sc->ptr_map);
 }
 
 /*
@@ -185,9 +185,8 @@ static void gh_gc_store_cache_fill(struct goheap_gc_domain *d,
 	barrier();
 	sc->base = span->base;
 	sc->word_magic = (unsigned long)span->divmagic * sizeof(void *);
-	sc->obj_words = span->size / sizeof(void *);
 	WRITE_ONCE(sc->alloc, gh_span_alloc_bits(span));
-	sc->ptr_map = gh_gc_span_tinfo(span)->ptr_map;
+	sc->ptr_map = gh_gc_span_tinfo(span)->span_ptr_map;
 	barrier();
 	WRITE_ONCE(sc->words,
 		   (unsigned long)span->nelems * span->size / sizeof(void *));

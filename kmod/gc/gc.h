@@ -103,6 +103,8 @@ struct gh_gc_tinfo {
 	struct list_head pending;	/* swept, garbage awaiting release() */
 	/* bit n: word n is a pointer field; obj_size / 8 bits */
 	unsigned long *ptr_map;
+	/* ptr_map repeated for each object of the type's longest span */
+	unsigned long *span_ptr_map;
 	struct gh_gc_cache __percpu *caches;	/* NULL for a large type */
 };
 
@@ -172,9 +174,8 @@ struct gh_gc_store_cache {
 	void *base;			/* the span's first object */
 	unsigned long words;		/* words its objects cover */
 	unsigned long word_magic;	/* index = word * word_magic >> 32 */
-	unsigned long obj_words;	/* words of one object */
 	const unsigned long *alloc;	/* the span's alloc bits */
-	const unsigned long *ptr_map;	/* its type's pointer words */
+	const unsigned long *ptr_map;	/* its type's pointer words, repeated */
 } ____cacheline_aligned;
 
 struct goheap_gc_domain {

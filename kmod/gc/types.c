@@ -6,7 +6,10 @@
  * a domain, and turned into what the collector needs per object: the size
  * class, and a bitmap of the words that are pointer fields, which the
  * scanner and the checked barrier test a bit of instead of searching the
- * offsets. The record also heads the type's span lists (alloc.c, sweep.c).
+ * offsets. The barrier's copy repeats the bitmap for every object of the
+ * longest span the type can have (at most 4 KiB, for types of the largest
+ * classes), so that it indexes it with a word's offset in the span. The
+ * record also heads the type's span lists (alloc.c, sweep.c).
  *
  * A type that fits a size class also gets a cache per CPU (alloc.c).
  *
@@ -67,6 +70,7 @@ static void gh_gc_tinfo_free(struct gh_gc_tinfo *ti)
 {
 	free_percpu(ti->caches);
 	bitmap_free(ti->ptr_map);
+	bitmap_free(ti->span_ptr_map);
 	kfree(ti);
 }
 
@@ -85,26 +89,48 @@ static void gh_gc_tinfo_size(struct gh_gc_tinfo *ti, size_t size)
 	}
 }
 
+/*
+ * The type's pointer map for @objects objects in a row: bit n says whether
+ * word n of them is a pointer field. The marker reads one object's; the
+ * checked barrier reads the map of the longest span the type can have, so
+ * that it tests a slot's bit without dividing its offset by the object
+ * size, and without a bound check (a word of a span's objects is within
+ * the map).
+ */
+static unsigned long *gh_gc_ptr_map_new(const struct goheap_gc_type *type,
+					const struct gh_gc_tinfo *ti,
+					unsigned int objects, gfp_t gfp)
+{
+	unsigned int obj_words = ti->obj_size / sizeof(void *);
+	unsigned long *map = bitmap_zalloc(objects * obj_words, gfp);
+	unsigned int obj, i;
+
+	for (obj = 0; map && obj < objects; obj++)
+		for (i = 0; i < type->nr_ptrs; i++)
+			__set_bit(obj * obj_words +
+				  type->ptr_offsets[i] / sizeof(void *), map);
+	return map;
+}
+
 static struct gh_gc_tinfo *gh_gc_tinfo_new(const struct goheap_gc_type *type,
 					   gfp_t gfp)
 {
 	struct gh_gc_tinfo *ti = kzalloc(sizeof(*ti), gfp);
-	unsigned int i;
 
 	if (!ti)
 		return NULL;
 	ti->type = type;
 	gh_gc_tinfo_size(ti, type->size);
-	/* the whole object, so that the barrier reads it with no bound check */
-	ti->ptr_map = bitmap_zalloc(ti->obj_size / sizeof(void *), gfp);
+	ti->ptr_map = gh_gc_ptr_map_new(type, ti, 1, gfp);
+	ti->span_ptr_map = gh_gc_ptr_map_new(type, ti, ti->cls ?
+					     gh_span_grown_objects_max(ti->cls) : 1,
+					     gfp);
 	if (ti->cls)
 		ti->caches = alloc_percpu_gfp(struct gh_gc_cache, gfp);
-	if (!ti->ptr_map || (ti->cls && !ti->caches)) {
+	if (!ti->ptr_map || !ti->span_ptr_map || (ti->cls && !ti->caches)) {
 		gh_gc_tinfo_free(ti);
 		return NULL;
 	}
-	for (i = 0; i < type->nr_ptrs; i++)
-		__set_bit(type->ptr_offsets[i] / sizeof(void *), ti->ptr_map);
 	INIT_LIST_HEAD(&ti->partial);
 	INIT_LIST_HEAD(&ti->full);
 	INIT_LIST_HEAD(&ti->cached);

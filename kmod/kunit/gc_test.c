@@ -1614,6 +1614,91 @@ static void gh_gc_test_store_cache_values(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, goheap_gc_destroy(d), 0);
 }
 
+/*
+ * The marker scans an object's own fields and nothing past it: with a
+ * reachable object and, next to it in its span, a garbage object that
+ * points to a third, a cycle frees both of the latter.
+ */
+static void gh_gc_test_scan_own_fields(struct kunit *test)
+{
+	struct goheap_gc_domain *d = gh_gc_test_domain(test, "ownfields", NULL);
+	struct gh_gc_test_node *a, *b, *c;
+	void *root = NULL;
+	int tok;
+
+	KUNIT_ASSERT_EQ(test, goheap_gc_add_root(d, &root), 0);
+	migrate_disable();	/* one CPU's cache: neighbours in one span */
+	tok = gh_gc_test_enter(test, d);
+	a = gh_gc_test_new(test, d, 0);
+	b = gh_gc_test_new(test, d, 1);
+	c = gh_gc_test_new(test, d, 2);
+	KUNIT_ASSERT_PTR_EQ(test, b, a + 1);
+	gh_gc_test_set(test, d, &root, a);
+	gh_gc_test_set(test, d, &b->next, c);
+	KUNIT_ASSERT_EQ(test, goheap_gc_exit(d, tok), 0);
+	migrate_enable();
+	KUNIT_EXPECT_EQ(test, goheap_gc_collect(d), 0);
+	KUNIT_EXPECT_EQ(test, gh_gc_test_live_objects(d, GH_GC_TEST_NODE_SIZE), 1ULL);
+	KUNIT_EXPECT_EQ(test, goheap_gc_remove_root(d, &root), 0);
+	KUNIT_EXPECT_EQ(test, goheap_gc_destroy(d), 0);
+}
+
+/* 2 KiB objects with pointer fields in their first and last words */
+#define GH_GC_TEST_BIG_WORDS	(2048 / sizeof(void *))
+static const size_t gh_gc_test_big_ptrs[] = { 0, 2048 - sizeof(void *) };
+static const struct goheap_gc_type gh_gc_test_big_type = {
+	.name = "gc_big",
+	.size = 2048,
+	.ptr_offsets = gh_gc_test_big_ptrs,
+	.nr_ptrs = ARRAY_SIZE(gh_gc_test_big_ptrs),
+};
+
+#define GH_GC_TEST_BIG_OBJECTS	200
+
+/*
+ * The type's pointer map repeats over the longest span the type can have:
+ * in a grown span (more objects than its class's own), the last object's
+ * fields are taken and its plain word refused. KASAN would see the map
+ * read past its end if it were short.
+ */
+static void gh_gc_test_store_grown_span(struct kunit *test)
+{
+	struct goheap_gc_domain *d = gh_gc_test_domain(test, "grownspan", NULL);
+	void ***objs = kunit_kcalloc(test, GH_GC_TEST_BIG_OBJECTS, sizeof(*objs), GFP_KERNEL);
+	struct gh_span *span = NULL;
+	void **last = NULL;
+	int tok, i;
+
+	KUNIT_ASSERT_NOT_NULL(test, objs);
+	tok = gh_gc_test_enter(test, d);
+	for (i = 0; i < GH_GC_TEST_BIG_OBJECTS; i++) {
+		objs[i] = goheap_gc_alloc(d, &gh_gc_test_big_type, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, objs[i]);
+	}
+	/* the last object of the last span that grew */
+	for (i = 0; i < GH_GC_TEST_BIG_OBJECTS; i++) {
+		struct gh_span *s = gh_gc_test_span(d, objs[i]);
+
+		if (s->nelems > gh_classes[s->cls].nelems &&
+		    objs[i] == gh_span_obj(s, s->nelems - 1)) {
+			span = s;
+			last = objs[i];
+		}
+	}
+	KUNIT_ASSERT_NOT_NULL(test, last);
+	KUNIT_EXPECT_LE(test, span->nelems, gh_span_grown_objects_max(span->cls));
+	gh_gc_test_set(test, d, &last[0], last);
+	gh_gc_test_set(test, d, &last[GH_GC_TEST_BIG_WORDS - 1], objs[0]);
+	KUNIT_EXPECT_EQ(test, goheap_gc_store(d, &last[1], last), -EINVAL);
+	KUNIT_EXPECT_EQ(test, goheap_gc_store(d, &last[GH_GC_TEST_BIG_WORDS - 2], last),
+			-EINVAL);
+	KUNIT_EXPECT_PTR_EQ(test, last[GH_GC_TEST_BIG_WORDS - 1], (void *)objs[0]);
+	KUNIT_EXPECT_NULL(test, last[1]);
+	KUNIT_EXPECT_EQ(test, d->stats.bad_stores, 2ULL);
+	KUNIT_ASSERT_EQ(test, goheap_gc_exit(d, tok), 0);
+	KUNIT_EXPECT_EQ(test, goheap_gc_destroy(d), 0);
+}
+
 /* A pinned timer's checked stores, from softirq context on the task's CPU. */
 struct gh_gc_test_irq_stores {
 	struct timer_list timer;
@@ -2049,6 +2134,8 @@ static struct kunit_case gh_gc_cases[] = {
 	KUNIT_CASE(gh_gc_test_store_cache_outdated),
 	KUNIT_CASE(gh_gc_test_store_cache_values),
 	KUNIT_CASE(gh_gc_test_store_cache_irq),
+	KUNIT_CASE(gh_gc_test_store_grown_span),
+	KUNIT_CASE(gh_gc_test_scan_own_fields),
 	KUNIT_CASE(gh_gc_test_bad_sections),
 	KUNIT_CASE(gh_gc_test_exit_other_task),
 	KUNIT_CASE(gh_gc_test_many_sections),
