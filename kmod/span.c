@@ -124,6 +124,23 @@ static unsigned int gh_span_objects(const struct gh_class_info *info,
 	return div_u64((u64)pages << PAGE_SHIFT, info->size);
 }
 
+/*
+ * The pages of @info's class doubled once per halving of @busy, as long as
+ * the span stays within @max pages and GH_SPAN_GROW_OBJECTS objects.
+ */
+static unsigned int gh_span_grow(const struct gh_class_info *info,
+				 unsigned long busy, unsigned int max)
+{
+	unsigned int pages = info->npages;
+
+	while (busy && pages * 2 <= max &&
+	       gh_span_pages_fit(info, pages * 2, GH_SPAN_GROW_OBJECTS)) {
+		pages *= 2;
+		busy /= 2;
+	}
+	return pages;
+}
+
 /**
  * gh_span_grown_pages() - pages for a new span of @cls with @alive spans
  * @cls: size class
@@ -139,16 +156,8 @@ static unsigned int gh_span_objects(const struct gh_class_info *info,
  */
 unsigned int gh_span_grown_pages(unsigned int cls, unsigned long alive)
 {
-	const struct gh_class_info *info = &gh_classes[cls];
-	unsigned long busy = alive / GH_SPAN_GROW_STEP;
-	unsigned int pages = info->npages, max = 1U << READ_ONCE(gh_arena_order);
-
-	while (busy && pages * 2 <= max &&
-	       gh_span_pages_fit(info, pages * 2, GH_SPAN_GROW_OBJECTS)) {
-		pages *= 2;
-		busy /= 2;
-	}
-	return pages;
+	return gh_span_grow(&gh_classes[cls], alive / GH_SPAN_GROW_STEP,
+			    1U << READ_ONCE(gh_arena_order));
 }
 
 /**
@@ -156,21 +165,16 @@ unsigned int gh_span_grown_pages(unsigned int cls, unsigned long alive)
  * @cls: size class
  *
  * A bound on gh_span_grown_pages() whatever the arena order is then set
- * to: the class's own pages, doubled within the largest arena
- * (GH_ARENA_PAGES) while the span holds at most GH_SPAN_GROW_OBJECTS.
- * Spans for a bulk call (gh_span_pages()) may hold more.
+ * to and however many spans are alive: grown within the largest arena
+ * (GH_ARENA_PAGES). Spans for a bulk call (gh_span_pages()) may hold more.
  *
  * Return: the objects.
  */
 unsigned int gh_span_grown_objects_max(unsigned int cls)
 {
 	const struct gh_class_info *info = &gh_classes[cls];
-	unsigned int pages = info->npages;
 
-	while (pages * 2 <= GH_ARENA_PAGES &&
-	       gh_span_pages_fit(info, pages * 2, GH_SPAN_GROW_OBJECTS))
-		pages *= 2;
-	return gh_span_objects(info, pages);
+	return gh_span_objects(info, gh_span_grow(info, ULONG_MAX, GH_ARENA_PAGES));
 }
 EXPORT_SYMBOL_IF_KUNIT(gh_span_grown_objects_max);
 
