@@ -209,8 +209,9 @@ EXPORT_SYMBOL_IF_KUNIT(gh_gc_double_destroy_count);
  *
  * Return: 0 or -ENOMEM.
  */
-int gh_gc_init(struct dentry *goheap_dir)
+int __init gh_gc_init(struct dentry *goheap_dir)
 {
+	gh_gc_sections_init();
 	gh_gc_wq = alloc_workqueue("goheap_gc", WQ_UNBOUND, 0);
 	if (!gh_gc_wq)
 		return -ENOMEM;

@@ -341,6 +341,7 @@ void gh_gc_shade_roots(struct goheap_gc_domain *d);
 
 /* section.c */
 bool gh_gc_in_section(void);
+void gh_gc_sections_init(void);
 void gh_gc_sections_wait(struct goheap_gc_domain *d);
 
 /* pacer.c */

@@ -65,10 +65,19 @@ static struct gh_gc_slot gh_gc_overflow[GH_GC_OVERFLOW_SLOTS];
 static unsigned int gh_gc_overflow_used;	/* slots below it were claimed once */
 static DEFINE_RAW_SPINLOCK(gh_gc_overflow_lock);	/* claims of overflow slots */
 
-/* Tokens: CPU * GH_GC_CPU_SLOTS + slot, then the overflow slots. */
-static unsigned int gh_gc_cpu_tokens(void)
+/*
+ * Tokens: CPU * GH_GC_CPU_SLOTS + slot, then the overflow slots from
+ * gh_gc_cpu_tokens on. Kept in a variable rather than computed from
+ * nr_cpu_ids, so that exit() bounds a token with one compare.
+ */
+static unsigned int gh_gc_cpu_tokens __ro_after_init;
+
+/**
+ * gh_gc_sections_init() - size the per-CPU tokens, at module load
+ */
+void __init gh_gc_sections_init(void)
 {
-	return nr_cpu_ids * GH_GC_CPU_SLOTS;
+	gh_gc_cpu_tokens = nr_cpu_ids * GH_GC_CPU_SLOTS;
 }
 
 static int gh_gc_enter_overflow(struct goheap_gc_domain *d, unsigned long caller)
@@ -85,7 +94,7 @@ static int gh_gc_enter_overflow(struct goheap_gc_domain *d, unsigned long caller
 			WRITE_ONCE(gh_gc_overflow[i].domain, d);
 			WRITE_ONCE(gh_gc_overflow[i].gen, gh_gc_overflow[i].gen + 1);
 			raw_spin_unlock_irqrestore(&gh_gc_overflow_lock, flags);
-			return gh_gc_cpu_tokens() + i;
+			return gh_gc_cpu_tokens + i;
 		}
 	}
 	raw_spin_unlock_irqrestore(&gh_gc_overflow_lock, flags);
@@ -93,7 +102,7 @@ static int gh_gc_enter_overflow(struct goheap_gc_domain *d, unsigned long caller
 	if (in_task())
 		gh_gc_report(d, &d->stats.bad_sections, caller,
 			     "%u sections open at once: no slot left",
-			     nr_cpu_ids * GH_GC_CPU_SLOTS + GH_GC_OVERFLOW_SLOTS);
+			     gh_gc_cpu_tokens + GH_GC_OVERFLOW_SLOTS);
 	return -EBUSY;
 }
 
@@ -189,7 +198,10 @@ void gh_gc_sections_wait(struct goheap_gc_domain *d)
 /*
  * Claim a slot of this CPU for a section of @d (the overflow slots when
  * every one is taken); the section's token. Every call a fast path may
- * make is a tail call, so that goheap_gc_enter() saves no register.
+ * make is a tail call, so that goheap_gc_enter() saves no register. The
+ * compare-and-exchange is tried on a slot without reading it first: it
+ * is one instruction without a lock prefix, and the first slot is free
+ * unless sections nest.
  */
 static __always_inline int gh_gc_claim(struct goheap_gc_domain *d,
 				       unsigned long caller)
@@ -198,8 +210,7 @@ static __always_inline int gh_gc_claim(struct goheap_gc_domain *d,
 
 	preempt_disable();
 	for (i = 0; i < GH_GC_CPU_SLOTS; i++) {
-		if (!this_cpu_read(gh_gc_cpu_slots.s[i].task) &&
-		    !this_cpu_cmpxchg(gh_gc_cpu_slots.s[i].task, NULL, current))
+		if (!this_cpu_cmpxchg(gh_gc_cpu_slots.s[i].task, NULL, current))
 			break;
 	}
 	if (unlikely(i == GH_GC_CPU_SLOTS)) {
@@ -289,12 +300,12 @@ int goheap_gc_exit(struct goheap_gc_domain *d, int token)
 	/* a negative token is a large unsigned one: no slot */
 	unsigned int t = token;
 
-	if (likely(t < gh_gc_cpu_tokens())) {
+	if (likely(t < gh_gc_cpu_tokens)) {
 		if (likely(gh_gc_slot_close(&per_cpu_ptr(&gh_gc_cpu_slots,
 						t / GH_GC_CPU_SLOTS)->s[t % GH_GC_CPU_SLOTS], d)))
 			return 0;
-	} else if (t - gh_gc_cpu_tokens() < GH_GC_OVERFLOW_SLOTS &&
-		   gh_gc_slot_close(&gh_gc_overflow[t - gh_gc_cpu_tokens()], d)) {
+	} else if (t - gh_gc_cpu_tokens < GH_GC_OVERFLOW_SLOTS &&
+		   gh_gc_slot_close(&gh_gc_overflow[t - gh_gc_cpu_tokens], d)) {
 		return 0;
 	}
 	return gh_gc_exit_bad(d, token, _RET_IP_);
