@@ -344,6 +344,16 @@ static __always_inline int gh_gc_store_checked(struct goheap_gc_domain *d,
 	return gh_gc_store_marking(d, slot, value);
 }
 
+/* A checked store while the collector marks: the checks, then the shading. */
+static noinline int gh_gc_store_checked_marking(struct goheap_gc_domain *d,
+						void **slot, void *value,
+						unsigned long caller)
+{
+	return gh_gc_store_checked(d, slot, value,
+				   GH_GC_BARRIER_CHECKED | GH_GC_BARRIER_MARKING,
+				   caller);
+}
+
 /**
  * __goheap_gc_store() - the store barrier's out-of-line part
  * @d: domain
@@ -363,8 +373,11 @@ int __goheap_gc_store(struct goheap_gc_domain *d, void **slot, void *value)
 {
 	unsigned long mode = READ_ONCE(d->head.barrier_mode);
 
-	if (mode & GH_GC_BARRIER_CHECKED)
+	/* one compare for the common case, whose copy tests no mode bit */
+	if (likely(mode == GH_GC_BARRIER_CHECKED))
 		return gh_gc_store_checked(d, slot, value, mode, _RET_IP_);
+	if (mode & GH_GC_BARRIER_CHECKED)
+		return gh_gc_store_checked_marking(d, slot, value, _RET_IP_);
 	return gh_gc_store_as_mode(d, slot, value, mode);
 }
 EXPORT_SYMBOL_GPL(__goheap_gc_store);
