@@ -131,12 +131,20 @@ void gh_central_exit(void)
 }
 
 /* Give an empty span, off every list, back to the page heap. */
-static void gh_central_release(struct gh_central *c, struct gh_span *span)
+/* Give empty @span, which held its last object until @idle_since, back. */
+static void gh_central_release_idle(struct gh_central *c, struct gh_span *span,
+				    unsigned long idle_since)
 {
 	if (c->span_state == GH_SPAN_TYPED)
-		gh_span_free_typed(span, c->free_after_gp);
+		gh_span_free_typed(span, c->free_after_gp, idle_since);
 	else
-		gh_span_free_small(span);
+		gh_span_free_small(span, idle_since);
+}
+
+/* Give @span, whose last object was freed just now, back. */
+static void gh_central_release(struct gh_central *c, struct gh_span *span)
+{
+	gh_central_release_idle(c, span, jiffies);
 }
 
 static void gh_central_unlist(struct gh_central *c, struct gh_span *span)
@@ -183,6 +191,7 @@ static void gh_central_keep_spare(struct gh_central *c, struct gh_span *span)
 {
 	lockdep_assert_held(&c->lock);
 	c->nr_spares++;
+	span->spare_since = jiffies;
 	list_add_tail(&span->node, &c->partial);
 	span->on_list = GH_LIST_PARTIAL;
 	if (!delayed_work_pending(&gh_spare_reap_work))
@@ -669,8 +678,9 @@ static void gh_central_drop_spares(struct gh_central *c)
 		list_add(&span->node, &dead);
 	}
 	spin_unlock_irqrestore(&c->lock, flags);
+	/* their pages were idle all along: the heap counts from then on */
 	list_for_each_entry_safe(span, tmp, &dead, node)
-		gh_central_release(c, span);
+		gh_central_release_idle(c, span, span->spare_since);
 }
 
 /* The delayed work: every spare goes back (gh_central_keep_spare()). */

@@ -58,8 +58,9 @@
  * any flavour (a preempt-off section on the free fast path).
  *
  * Memory goes back to the buddy allocator an arena at a time, two ways: an
- * arena that has been empty for gh_release_delay_ms, by a delayed work
- * item (the background scavenger: the delay keeps an arena that empties
+ * arena none of whose pages held an object for gh_release_delay_ms, by a
+ * delayed work item queued for the first such arena's time (the
+ * background scavenger: the delay keeps an arena that empties
  * and refills within a burst, or a large object freed and allocated again,
  * from bouncing through the buddy allocator); and every empty arena at
  * once under memory pressure (the shrinker) or on goheap_drain(). What
@@ -128,6 +129,7 @@ static u32 gh_heap_placements;
 
 static void gh_release_fn(struct work_struct *work);
 static DECLARE_DELAYED_WORK(gh_release_work, gh_release_fn);
+static unsigned long gh_release_due;	/* jiffies the queued release runs at */
 
 /* ---- page map ------------------------------------------------------------ */
 
@@ -697,17 +699,39 @@ struct gh_span *gh_heap_alloc_span(unsigned int npages, unsigned int align,
 }
 EXPORT_SYMBOL_IF_KUNIT(gh_heap_alloc_span);
 
-/**
- * gh_heap_free_span() - give a span's pages back to the page heap
- * @span: a span from gh_heap_alloc_span(); freed after an RCU grace period
- *
- * An arena left empty, dedicated or not, goes back after
- * gh_release_delay_ms unless a span takes it first.
+/*
+ * Run the release no later than @at (jiffies). A release queued for later
+ * is brought forward; one queued for sooner stays. Two callers racing may
+ * leave the later of their times: the release then runs late, never not
+ * at all, since every run queues the next for the arenas it left.
  */
-void gh_heap_free_span(struct gh_span *span)
+static void gh_heap_release_at(unsigned long at)
+{
+	long wait = (long)(at - jiffies);
+
+	if (delayed_work_pending(&gh_release_work) &&
+	    !time_before(at, READ_ONCE(gh_release_due)))
+		return;
+	WRITE_ONCE(gh_release_due, at);
+	mod_delayed_work(system_wq, &gh_release_work, max(wait, 0L));
+}
+
+/**
+ * gh_heap_free_idle_span() - give back the pages of a span that has held
+ *	no object since @idle_since
+ * @span: a span from gh_heap_alloc_span(); freed after an RCU grace period
+ * @idle_since: jiffies when the span's last object was freed: now, or
+ *	earlier for a span kept empty for a while (a central list's spare)
+ *
+ * An arena left empty, dedicated or not, goes back gh_release_delay_ms
+ * after the last of its spans held an object, unless a span takes it
+ * first: a spare kept empty for that long leaves no arena for another
+ * delay after it.
+ */
+void gh_heap_free_idle_span(struct gh_span *span, unsigned long idle_since)
 {
 	struct gh_arena *a = span->arena;
-	unsigned long flags;
+	unsigned long flags, due;
 	bool idle;
 
 	if (span->kmemleak_area)
@@ -718,9 +742,11 @@ void gh_heap_free_span(struct gh_span *span)
 	gh_arena_mark(a, span->first_page, span->npages, false);
 	a->inuse_pages -= span->npages;
 	gh_search_lower(a);
+	/* the latest end of use of any of its spans, once it is empty */
+	if (time_after(idle_since, a->idle_since))
+		a->idle_since = idle_since;
 	idle = !a->inuse_pages;
-	if (idle)
-		a->idle_since = jiffies;
+	due = a->idle_since + msecs_to_jiffies(gh_release_delay_ms);
 	gh_heap_acct.inuse_bytes -= (u64)span->npages * PAGE_SIZE;
 	gh_heap_acct.spans--;
 	gh_heap_acct.meta_bytes -= span->meta_bytes;
@@ -728,9 +754,18 @@ void gh_heap_free_span(struct gh_span *span)
 	gh_count(GH_CNT_SPAN_FREES);
 	kfree_rcu(span, rcu);
 	/* the arena may be gone already: the scavenger runs anywhere */
-	if (idle && !delayed_work_pending(&gh_release_work))
-		schedule_delayed_work(&gh_release_work,
-				      msecs_to_jiffies(gh_release_delay_ms));
+	if (idle)
+		gh_heap_release_at(due);
+}
+EXPORT_SYMBOL_IF_KUNIT(gh_heap_free_idle_span);
+
+/**
+ * gh_heap_free_span() - give a span's pages back to the page heap
+ * @span: a span from gh_heap_alloc_span() that held objects until now
+ */
+void gh_heap_free_span(struct gh_span *span)
+{
+	gh_heap_free_idle_span(span, jiffies);
 }
 EXPORT_SYMBOL_IF_KUNIT(gh_heap_free_span);
 
@@ -743,6 +778,7 @@ EXPORT_SYMBOL_IF_KUNIT(gh_heap_free_span);
 static void gh_heap_release(bool now)
 {
 	unsigned long delay = msecs_to_jiffies(gh_release_delay_ms);
+	unsigned long due, next = 0;
 	struct gh_arena *a, *tmp;
 	LIST_HEAD(dead);
 	unsigned long flags;
@@ -752,10 +788,12 @@ static void gh_heap_release(bool now)
 	list_for_each_entry_safe(a, tmp, &gh_arenas, node) {
 		if (a->inuse_pages)
 			continue;
-		if (now || time_after_eq(jiffies, a->idle_since + delay)) {
+		due = a->idle_since + delay;
+		if (now || time_after_eq(jiffies, due)) {
 			gh_arena_remove(a);
 			list_add(&a->node, &dead);
-		} else {
+		} else if (!pending || time_before(due, next)) {
+			next = due;
 			pending = true;
 		}
 	}
@@ -763,8 +801,9 @@ static void gh_heap_release(bool now)
 
 	list_for_each_entry_safe(a, tmp, &dead, node)
 		gh_arena_free(a);
+	/* the next arena's turn, not a whole delay from now */
 	if (pending)
-		schedule_delayed_work(&gh_release_work, delay);
+		gh_heap_release_at(next);
 }
 
 /**
@@ -785,7 +824,7 @@ EXPORT_SYMBOL_IF_KUNIT(gh_heap_release_all);
  */
 void gh_heap_release_kick(void)
 {
-	mod_delayed_work(system_wq, &gh_release_work, 0);
+	gh_heap_release_at(jiffies);
 }
 EXPORT_SYMBOL_IF_KUNIT(gh_heap_release_kick);
 

@@ -197,7 +197,10 @@ struct gh_span {
 		/* GH_SPAN_LARGE: its profile bucket if sampled (profile.h), or NULL */
 		struct gh_prof_bucket *prof;
 	};
-	struct gh_gc_tinfo *gc_tinfo;		/* GH_SPAN_GC: its type record */
+	union {
+		struct gh_gc_tinfo *gc_tinfo;	/* GH_SPAN_GC: its type record */
+		unsigned long spare_since;	/* a central spare: jiffies it emptied */
+	};
 	unsigned long *remote;		/* bits + nwords */
 	unsigned long bits[];
 };
@@ -277,6 +280,7 @@ void gh_heap_exit(void);
 struct gh_span *gh_heap_alloc_span(unsigned int npages, unsigned int align,
 				   size_t bitmap_bytes, int nid, gfp_t gfp);
 void gh_heap_free_span(struct gh_span *span);
+void gh_heap_free_idle_span(struct gh_span *span, unsigned long idle_since);
 
 static_assert(GH_MAP_LEVELS == 3);	/* the loads gh_span_of() makes */
 
@@ -350,9 +354,10 @@ struct gh_span *gh_span_new(unsigned int cls, unsigned int nbitmaps,
 struct gh_span *gh_span_new_small(unsigned int cls, int nid, gfp_t gfp,
 				  unsigned int want);
 unsigned int gh_span_bulk_objects(unsigned int cls, unsigned int want);
-void gh_span_free_small(struct gh_span *span);
+void gh_span_free_small(struct gh_span *span, unsigned long idle_since);
 struct gh_span *gh_span_new_typed(struct gh_central *c, gfp_t gfp);
-void gh_span_free_typed(struct gh_span *span, bool after_gp);
+void gh_span_free_typed(struct gh_span *span, bool after_gp,
+			unsigned long idle_since);
 unsigned int gh_span_pages_of(unsigned int cls);
 unsigned int gh_span_grown_pages(unsigned int cls, unsigned long alive);
 unsigned int gh_span_grown_objects_max(unsigned int cls);

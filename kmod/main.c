@@ -78,7 +78,7 @@ MODULE_PARM_DESC(arena_order,
 		 "buddy order of an ordinary arena, 0 to 6 (default 4: 64 KiB)");
 module_param_cb(release_delay_ms, &gh_delay_ops, &gh_release_delay_ms, 0644);
 MODULE_PARM_DESC(release_delay_ms,
-		 "ms an empty arena stays before it goes back to the buddy allocator (default 1000)");
+		 "ms an arena stays after its pages were last used before it goes back to the buddy allocator (default 1000)");
 module_param_cb(refill_div, &gh_refill_div_ops, &gh_refill_div, 0644);
 MODULE_PARM_DESC(refill_div,
 		 "a span is offered to caches again once 1/refill_div of it is free, 1..512 (default 8)");

@@ -253,11 +253,12 @@ struct gh_span *gh_span_new_small(unsigned int cls, int nid, gfp_t gfp,
  * gh_span_free_small() - give an empty span of the manual heap back to the
  *	page heap
  * @span: a span from gh_span_new_small(), unowned, on no list, state dead
+ * @idle_since: jiffies when its last object was freed
  */
-void gh_span_free_small(struct gh_span *span)
+void gh_span_free_small(struct gh_span *span, unsigned long idle_since)
 {
 	atomic_long_dec(&gh_class_spans[span->cls]);
-	gh_heap_free_span(span);
+	gh_heap_free_idle_span(span, idle_since);
 }
 
 /**
@@ -304,14 +305,17 @@ static void gh_span_free_after_gp(struct rcu_head *head)
  * @span: unowned, on no list, state dead
  * @after_gp: wait for an RCU grace period first (GOHEAP_CACHE_TYPESAFE_BY_RCU),
  *	so that a reader that found an object before it was freed still reads
- *	an object of the cache's type, never a page put to other use
+ *	an object of the cache's type, never a page put to other use; the
+ *	span then counts as emptied when the grace period ends
+ * @idle_since: jiffies when its last object was freed
  */
-void gh_span_free_typed(struct gh_span *span, bool after_gp)
+void gh_span_free_typed(struct gh_span *span, bool after_gp,
+			unsigned long idle_since)
 {
 	if (after_gp)
 		call_rcu(&span->rcu, gh_span_free_after_gp);
 	else
-		gh_heap_free_span(span);
+		gh_heap_free_idle_span(span, idle_since);
 }
 
 /* Bits of alloc word @word that stand for real objects. */
