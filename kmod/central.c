@@ -130,8 +130,10 @@ void gh_central_exit(void)
 	}
 }
 
-/* Give an empty span, off every list, back to the page heap. */
-/* Give empty @span, which held its last object until @idle_since, back. */
+/*
+ * Give an empty span, off every list, back to the page heap: it held its
+ * last object until @idle_since.
+ */
 static void gh_central_release_idle(struct gh_central *c, struct gh_span *span,
 				    unsigned long idle_since)
 {

@@ -128,7 +128,8 @@ struct gh_arena {
 	unsigned int longest_free;	/* longest run of clear bits in used */
 	bool dedicated;			/* holds one long span, or waits for one */
 	int nid;			/* NUMA node whose requests it serves */
-	unsigned long idle_since;	/* jiffies when inuse_pages became 0 */
+	/* jiffies its spans were last used; its idle start once inuse_pages is 0 */
+	unsigned long idle_since;
 	/* ordinary arenas: a set bit is a page in a span, or past npages */
 	unsigned long used;
 };
