@@ -497,52 +497,53 @@ static void gh_test_delayed_release(struct kunit *test)
 	rcu_barrier();
 }
 
-/* Poll until the heap holds @arenas arenas, for up to @ms; its stats. */
+/* Poll until the heap holds @arenas arenas or jiffies pass @deadline. */
 static void gh_test_wait_arenas(struct gh_heap_stats *st, unsigned long arenas,
-				unsigned int ms)
+				unsigned long deadline)
 {
-	unsigned int waited;
-
-	for (waited = 0; ; waited += 20) {
+	for (;;) {
 		gh_heap_read_stats(st);
-		if (st->arenas == arenas || waited >= ms)
+		if (st->arenas == arenas || time_after(jiffies, deadline))
 			return;
 		msleep(20);
 	}
 }
 
 /*
- * The delay counts from the last use of an arena's pages: a span freed as
- * idle for half a delay already (a reaped spare) leaves an arena that goes
- * back half a delay later, not a whole one; and a release that finds an
- * arena not yet due runs again at that arena's time, not a whole delay on.
+ * The delay counts from the last use of an arena's pages: a span that was
+ * idle for half a delay before it was freed (a reaped spare) leaves an
+ * arena that goes back half a delay later, not a whole one; and a release
+ * that finds an arena not yet due runs again at that arena's time, not a
+ * whole delay on. Deadlines leave a quarter delay for the work to run.
  */
 static void gh_test_release_counts_idle_time(struct kunit *test)
 {
 	unsigned int old_delay = gh_release_delay_ms, delay_ms = 1000;
+	unsigned long delay = msecs_to_jiffies(delay_ms), t0, t1;
 	struct gh_heap_stats st;
 	struct gh_span *x, *y;
-	unsigned long since;
 
 	gh_test_settle();
 	gh_test_set_delay(delay_ms);
 	x = gh_test_span(test, 1U << gh_arena_order);
-	since = jiffies;
+	t0 = jiffies;
 	msleep(delay_ms / 2);
-	gh_heap_free_idle_span(x, since);
-	gh_test_wait_arenas(&st, 0, delay_ms / 2 + 200);
+	gh_heap_free_idle_span(x, t0);
+	gh_test_wait_arenas(&st, 0, t0 + delay + delay / 4);
 	KUNIT_EXPECT_EQ(test, st.arenas, 0UL);
 
-	/* x due at 1000 ms, y at 1500 ms: y gone well before 2000 ms */
+	/* x due at t0 + delay, y at t1 + delay, before x's + 2 * delay */
 	x = gh_test_span(test, 1U << gh_arena_order);
 	y = gh_test_span(test, 1U << gh_arena_order);
 	KUNIT_EXPECT_PTR_NE(test, x->arena, y->arena);
+	t0 = jiffies;
 	gh_heap_free_span(x);
 	msleep(delay_ms / 2);
+	t1 = jiffies;
 	gh_heap_free_span(y);
-	gh_test_wait_arenas(&st, 1, delay_ms / 2 + 200);
+	gh_test_wait_arenas(&st, 1, t0 + delay + delay / 4);
 	KUNIT_EXPECT_EQ(test, st.arenas, 1UL);
-	gh_test_wait_arenas(&st, 0, delay_ms / 2 + 200);
+	gh_test_wait_arenas(&st, 0, t1 + delay + delay / 4);
 	KUNIT_EXPECT_EQ(test, st.arenas, 0UL);
 	gh_test_set_delay(old_delay);
 	rcu_barrier();
