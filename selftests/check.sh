@@ -22,7 +22,10 @@
 #
 # Each KUnit case, each guest test and each check (module build without
 # warnings, boot to the end, load, unload, clean kernel log, no kmemleak
-# report) counts once. Logs and reports go to build/check/; the last line
+# report) counts once. A boot whose kernel reported a fault (KASAN, BUG,
+# WARNING...) before the first module of goheap's was loaded is booted
+# once more, said so in the output, its log kept as LABEL.early-fault.log:
+# no goheap code had run; a second such boot is checked as it is. Logs and reports go to build/check/; the last line
 # printed is "N passed, N failed, N skipped". Exit status 1 if any failed.
 #
 # Environment: GOHEAP_APPEND (extra kernel arguments), GOHEAP_INSMOD_ARGS
@@ -285,26 +288,50 @@ check_kmemleak() {
 # boot LABEL IMAGE TIMEOUT APPEND TESTS [GOHEAP_ARGS MODULES]: build/LABEL's
 # modules in a guest; goheap.ko loaded with GOHEAP_ARGS (default
 # $GOHEAP_INSMOD_ARGS), the modules named in MODULES (default: all four).
+# early_fault LOG: the kernel's bad lines (gh_log_scan) before the first
+# module was loaded; status 1 if there are none.
+early_fault() {
+	local head
+	head=$(mktemp)
+	sed '/INSMOD-BEGIN/q' "$1" >"$head"
+	gh_log_scan "$head" | grep .
+	local rc=$?
+	rm -f "$head"
+	return $rc
+}
+
+# boot_once LABEL IMAGE TMO APPEND TESTS ARGS MODULES: one guest run; its
+# exit status.
+boot_once() {
+	gh_guest "$out" "$1" "$2" "$3" "$4 ${GOHEAP_APPEND:-}" "${kos[@]}" <<-EOF
+		GH_MODE=check
+		GH_KERNEL=$1
+		GH_MODULES="$7"
+		GH_TESTS=$5
+		GH_TEST_TIMEOUT=${GOHEAP_TEST_TIMEOUT:-300}
+		GH_GOHEAP_ARGS="$6"
+	EOF
+}
+
 boot() {
 	local label=$1 image=$2 tmo=$3 append=$4 tests=$5
 	local args=${6-${GOHEAP_INSMOD_ARGS:-}}
 	local modules=${7:-goheap goheap_kunit goheap_sample goheap_stress}
-	local rc=0 t0 secs kunit=0 kmemleak=0 k
+	local rc=0 t0 secs kunit=0 kmemleak=0 k early
 
 	for k in "${kos[@]}"; do
 		case $k in *goheap_kunit.ko) [[ " $modules " == *" goheap_kunit "* ]] && kunit=1 ;; esac
 	done
 	[[ $label == test-* ]] && kmemleak=1
 	t0=$(date +%s)
-	gh_guest "$out" "$label" "$image" "$tmo" "$append ${GOHEAP_APPEND:-}" \
-		"${kos[@]}" <<-EOF || rc=$?
-		GH_MODE=check
-		GH_KERNEL=$label
-		GH_MODULES="$modules"
-		GH_TESTS=$tests
-		GH_TEST_TIMEOUT=${GOHEAP_TEST_TIMEOUT:-300}
-		GH_GOHEAP_ARGS="$args"
-	EOF
+	boot_once "$label" "$image" "$tmo" "$append" "$tests" "$args" "$modules" || rc=$?
+	if early=$(early_fault "$out/$label.log"); then
+		mv "$out/$label.log" "$out/$label.early-fault.log"
+		say "        $label: the kernel reported a fault before goheap was loaded; booting again ($out/$label.early-fault.log)"
+		cut -f2- <<<"$early" | excerpt
+		rc=0
+		boot_once "$label" "$image" "$tmo" "$append" "$tests" "$args" "$modules" || rc=$?
+	fi
 	secs=$(($(date +%s) - t0))
 	check_log "$label" "$out/$label.log" "$rc" "$kunit" "$kmemleak" "$secs"
 }
