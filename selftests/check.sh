@@ -23,10 +23,11 @@
 # Each KUnit case, each guest test and each check (module build without
 # warnings, boot to the end, load, unload, clean kernel log, no kmemleak
 # report) counts once. A boot whose kernel reported a fault (KASAN, BUG,
-# WARNING...) before the first module of goheap's was loaded is booted
+# WARNING...) before the first of goheap's modules was loaded is booted
 # once more, said so in the output, its log kept as LABEL.early-fault.log:
-# no goheap code had run; a second such boot is checked as it is. Logs and reports go to build/check/; the last line
-# printed is "N passed, N failed, N skipped". Exit status 1 if any failed.
+# no goheap code had run; a second such boot is checked as it is. Logs
+# and reports go to build/check/; the last line printed is "N passed, N
+# failed, N skipped". Exit status 1 if any failed.
 #
 # Environment: GOHEAP_APPEND (extra kernel arguments), GOHEAP_INSMOD_ARGS
 # (goheap.ko parameters), GOHEAP_TEST_TIMEOUT (per guest test, s),
@@ -285,19 +286,15 @@ check_kmemleak() {
 	fi
 }
 
-# boot LABEL IMAGE TIMEOUT APPEND TESTS [GOHEAP_ARGS MODULES]: build/LABEL's
-# modules in a guest; goheap.ko loaded with GOHEAP_ARGS (default
-# $GOHEAP_INSMOD_ARGS), the modules named in MODULES (default: all four).
 # early_fault LOG: the kernel's bad lines (gh_log_scan) before the first
 # module was loaded; status 1 if there are none.
 early_fault() {
-	local head
+	local head bad
 	head=$(mktemp)
 	sed '/INSMOD-BEGIN/q' "$1" >"$head"
-	gh_log_scan "$head" | grep .
-	local rc=$?
+	bad=$(gh_log_scan "$head")
 	rm -f "$head"
-	return $rc
+	[ -n "$bad" ] && printf '%s\n' "$bad"
 }
 
 # boot_once LABEL IMAGE TMO APPEND TESTS ARGS MODULES: one guest run; its
@@ -313,6 +310,9 @@ boot_once() {
 	EOF
 }
 
+# boot LABEL IMAGE TIMEOUT APPEND TESTS [GOHEAP_ARGS MODULES]: build/LABEL's
+# modules in a guest; goheap.ko loaded with GOHEAP_ARGS (default
+# $GOHEAP_INSMOD_ARGS), the modules named in MODULES (default: all four).
 boot() {
 	local label=$1 image=$2 tmo=$3 append=$4 tests=$5
 	local args=${6-${GOHEAP_INSMOD_ARGS:-}}
